@@ -1,0 +1,1 @@
+"""pipeline: localize HTML articles through gettext catalogs and publish them per region."""

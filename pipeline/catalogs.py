@@ -1,0 +1,398 @@
+"""Gettext catalogs: templates (.pot), init, update, status. The only module that uses polib."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import os
+import pickle
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from pipeline.errors import CatalogError
+from pipeline.files import safe_name, write_atomic, write_if_changed
+from pipeline.model import Article, Segment
+from pipeline.segment import source_words
+
+CRITICAL_FLAG = "critical"
+BRACE_FLAG = "python-brace-format"
+HEADER_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
+
+
+def catalog_path(locales_dir: Path, language: str, slug: str) -> Path:
+    return (locales_dir / safe_name(language, "locale") / "LC_MESSAGES"
+            / f"{safe_name(slug, 'slug')}.po")
+
+
+def template_path(templates_dir: Path, slug: str) -> Path:
+    return templates_dir / f"{safe_name(slug, 'slug')}.pot"
+
+
+def catalog_languages(locales_dir: Path) -> list[str]:
+    if not locales_dir.is_dir():
+        return []
+    return sorted(path.parent.name for path in locales_dir.glob("*/LC_MESSAGES")
+                  if path.parent.name != "templates")
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def read_catalog(path: Path) -> polib.POFile:
+    """Parse a .po/.pot; a syntax error names the file and the line."""
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such catalog")
+    try:
+        return polib.pofile(str(path), wrapwidth=78, check_for_duplicates=True)
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise CatalogError(syntax_error_message(path, error)) from None
+
+
+def syntax_error_message(path: Path, error: Exception) -> str:
+    # polib's line numbers can point well before the fault; msgfmt's are exact.
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt:
+        result = subprocess.run([msgfmt, "--check-format", "-o", os.devnull, str(path)],
+                                capture_output=True, text=True, errors="replace")
+        for line in result.stderr.splitlines():
+            match = re.match(r"^(.*?):(\d+):(?:\d+:)? (.*)$", line)
+            if match and "warning" not in match.group(3):
+                return f"{path}:{match.group(2)}: {match.group(3)}"
+    found = re.search(r"line (\d+)", str(error))
+    where = f":{found.group(1)}" if found else ""
+    return f"{path}{where}: cannot read the catalog ({error})"
+
+
+def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return (entry.msgctxt or None, entry.msgid)
+
+
+def is_translated(entry: polib.POEntry) -> bool:
+    return bool(entry.msgstr) and "fuzzy" not in entry.flags and not entry.obsolete
+
+
+@dataclass(frozen=True)
+class Translations:
+    """What rendering needs of one catalog: translated entries by key, and critical keys."""
+
+    path: str
+    language: str
+    entries: dict  # (msgctxt, msgid) -> msgstr
+    critical: frozenset
+    lines: dict  # (msgctxt, msgid) -> line of the entry in the file
+
+
+def read_translations(path: Path, cache_dir: Path | None = None) -> Translations:
+    """Translated entries of a catalog, cached by content hash (polib is slow on big files)."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    cached = cache_dir / "catalogs" / f"{digest}.pickle" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            translations = pickle.loads(cached.read_bytes())
+            return Translations(str(path), *translations[1:])
+        except (pickle.UnpicklingError, EOFError, TypeError, ValueError):
+            pass  # a damaged cache entry is rebuilt below
+    catalog = read_catalog(path)
+    entries, critical, lines = {}, set(), {}
+    for entry in catalog:
+        key = entry_key(entry)
+        lines[key] = entry.linenum
+        if CRITICAL_FLAG in entry.flags:
+            critical.add(key)
+        if is_translated(entry):
+            entries[key] = entry.msgstr
+    language = catalog.metadata.get("Language", path.parent.parent.name)
+    translations = Translations(str(path), language, entries, frozenset(critical), lines)
+    if cached is not None:
+        write_atomic(cached, pickle.dumps(translations, protocol=pickle.HIGHEST_PROTOCOL))
+    return translations
+
+
+# -- templates ---------------------------------------------------------------------------
+
+
+@dataclass
+class TemplateEntry:
+    msgid: str
+    context: str | None
+    references: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    is_format: bool = False
+    critical: bool = False
+
+
+def template_entries(article: Article) -> list[TemplateEntry]:
+    """One entry per distinct (msgctxt, msgid), in order of first appearance."""
+    entries: dict[tuple, TemplateEntry] = {}
+    for segment in article.segments:
+        if not segment.translatable:
+            continue
+        entry = entries.get(segment.key)
+        if entry is None:
+            entry = entries[segment.key] = TemplateEntry(segment.msgid, segment.context)
+        reference = (article.path, str(segment.line))
+        if reference not in entry.references:
+            entry.references.append(reference)
+        if segment.note and segment.note not in entry.notes:
+            entry.notes.append(segment.note)
+        entry.is_format = entry.is_format or segment.is_format
+        entry.critical = entry.critical or segment.critical
+    return list(entries.values())
+
+
+def new_catalog(header: str, metadata: dict) -> polib.POFile:
+    catalog = polib.POFile(wrapwidth=78)
+    catalog.header = header
+    catalog.metadata = metadata
+    return catalog
+
+
+def template_metadata(slug: str, created: str) -> dict:
+    return {
+        "Project-Id-Version": slug,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": created,
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "Language": "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Generator": "pipeline",
+    }
+
+
+def to_po_entry(entry: TemplateEntry) -> polib.POEntry:
+    flags = []
+    if entry.is_format:
+        flags.append(BRACE_FLAG)
+    if entry.critical:
+        flags.append(CRITICAL_FLAG)
+    return polib.POEntry(
+        msgid=entry.msgid,
+        msgstr="",
+        msgctxt=entry.context,
+        occurrences=list(entry.references),
+        comment="\n".join(entry.notes),
+        flags=flags,
+    )
+
+
+def now_stamp() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch
+              else datetime.datetime.now(datetime.UTC))
+    return moment.strftime("%Y-%m-%d %H:%M+0000")
+
+
+def render_template(article: Article, created: str) -> str:
+    catalog = new_catalog(
+        f"Translation template for the article {article.slug}.\n"
+        "Numbered tags (<1>...</1>, <2/>) stand for the source's inline markup; keep each one.\n"
+        "Placeholders in braces ({hotline_phone}) are filled in per region; keep each one.",
+        template_metadata(article.slug, created),
+    )
+    for entry in template_entries(article):
+        catalog.append(to_po_entry(entry))
+    return str(catalog) + "\n"
+
+
+def write_template(path: Path, article: Article) -> bool:
+    """Write the article's .pot; an unchanged template keeps its bytes and creation date."""
+    created = now_stamp()
+    if path.is_file():
+        previous = path.read_text(encoding="utf-8", errors="replace")
+        found = re.search(r'"POT-Creation-Date: ([^"\\]*)\\n"', previous)
+        if found:
+            candidate = render_template(article, found.group(1))
+            if candidate == previous:
+                return False
+    return write_if_changed(path, render_template(article, created))
+
+
+# -- init --------------------------------------------------------------------------------
+
+
+def init_catalog(template: polib.POFile, language: str, plural_forms: str,
+                 language_name: str) -> str:
+    """A new catalog for `language` from a template, every entry untranslated."""
+    metadata = dict(template.metadata)
+    metadata.update({
+        "PO-Revision-Date": now_stamp(),
+        "Language": language,
+        "Language-Team": f"{language_name} <>",
+        "Plural-Forms": plural_forms,
+    })
+    catalog = new_catalog(template.header.replace("Translation template",
+                                                  f"{language_name} translation"), metadata)
+    for entry in template:
+        catalog.append(polib.POEntry(msgid=entry.msgid, msgstr="", msgctxt=entry.msgctxt,
+                                     occurrences=entry.occurrences, comment=entry.comment,
+                                     flags=list(entry.flags)))
+    return str(catalog) + "\n"
+
+
+# -- update ------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdateReport:
+    path: str
+    kept: int = 0
+    added: int = 0
+    fuzzy: list = field(default_factory=list)  # (new msgid, previous msgid, score)
+    obsoleted: int = 0
+    revived: int = 0
+    changed: bool = False
+
+    def as_json(self) -> dict:
+        return {"catalog": self.path, "kept": self.kept, "new": self.added,
+                "fuzzy": [{"msgid": new, "previous": old, "score": round(score, 3)}
+                          for new, old, score in self.fuzzy],
+                "obsolete": self.obsoleted, "revived": self.revived, "changed": self.changed}
+
+
+def similarity(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return 0.0
+    return matcher.ratio()
+
+
+def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
+    """The template's entry carrying the old entry's translation and translator's notes."""
+    flags = [flag for flag in template_entry.flags if flag != "fuzzy"]
+    if "fuzzy" in old.flags and old.msgstr:
+        flags.insert(0, "fuzzy")
+    return polib.POEntry(
+        msgid=template_entry.msgid,
+        msgctxt=template_entry.msgctxt,
+        msgstr=old.msgstr,
+        occurrences=template_entry.occurrences,
+        comment=template_entry.comment,
+        tcomment=old.tcomment,
+        flags=flags,
+        previous_msgid=old.previous_msgid if "fuzzy" in flags else None,
+        previous_msgctxt=old.previous_msgctxt if "fuzzy" in flags else None,
+    )
+
+
+def update_catalog(catalog: polib.POFile, template: polib.POFile, path: str,
+                   threshold: float) -> tuple[polib.POFile, UpdateReport]:
+    """Merge a template into a catalog the way `msgmerge --previous` does, losing nothing.
+
+    Unchanged entries keep their translation; an edited text takes the translation of its
+    most similar vanished entry (same msgctxt) as fuzzy, with `#|` previous msgid; vanished
+    translated entries become obsolete and come back if their text does.
+    """
+    report = UpdateReport(path)
+    active = {entry_key(e): e for e in catalog if not e.obsolete}
+    obsolete = {entry_key(e): e for e in catalog if e.obsolete}
+    result = new_catalog(catalog.header, dict(catalog.metadata))
+    result.metadata["POT-Creation-Date"] = template.metadata.get(
+        "POT-Creation-Date", result.metadata.get("POT-Creation-Date", ""))
+    template_keys = {entry_key(e) for e in template}
+    vanished = [e for key, e in active.items() if key not in template_keys and e.msgstr]
+    vanished += [e for key, e in obsolete.items() if key not in template_keys and e.msgstr]
+    for template_entry in template:
+        key = entry_key(template_entry)
+        old = active.get(key)
+        if old is None and key in obsolete:
+            old = obsolete[key]
+            report.revived += 1
+        if old is not None:
+            result.append(merged_entry(template_entry, old))
+            report.kept += old is active.get(key)
+            continue
+        entry = merged_entry(template_entry, polib.POEntry(msgid=template_entry.msgid))
+        best, score = best_candidate(template_entry, vanished, threshold)
+        if best is not None:
+            entry.msgstr = best.msgstr
+            entry.flags.insert(0, "fuzzy")
+            entry.previous_msgid = best.msgid
+            entry.previous_msgctxt = best.msgctxt
+            report.fuzzy.append((template_entry.msgid, best.msgid, score))
+        else:
+            report.added += 1
+        result.append(entry)
+    for key, old in list(active.items()) + list(obsolete.items()):
+        if key in template_keys or not (old.msgstr or old.tcomment):
+            continue
+        report.obsoleted += not old.obsolete
+        result.append(polib.POEntry(msgid=old.msgid, msgctxt=old.msgctxt, msgstr=old.msgstr,
+                                    tcomment=old.tcomment, flags=list(old.flags),
+                                    obsolete=True))
+    return result, report
+
+
+def best_candidate(template_entry, candidates, threshold):
+    best, best_score = None, 0.0
+    for candidate in candidates:
+        if (candidate.msgctxt or None) != (template_entry.msgctxt or None):
+            continue
+        score = similarity(template_entry.msgid, candidate.msgid)
+        if score >= threshold and score > best_score:
+            best, best_score = candidate, score
+    return best, best_score
+
+
+def write_catalog(path: Path, catalog: polib.POFile) -> bool:
+    return write_if_changed(path, str(catalog) + "\n")
+
+
+# -- status ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    slug: str
+    language: str
+    path: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    words: int
+    translated_words: int
+
+    @property
+    def word_share(self) -> float:
+        return 1.0 if self.words == 0 else self.translated_words / self.words
+
+    def as_json(self) -> dict:
+        return {"article": self.slug, "language": self.language, "catalog": self.path,
+                "translated": self.translated, "fuzzy": self.fuzzy,
+                "untranslated": self.untranslated, "obsolete": self.obsolete,
+                "words": self.words, "translated_words": self.translated_words,
+                "completeness": round(self.word_share, 4)}
+
+
+def catalog_status(catalog: polib.POFile, slug: str, language: str, path: str) -> CatalogStatus:
+    translated = fuzzy = untranslated = obsolete = words = translated_words = 0
+    for entry in catalog:
+        if entry.obsolete:
+            obsolete += 1
+            continue
+        count = source_words(entry.msgid)
+        words += count
+        if is_translated(entry):
+            translated += 1
+            translated_words += count
+        elif entry.msgstr and "fuzzy" in entry.flags:
+            fuzzy += 1
+        else:
+            untranslated += 1
+    return CatalogStatus(slug, language, path, translated, fuzzy, untranslated, obsolete,
+                         words, translated_words)
+
+
+def segment_words(segment: Segment) -> int:
+    return source_words(segment.msgid)

@@ -1,0 +1,162 @@
+"""The command line: thin click commands over the pipeline's stages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from pipeline import project as workflow
+from pipeline.config import find_root, load_settings
+from pipeline.errors import PipelineError
+
+
+class Context:
+    def __init__(self, root: Path):
+        self.root = root
+
+    @property
+    def project(self) -> workflow.Project:
+        return workflow.Project(load_settings(self.root))
+
+
+def reports_errors(command):
+    """Expected failures end as one line on stderr and a non-zero exit status."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PipelineError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing half-written was left behind", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def finish(outcome, as_json: bool, lines) -> None:
+    """Print a batch outcome; exit 1 when any item failed."""
+    if as_json:
+        emit_json({"items": outcome.items, "errors": outcome.errors})
+    else:
+        for line in lines(outcome.items):
+            click.echo(line)
+    for error in outcome.errors:
+        click.echo(f"error: {error}", err=True)
+    if outcome.errors:
+        sys.exit(1)
+
+
+@contextmanager
+def progress(length: int, label: str, as_json: bool = False):
+    """A progress bar on a terminal; nothing when piped or asked for JSON."""
+    if as_json or not sys.stderr.isatty() or length < 2:
+        yield lambda item=None: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda item=None: bar.update(1)
+
+
+@click.group()
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Project folder (default: the nearest one holding pyproject.toml).")
+@click.version_option(package_name="pipeline")
+@click.pass_context
+def main(ctx, project_dir):
+    """Localize HTML articles through gettext catalogs and publish them per region."""
+    ctx.obj = Context(project_dir.resolve() if project_dir else find_root(Path.cwd()))
+
+
+pass_project = click.make_pass_decorator(Context)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def extract(context, slugs, as_json):
+    """Write locales/templates/<slug>.pot for each source article (default: all)."""
+    project = context.project
+    with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
+        outcome = workflow.extract(project, slugs, on_item=advance)
+    finish(outcome, as_json, lambda items: [
+        f"{item['template']}: {item['entries']} entries"
+        f"{'' if item['changed'] else ' (unchanged)'}" for item in items])
+
+
+@main.command()
+@click.argument("language")
+@click.argument("slugs", nargs=-1)
+@click.option("--force", is_flag=True, help="Replace an existing catalog (loses its work).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def init(context, language, slugs, force, as_json):
+    """Create locales/<lang>/LC_MESSAGES/<slug>.po from the templates."""
+    outcome = workflow.init(context.project, language, slugs, force)
+    finish(outcome, as_json, lambda items: [f"created {item['catalog']}" for item in items])
+
+
+@main.command()
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True),
+              help="Similarity (0..1) for keeping an edited text's translation as fuzzy.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def update(context, languages, slugs, threshold, as_json):
+    """Merge the templates into every catalog; no translation is ever dropped."""
+    project = context.project
+    total = len(project.slugs(slugs)) * len(project.languages(languages))
+    with progress(total, "update", as_json) as advance:
+        outcome = workflow.update(project, languages, slugs, threshold, on_item=advance)
+    if as_json:
+        outcome.items = [report.as_json() for report in outcome.items]
+    finish(outcome, as_json, update_lines)
+
+
+def update_lines(reports):
+    for report in reports:
+        state = "updated" if report.changed else "unchanged"
+        yield (f"{report.path}: {state}; {report.kept} kept, {report.added} new, "
+               f"{len(report.fuzzy)} fuzzy, {report.obsoleted} obsolete, "
+               f"{report.revived} revived")
+        for new, old, score in report.fuzzy:
+            yield f"  fuzzy {score:.2f}: {shorten(new)!r} <- {shorten(old)!r}"
+
+
+def shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+@main.command()
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def status(context, languages, slugs, as_json):
+    """Translated, fuzzy, untranslated and obsolete entries per article and language."""
+    rows = workflow.status(context.project, languages, slugs)
+    if as_json:
+        emit_json({"catalogs": [row.as_json() for row in rows]})
+        return
+    click.echo(f"{'article':<28} {'lang':<6} {'done':>6} {'transl':>6} {'fuzzy':>6} "
+               f"{'untr':>6} {'obsol':>6}")
+    for row in rows:
+        click.echo(f"{row.slug:<28} {row.language:<6} {row.word_share:>6.0%} "
+                   f"{row.translated:>6} {row.fuzzy:>6} {row.untranslated:>6} "
+                   f"{row.obsolete:>6}")

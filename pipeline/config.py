@@ -1,0 +1,89 @@
+"""Project settings: `[tool.pipeline]` in pyproject.toml -> one frozen, validated object."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    source_locale: str = "en-US"  # the language the articles are written in
+    base_url: str = "https://www.example.org"  # canonical URLs: {base_url}/{region}/{slug}/
+    min_complete: float = 0.0  # publish threshold, percent of source words translated
+    hotline_max_age_days: int = 365  # warn when a hotline was verified longer ago
+    fuzzy_threshold: float = 0.7  # similarity (0..1) for carrying a translation as fuzzy
+    keep_trivial: bool = False  # update: keep translations across whitespace/quote/typo edits
+    page_template: str = ""  # a Jinja2 page shell replacing the built-in one
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.locales_dir / "templates"
+
+    @property
+    def regions_file(self) -> Path:
+        return self.locales_dir / "regions.toml"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".pipeline-cache"
+
+
+TYPES = {"source_locale": str, "base_url": str, "min_complete": (int, float),
+         "hotline_max_age_days": int, "fuzzy_threshold": (int, float), "keep_trivial": bool,
+         "page_template": str}
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` with a pyproject.toml or a source/ folder."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file() or (folder / "source").is_dir():
+            return folder
+    return start
+
+
+def load_settings(root: Path) -> Settings:
+    """Read `[tool.pipeline]`; report every invalid setting at once."""
+    pyproject = root / "pyproject.toml"
+    table: dict = {}
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{pyproject}: {error}") from None
+        table = data.get("tool", {}).get("pipeline", {})
+    known = {field.name for field in fields(Settings)} - {"root"}
+    problems = [f"unknown setting {name!r}" for name in table if name not in known]
+    for name, value in table.items():
+        expected = TYPES.get(name)
+        if expected and (not isinstance(value, expected) or isinstance(value, bool)
+                         and expected is not bool):
+            problems.append(f"{name} must be {getattr(expected, '__name__', 'a number')}")
+    if not problems:
+        if not 0 <= table.get("min_complete", 0) <= 100:
+            problems.append("min_complete must be between 0 and 100")
+        if not 0 < table.get("fuzzy_threshold", 0.7) <= 1:
+            problems.append("fuzzy_threshold must be in (0, 1]")
+    if problems:
+        raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
+    settings = {name: value for name, value in table.items() if name in known}
+    if "base_url" in settings:
+        settings["base_url"] = settings["base_url"].rstrip("/")
+    return Settings(root=root, **settings)

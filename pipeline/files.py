@@ -1,0 +1,51 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import PathError
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
+    if isinstance(data, str):
+        data = data.encode(encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_if_changed(path: Path, data: bytes | str) -> bool:
+    """Atomic write that leaves an identical file untouched (mtime and all)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def safe_name(name: str, what: str) -> str:
+    """A slug or locale used as a file name: refuse anything that could leave its folder."""
+    if not SAFE_NAME.match(name) or ".." in name:
+        raise PathError(f"invalid {what} {name!r}: use letters, digits, '-', '_' and '.'")
+    return name

@@ -1,0 +1,79 @@
+"""Language tags: validation, BCP 47 <-> gettext names, direction and plural forms (Babel)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.plurals import get_plural
+
+from pipeline.errors import LocaleError
+
+TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([A-Za-z]{4}))?(?:[-_]([A-Za-z]{2}|\d{3}))?$")
+# CLDR's pseudo-locales: English accented and lengthened, and a right-to-left mirror.
+PSEUDO = {"XA": "ltr", "XB": "rtl"}
+
+
+@dataclass(frozen=True)
+class LanguageTag:
+    language: str
+    script: str | None
+    territory: str | None
+
+    @property
+    def bcp47(self) -> str:  # es-MX
+        return "-".join(part for part in (self.language, self.script, self.territory) if part)
+
+    @property
+    def gettext(self) -> str:  # es_MX
+        return "_".join(part for part in (self.language, self.script, self.territory) if part)
+
+    @property
+    def is_pseudo(self) -> bool:
+        return self.territory in PSEUDO
+
+    @property
+    def babel(self) -> Locale:
+        return babel_locale(self.language, self.script,
+                            None if self.is_pseudo else self.territory)
+
+    @property
+    def direction(self) -> str:
+        if self.is_pseudo:
+            return PSEUDO[self.territory]
+        return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+
+    @property
+    def plural_forms(self) -> str:
+        plural = get_plural(self.babel)
+        return f"nplurals={plural.num_plurals}; plural={plural.plural_expr};"
+
+    def format_date(self, iso: str) -> str:
+        return format_date(datetime.date.fromisoformat(iso), "long", locale=self.babel)
+
+
+@cache
+def babel_locale(language: str, script: str | None, territory: str | None) -> Locale:
+    return Locale(language, territory, script)
+
+
+def parse_tag(tag: str) -> LanguageTag:
+    """`es-MX`, `es_MX`, `de` -> a validated tag; an unknown locale is a LocaleError."""
+    match = TAG.match(tag)
+    if not match:
+        raise LocaleError(f"malformed locale {tag!r} (expected e.g. 'es', 'es-MX' or 'es_MX')")
+    language = match.group(1).lower()
+    script = match.group(2).title() if match.group(2) else None
+    territory = match.group(3).upper() if match.group(3) else None
+    parsed = LanguageTag(language, script, territory)
+    try:
+        locale = parsed.babel
+    except (UnknownLocaleError, ValueError):
+        raise LocaleError(f"unknown locale {tag!r}") from None
+    if territory and not parsed.is_pseudo and territory not in locale.territories:
+        raise LocaleError(f"unknown locale {tag!r}: no territory {territory}")
+    return parsed

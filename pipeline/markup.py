@@ -1,0 +1,259 @@
+"""HTML scanning: text -> a light element tree that remembers where every token came from.
+
+Neither lxml nor BeautifulSoup reports where an element ends in the source, and both
+re-serialize what they parse. Merging translations byte-faithfully needs offsets, so this
+module scans the markup with a handful of regular expressions and builds a forgiving tree
+(implied end tags, stray end tags ignored, void and raw-text elements) in the spirit of the
+HTML5 tree builder. It never fails: any text is some tree.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame"]
+)
+RAW_TEXT = frozenset(["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"])
+ESCAPABLE_RAW_TEXT = frozenset(["textarea", "title"])
+# Elements that close an open <p> when they start (HTML5 "in body" insertion mode).
+CLOSES_P = frozenset(
+    ["address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul", "li", "dd", "dt"]
+)
+# Start tag -> open elements it closes, and the boundary elements that stop the search.
+IMPLIED_END = {
+    "li": ({"li"}, {"ul", "ol", "menu"}),
+    "dt": ({"dt", "dd"}, {"dl"}),
+    "dd": ({"dt", "dd"}, {"dl"}),
+    "tr": ({"tr", "td", "th"}, {"table", "tbody", "thead", "tfoot"}),
+    "td": ({"td", "th"}, {"tr", "table"}),
+    "th": ({"td", "th"}, {"tr", "table"}),
+    "thead": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
+    "tbody": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
+    "tfoot": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
+    "option": ({"option"}, {"select", "datalist"}),
+    "optgroup": ({"option", "optgroup"}, {"select"}),
+    "rt": ({"rt", "rp"}, {"ruby"}),
+    "rp": ({"rt", "rp"}, {"ruby"}),
+}
+# Elements whose end tag HTML lets an author leave out: closing them implicitly is no fault.
+OPTIONAL_END = frozenset(
+    ["html", "head", "body", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt", "rp", "colgroup", "caption"]
+)
+SCOPE_BOUNDARY = frozenset(["html", "body", "table", "td", "th", "caption", "template", "object", "marquee", "applet"])
+
+TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # comment (unterminated runs to the end, as browsers do)
+    r"|<![^>]*>?"  # doctype, CDATA, bogus comment
+    r"|<\?[^>]*>?"  # processing instruction (a bogus comment in HTML)
+    r"|</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # start or end tag
+    r"|</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*\Z",  # tag cut off at the end
+    re.S,
+)
+TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
+ATTRIBUTE = re.compile(
+    r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""", re.S
+)
+WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+@dataclass(eq=False)
+class Attribute:
+    name: str  # lower-cased
+    value: str  # entities decoded
+    value_start: int  # offsets of the raw value in the source (quotes excluded);
+    value_end: int  # -1 when the attribute has no value
+    quote: str  # '"', "'" or '' (unquoted or absent)
+
+
+@dataclass(eq=False)
+class Element:
+    tag: str
+    start: int  # offset of '<' of the start tag
+    start_tag_end: int  # offset just past the start tag's '>'
+    attributes: list[Attribute] = field(default_factory=list)
+    children: list = field(default_factory=list)  # Element | Text | Opaque
+    end: int = -1  # offset just past the end of the element (end tag included)
+    end_tag_start: int = -1  # offset of the explicit end tag, -1 when implied
+    parent: Element | None = None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute.value
+        return default
+
+    def attribute(self, name: str) -> Attribute | None:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
+
+    @property
+    def content_end(self) -> int:
+        return self.end_tag_start if self.end_tag_start >= 0 else self.end
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+
+@dataclass(eq=False)
+class Text:
+    start: int
+    end: int
+    text: str  # entities decoded
+
+
+@dataclass(eq=False)
+class Opaque:
+    """A comment, doctype, processing instruction or raw-text body: kept, never translated."""
+
+    start: int
+    end: int
+
+
+@dataclass(eq=False)
+class Document:
+    source: str
+    root: Element  # a synthetic root holding the top-level nodes
+    line_starts: list[int]
+    problems: list[tuple[int, str]]  # (offset, message): stray and missing end tags
+
+    def line_of(self, offset: int) -> int:
+        from bisect import bisect_right
+
+        return bisect_right(self.line_starts, offset)
+
+
+def parse_attributes(source: str, tag_start: int, tag_end: int, name_end: int) -> list[Attribute]:
+    attributes = []
+    seen = set()
+    body_end = tag_end - 1 if source[tag_end - 1] == ">" else tag_end
+    for match in ATTRIBUTE.finditer(source, name_end, body_end):
+        name = match.group(1).lower()
+        if name in seen:  # browsers keep the first of duplicated attributes
+            continue
+        seen.add(name)
+        for group, quote in ((2, '"'), (3, "'"), (4, "")):
+            if match.group(group) is not None:
+                raw_start, raw_end = match.span(group)
+                raw = match.group(group)
+                attributes.append(
+                    Attribute(name, html.unescape(raw), raw_start, raw_end, quote)
+                )
+                break
+        else:
+            attributes.append(Attribute(name, "", -1, -1, ""))
+    return attributes
+
+
+def parse(source: str) -> Document:
+    """Build the element tree of `source`; never raises on malformed markup."""
+    root = Element("#root", 0, 0)
+    stack = [root]
+    problems: list[tuple[int, str]] = []
+    position = 0
+    length = len(source)
+
+    def add_text(start: int, end: int) -> None:
+        if start < end:
+            stack[-1].children.append(Text(start, end, html.unescape(source[start:end])))
+
+    def close(index: int, at: int, end_tag_start: int = -1) -> None:
+        # Pop stack[index:], closing each element at offset `at`.
+        for position_in_stack in range(len(stack) - 1, index - 1, -1):
+            element = stack[position_in_stack]
+            element.end = at
+            if position_in_stack == index and end_tag_start >= 0:
+                element.end_tag_start = end_tag_start
+            else:
+                element.end_tag_start = -1
+                if element.tag not in OPTIONAL_END:
+                    problems.append((element.start, f"<{element.tag}> is never closed"))
+        del stack[index:]
+
+    def find_open(names, boundaries) -> int:
+        for index in range(len(stack) - 1, 0, -1):
+            tag = stack[index].tag
+            if tag in names:
+                return index
+            if tag in boundaries:
+                return -1
+        return -1
+
+    while position < length:
+        match = TOKEN.search(source, position)
+        if match is None:
+            add_text(position, length)
+            break
+        add_text(position, match.start())
+        token = match.group(0)
+        position = match.end()
+        if token.startswith("<!") or token.startswith("<?"):
+            stack[-1].children.append(Opaque(match.start(), match.end()))
+            continue
+        name = TAG_NAME.match(token).group(1).lower()
+        if token.startswith("</"):
+            index = -1 if name in VOID else find_open({name}, SCOPE_BOUNDARY - {name})
+            if index > 0:
+                close(index, match.end(), match.start())
+            elif name not in ("html", "head", "body"):
+                # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
+                problems.append((match.start(), f"stray end tag </{name}>"))
+            continue
+        if name in CLOSES_P:
+            index = find_open({"p"}, SCOPE_BOUNDARY)
+            if index > 0:
+                close(index, match.start())
+        if name in IMPLIED_END:
+            names, boundaries = IMPLIED_END[name]
+            index = find_open(names, boundaries)
+            if index > 0:
+                close(index, match.start())
+        element = Element(name, match.start(), match.end(), parent=stack[-1])
+        element.attributes = parse_attributes(
+            source, match.start(), match.end(), match.start() + 1 + len(name)
+        )
+        stack[-1].children.append(element)
+        if name in VOID or token.endswith("/>") and _is_foreign(stack):
+            element.end = match.end()
+            continue
+        if name in RAW_TEXT or name in ESCAPABLE_RAW_TEXT:
+            closing = re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I).search(source, position)
+            body_end = closing.start() if closing else length
+            if name in ESCAPABLE_RAW_TEXT:
+                if position < body_end:
+                    element.children.append(
+                        Text(position, body_end, html.unescape(source[position:body_end]))
+                    )
+            elif position < body_end:
+                element.children.append(Opaque(position, body_end))
+            if closing:
+                tag_close = source.find(">", closing.end() - 1)
+                element.end_tag_start = closing.start()
+                element.end = tag_close + 1 if tag_close >= 0 else length
+            else:
+                element.end = length
+            position = element.end
+            continue
+        stack.append(element)
+    if len(stack) > 1:
+        close(1, length)
+    root.end = length
+    line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+    problems.sort()
+    return Document(source, root, line_starts, problems)
+
+
+def _is_foreign(stack: list[Element]) -> bool:
+    # Self-closing syntax only means "empty" inside SVG and MathML.
+    return any(element.tag in ("svg", "math") for element in stack)
+
+
+def normalize_space(text: str) -> str:
+    return WHITESPACE.sub(" ", text).strip()

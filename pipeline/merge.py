@@ -1,0 +1,311 @@
+"""Merge-back core: (skeleton, translations, region values) -> localized HTML text.
+
+Everything outside a translated segment is copied from the source as it was. A translation
+is data in a tiny language (text, numbered tags, named placeholders); one that does not fit
+its source segment is refused here, and the segment falls back to the source text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.markup import Document, Element, parse
+from pipeline.model import AttributeSlot, RegionBlock, Segment, Skeleton, TelHref
+from pipeline.segment import PHONE_VARIABLE, escape_html, source_words, unescape_text
+
+MESSAGE_TOKEN = re.compile(r"<(/?)(\d+)(/?)>|\{([A-Za-z_]\w*)\}|\{\{|\}\}|<(?=[A-Za-z/!?])")
+
+
+class MessageError(ValueError):
+    """A translation that does not fit its source segment (the reason is the message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    e164: str
+    national: str
+
+
+@dataclass(frozen=True)
+class Values:
+    """What a region puts into the page: variable values and the phone number."""
+
+    variables: dict = field(default_factory=dict)  # name -> plain text
+    phone: Phone | None = None
+    has_hotline: bool = True
+    date: Callable[[str], str] | None = None  # ISO date -> localized text
+    fallback_lang: str | None = None  # mark fallback text with this lang (and dir)
+    fallback_dir: str | None = None
+    source_variables: bool = False  # variables keep the source's markup (no region)
+
+
+@dataclass
+class RenderReport:
+    """What happened while rendering one document (returned, never printed)."""
+
+    words: int = 0
+    translated_words: int = 0
+    fallbacks: list = field(default_factory=list)  # (segment, reason)
+
+    @property
+    def completeness(self) -> float:
+        return 1.0 if self.words == 0 else self.translated_words / self.words
+
+
+def parse_message(text: str, segment: Segment) -> list:
+    """Tokens of a msgid or msgstr, checked against the segment's tags and variables."""
+    tokens = []
+    position = 0
+    stack: list[int] = []
+    seen_tags: list[int] = []
+    seen_variables: set = set()
+    tags = {tag.number: tag for tag in segment.tags}
+    variables = {variable.name for variable in segment.variables}
+    braces = segment.is_format
+    for match in MESSAGE_TOKEN.finditer(text):
+        token = match.group(0)
+        if not braces and token[0] == "{":
+            continue  # plain text in a message without placeholders
+        if match.start() > position:
+            tokens.append(("text", unescape_text(text[position:match.start()], braces)))
+        position = match.end()
+        if token in ("{{", "}}"):
+            tokens.append(("text", token[0]))
+        elif match.group(4):
+            name = match.group(4)
+            if name not in variables:
+                raise MessageError(f"unknown placeholder {{{name}}}")
+            seen_variables.add(name)
+            tokens.append(("var", name))
+        elif match.group(2) is None:
+            snippet = text[match.start():match.start() + 20].split(">")[0]
+            raise MessageError(f"markup not in the source: {snippet}>")
+        else:
+            number = int(match.group(2))
+            closing, void = match.group(1) == "/", match.group(3) == "/"
+            tag = tags.get(number)
+            if tag is None or (closing and void) or tag.void != void:
+                raise MessageError(f"tag {token} is not in the source")
+            if void:
+                seen_tags.append(number)
+                tokens.append(("void", number))
+            elif not closing:
+                stack.append(number)
+                seen_tags.append(number)
+                tokens.append(("open", number))
+            elif not stack or stack[-1] != number:
+                raise MessageError(f"tag {token} closes nothing open (badly nested)")
+            else:
+                stack.pop()
+                tokens.append(("close", number))
+    if position < len(text):
+        tokens.append(("text", unescape_text(text[position:], braces)))
+    if stack:
+        raise MessageError(f"tag <{stack[-1]}> is never closed")
+    if sorted(seen_tags) != sorted(tags):
+        missing = sorted(set(tags) - set(seen_tags))
+        if missing:
+            raise MessageError(f"tag <{missing[0]}> from the source is missing")
+        raise MessageError("a tag from the source is used twice")
+    if seen_variables != variables:
+        missing = sorted(variables - seen_variables)
+        raise MessageError(f"placeholder {{{missing[0]}}} from the source is missing")
+    return tokens
+
+
+def escape_attribute(text: str, quote: str) -> str:
+    text = text.replace("&", "&amp;")
+    if quote == "'":
+        return text.replace("'", "&#39;")
+    escaped = text.replace('"', "&quot;")
+    return escaped if quote else f'"{escaped}"'
+
+
+@dataclass
+class Renderer:
+    """Renders skeleton parts; one per document and language (holds the report)."""
+
+    source: str
+    translate: Callable[[Segment], str | None]  # msgstr, or None when untranslated
+    values: Values
+    report: RenderReport = field(default_factory=RenderReport)
+
+    def render(self, parts) -> str:
+        out: list[str] = []
+        self.render_into(parts, out)
+        return "".join(out)
+
+    def render_into(self, parts, out: list) -> None:
+        for part in parts:
+            if type(part) is str:
+                out.append(part)
+            elif type(part) is Segment:
+                out.append(self.segment(part))
+            elif type(part) is TelHref:
+                out.append(self.tel_href(part.start, part.end))
+            elif type(part) is RegionBlock:
+                if self.values.has_hotline:
+                    self.render_into(part.parts, out)
+
+    def tel_href(self, start: int, end: int) -> str:
+        phone = self.values.phone
+        return f"tel:{phone.e164}" if phone else self.source[start:end]
+
+    def segment(self, segment: Segment) -> str:
+        words = source_words(segment.msgid) if segment.translatable else 0
+        self.report.words += words
+        msgstr = self.translate(segment) if segment.translatable else None
+        if segment.kind == "attribute":
+            if msgstr is None or msgstr == segment.msgid:
+                self.report.translated_words += words if msgstr is not None else 0
+                return self.source[segment.start:segment.end]
+            try:
+                parse_message(msgstr, segment)
+            except MessageError as error:
+                self.report.fallbacks.append((segment, str(error)))
+                return self.source[segment.start:segment.end]
+            self.report.translated_words += words
+            return escape_attribute(unescape_text(msgstr, False), segment.quote)
+        if msgstr is not None:
+            try:
+                tokens = parse_message(msgstr, segment)
+            except MessageError as error:
+                self.report.fallbacks.append((segment, str(error)))
+            else:
+                self.report.translated_words += words
+                if msgstr == segment.msgid and self.keeps_source(segment):
+                    return self.source_text(segment)
+                return self.tokens(tokens, segment)
+        if not segment.translatable:
+            return self.tokens(parse_message(segment.msgid, segment), segment)
+        if not self.keeps_source(segment):
+            text = self.tokens(parse_message(segment.msgid, segment), segment)
+        else:
+            text = self.source_text(segment)
+        return self.mark_fallback(text, segment)
+
+    def keeps_source(self, segment: Segment) -> bool:
+        return not segment.variables or self.values.source_variables
+
+    def mark_fallback(self, text: str, segment: Segment) -> str:
+        lang = self.values.fallback_lang
+        if not lang or segment.text_only_parent:
+            return text
+        direction = f' dir="{self.values.fallback_dir}"' if self.values.fallback_dir else ""
+        return f'<span lang="{lang}"{direction}>{text}</span>'
+
+    def source_text(self, segment: Segment) -> str:
+        """The segment's own source bytes, with its attribute and tel: slots filled."""
+        return self.apply_slots(self.source[segment.start:segment.end], segment.start,
+                                segment.inner)
+
+    def apply_slots(self, text: str, offset: int, slots: tuple[AttributeSlot, ...]) -> str:
+        if not slots:
+            return text
+        out, position = [], 0
+        for slot in slots:
+            start, end = slot.start - offset, slot.end - offset
+            if start < position or end > len(text):
+                continue  # a slot of a nested tag: applied when that tag is rendered
+            out.append(text[position:start])
+            out.append(self.slot_value(slot))
+            position = end
+        out.append(text[position:])
+        return "".join(out)
+
+    def slot_value(self, slot: AttributeSlot) -> str:
+        if slot.key is None:
+            return self.tel_href(slot.start, slot.end)
+        context, msgid = slot.key
+        attribute = Segment(msgid=msgid, context=context, role="", start=slot.start,
+                            end=slot.end, line=0, kind="attribute", quote=slot.quote)
+        return self.segment(attribute)
+
+    def tokens(self, tokens: list, segment: Segment) -> str:
+        tags = {tag.number: tag for tag in segment.tags}
+        variables = {variable.name: variable for variable in segment.variables}
+        out = []
+        for kind, value in tokens:
+            if kind == "text":
+                out.append(escape_html(value))
+            elif kind == "var":
+                out.append(self.variable(variables[value]))
+            elif kind == "close":
+                out.append(tags[value].close)
+            else:
+                tag = tags[value]
+                out.append(self.apply_slots(tag.open, tag.offset, tag.attributes))
+        return "".join(out)
+
+    def variable(self, variable) -> str:
+        if self.values.source_variables:
+            return variable.source
+        phone = self.values.phone
+        if variable.name == PHONE_VARIABLE:
+            if phone is None:
+                return ""
+            if variable.kind == "phone-text":
+                return escape_html(phone.national)
+            if variable.kind == "tel-link":
+                start, end = variable.href
+                open_tag = variable.open[:start] + f"tel:{phone.e164}" + variable.open[end:]
+                return open_tag + escape_html(phone.national) + variable.close
+            return f'<a href="tel:{phone.e164}">{escape_html(phone.national)}</a>'
+        if variable.name == "date" and variable.datetime and self.values.date:
+            value = self.values.date(variable.datetime)
+        else:
+            value = self.values.variables.get(variable.name)
+        if value is None:
+            return variable.open + variable.close
+        return variable.open + escape_html(value) + variable.close
+
+
+def compile_skeleton(source: str, slots: list, start: int = 0, end: int | None = None) -> Skeleton:
+    """Literal source text between the slots that lie in [start, end)."""
+    end = len(source) if end is None else end
+    parts, _ = compile_parts(source, slots, 0, start, end)
+    return Skeleton(tuple(parts))
+
+
+def compile_parts(source, slots, index, start, end):
+    parts, position = [], start
+    while index < len(slots):
+        slot = slots[index]
+        slot_begin = slot[1] if isinstance(slot, tuple) else slot.start
+        if slot_begin >= end:
+            break
+        index += 1
+        if slot_begin < position:
+            continue  # inside a segment already placed (its tags carry it)
+        if slot_begin > position:
+            parts.append(source[position:slot_begin])
+        if isinstance(slot, tuple):  # ("region", start, end)
+            inner, index = compile_parts(source, slots, index, slot[1], slot[2])
+            parts.append(RegionBlock(slot[1], slot[2], tuple(inner)))
+            position = slot[2]
+        else:
+            parts.append(slot)
+            position = slot.end
+    if position < end:
+        parts.append(source[position:end])
+    return parts, index
+
+
+def find_element(document: Document, *tags: str) -> Element | None:
+    """The first element with one of `tags`, in the order given."""
+    for tag in tags:
+        for element in document.root.iter():
+            if element.tag == tag:
+                return element
+    return None
+
+
+def merge_document(text: str, slots: list, translate, values: Values) -> tuple[str, RenderReport]:
+    """The whole document localized: the merge-back core in one call."""
+    renderer = Renderer(text, translate, values)
+    return renderer.render(compile_skeleton(text, slots).parts), renderer.report
+
+
+__all__ = ["parse", "merge_document", "compile_skeleton", "parse_message", "MessageError"]

@@ -1,0 +1,153 @@
+"""Plain data passed between the stages: segments, pages, regions, hotlines."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSlot:
+    """A translatable attribute value, or a hotline `tel:` href, inside a segment's span."""
+
+    key: tuple[str | None, str] | None  # (msgctxt, msgid) of its segment; None: a tel: href
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A numbered inline placeholder: `<N>...</N>`, or `<N/>` for void and opaque elements."""
+
+    number: int
+    open: str  # source bytes of the start tag (the whole element when opaque)
+    close: str  # source bytes of the end tag; '' when void or opaque
+    void: bool
+    offset: int  # where `open` starts in the source
+    attributes: tuple[AttributeSlot, ...] = ()  # absolute offsets, inside `open`
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A named placeholder such as `{hotline_phone}`: its value comes from the region."""
+
+    name: str
+    kind: str  # "element": keep the element, replace its content; "tel-link"; "phone"
+    open: str = ""
+    close: str = ""
+    href: tuple[int, int] = (-1, -1)  # the tel: href value inside `open`, for "tel-link"
+    datetime: str = ""  # the element's datetime attribute, for dates
+    source: str = ""  # the source's own markup for it, kept where no region value applies
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One translatable unit: an inline run of a block element, or an attribute value."""
+
+    msgid: str
+    context: str | None
+    role: str
+    start: int  # span in the source text that the translation replaces
+    end: int
+    line: int
+    kind: str = "text"  # "text" | "attribute"
+    tags: tuple[Tag, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    note: str | None = None
+    critical: bool = False
+    preserve_space: bool = False
+    quote: str = '"'  # attribute segments: the quote around the value ('' = unquoted)
+    inner: tuple[AttributeSlot, ...] = ()  # attribute and tel: slots inside the span
+    translatable: bool = True  # False: no letters, only region variables (never extracted)
+    text_only_parent: bool = False  # inside <title>/<option>: no markup may wrap it
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.context, self.msgid)
+
+    @property
+    def is_format(self) -> bool:
+        return bool(self.variables)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionBlock:
+    """An element shown only when the region has a hotline (`data-l10n-region="hotline"`)."""
+
+    start: int
+    end: int
+    parts: tuple = ()  # str | Segment | TelHref | RegionBlock
+
+
+@dataclass(frozen=True, slots=True)
+class TelHref:
+    """A `tel:` href of the source's hotline outside any segment: rewritten per region."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A page compiled for rendering: literal source text with slots to fill per language."""
+
+    parts: tuple  # str | Segment | TelHref | RegionBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A source article, parsed and segmented once; everything downstream reads this."""
+
+    slug: str
+    path: str  # as shown in `#:` references, relative to the project root
+    text: str
+    encoding: str
+    language: str
+    segments: tuple[Segment, ...]
+    skeleton: Skeleton  # the whole document
+    body: Skeleton  # the article content that a page shell embeds
+    title: str
+    description: str
+    title_segment: Segment | None
+    description_segment: Segment | None
+    canonical: str
+    date: str  # ISO date of the article's <time datetime>, '' when absent
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hotline:
+    name: str
+    phone: str  # as written in the region file
+    e164: str
+    national: str
+    hours: str
+    cost: str
+    website: str
+    verified_on: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    tag: str  # BCP 47, e.g. "es-MX"
+    language: str  # catalog language, e.g. "es"
+    catalogs: tuple[str, ...]  # gettext fallback chain, most specific first: ("es_MX", "es")
+    hotline: Hotline | None
+    direction: str = "ltr"
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    msgstr: str
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class CatalogData:
+    """What rendering needs of a catalog: translated entries by (msgctxt, msgid)."""
+
+    language: str
+    path: str
+    entries: dict = field(default_factory=dict)  # key -> msgstr (translated, not fuzzy)
+    critical: frozenset = frozenset()

@@ -1,0 +1,178 @@
+"""A project on disk: settings, regions and the catalog workflow (extract, init, update, status).
+
+Functions here take the settings and return reports; the CLI decides what to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.catalogs import (
+    CatalogStatus,
+    UpdateReport,
+    catalog_languages,
+    catalog_path,
+    catalog_status,
+    init_catalog,
+    read_catalog,
+    template_path,
+    update_catalog,
+    write_catalog,
+    write_template,
+)
+from pipeline.config import Settings
+from pipeline.errors import CatalogError, PipelineError
+from pipeline.files import write_atomic
+from pipeline.locales import parse_tag
+from pipeline.model import Article, Region
+from pipeline.regions import load_regions
+from pipeline.segment import HotlineSpec
+from pipeline.source import list_slugs, load_article
+
+
+@dataclass(frozen=True)
+class Project:
+    settings: Settings
+
+    @cached_property
+    def regions(self) -> dict[str, Region]:
+        return load_regions(self.settings.regions_file)
+
+    @cached_property
+    def source_hotline(self) -> HotlineSpec | None:
+        """The hotline the articles are written with (the source locale's region)."""
+        if not self.settings.regions_file.is_file():
+            return None
+        source = parse_tag(self.settings.source_locale)
+        region = self.regions.get(source.bcp47)
+        if region is None or region.hotline is None:
+            return None
+        return HotlineSpec(source.territory or "US", frozenset({region.hotline.e164}))
+
+    def slugs(self, wanted: tuple[str, ...] = ()) -> list[str]:
+        available = list_slugs(self.settings.source_dir)
+        if not wanted:
+            return available
+        missing = [slug for slug in wanted if slug not in available]
+        if missing:
+            raise PipelineError(f"no source article {missing[0]!r} in {self.settings.source_dir}")
+        return list(wanted)
+
+    def article(self, slug: str) -> Article:
+        return load_article(self.settings.source_dir, slug, self.source_hotline,
+                            self.settings.root)
+
+    def languages(self, wanted: tuple[str, ...] = ()) -> list[str]:
+        available = catalog_languages(self.settings.locales_dir)
+        if not wanted:
+            return available
+        names = [parse_tag(language).gettext for language in wanted]
+        missing = [name for name in names if name not in available]
+        if missing:
+            raise CatalogError(f"no catalogs for language {missing[0]!r} "
+                               f"(run: pipeline init {missing[0]})")
+        return names
+
+
+@dataclass
+class Outcome:
+    """Per-item results of a batch command, and the errors that did not stop it."""
+
+    items: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None) -> Outcome:
+    outcome = Outcome()
+    for slug in project.slugs(slugs):
+        try:
+            article = project.article(slug)
+            path = template_path(project.settings.templates_dir, slug)
+            changed = write_template(path, article)
+        except PipelineError as error:
+            outcome.errors.append(str(error))
+        else:
+            entries = len({s.key for s in article.segments if s.translatable})
+            outcome.items.append({"article": slug, "template": relative(project, path),
+                                  "entries": entries, "changed": changed})
+        if on_item:
+            on_item(slug)
+    return outcome
+
+
+def init(project: Project, language: str, slugs: tuple[str, ...] = (),
+         force: bool = False) -> Outcome:
+    tag = parse_tag(language)
+    outcome = Outcome()
+    for slug in project.slugs(slugs):
+        template_file = template_path(project.settings.templates_dir, slug)
+        target = catalog_path(project.settings.locales_dir, tag.gettext, slug)
+        if not template_file.is_file():
+            outcome.errors.append(f"{relative(project, template_file)}: no template "
+                                  "(run: pipeline extract)")
+            continue
+        if target.exists() and not force:
+            outcome.errors.append(f"{relative(project, target)}: already exists "
+                                  "(use pipeline update, or --force to start over)")
+            continue
+        text = init_catalog(read_catalog(template_file), tag.gettext, tag.plural_forms,
+                            tag.babel.english_name)
+        write_atomic(target, text)
+        outcome.items.append({"article": slug, "language": tag.gettext,
+                              "catalog": relative(project, target)})
+    return outcome
+
+
+def update(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
+           threshold: float | None = None, on_item=None) -> Outcome:
+    outcome = Outcome()
+    threshold = project.settings.fuzzy_threshold if threshold is None else threshold
+    for slug in project.slugs(slugs):
+        template_file = template_path(project.settings.templates_dir, slug)
+        try:
+            template = read_catalog(template_file)
+        except CatalogError as error:
+            outcome.errors.append(f"{error} (run: pipeline extract)")
+            continue
+        for language in project.languages(languages):
+            path = catalog_path(project.settings.locales_dir, language, slug)
+            try:
+                outcome.items.append(update_one(project, template, language, path, threshold))
+            except PipelineError as error:
+                outcome.errors.append(str(error))
+            if on_item:
+                on_item(f"{language}/{slug}")
+    return outcome
+
+
+def update_one(project, template, language, path, threshold) -> UpdateReport:
+    shown = relative(project, path)
+    if not path.exists():
+        tag = parse_tag(language)
+        write_atomic(path, init_catalog(template, tag.gettext, tag.plural_forms,
+                                        tag.babel.english_name))
+        report = UpdateReport(shown, added=len(template), changed=True)
+        return report
+    merged, report = update_catalog(read_catalog(path), template, shown, threshold)
+    report.changed = write_catalog(path, merged)
+    return report
+
+
+def status(project: Project, languages: tuple[str, ...] = (),
+           slugs: tuple[str, ...] = ()) -> list[CatalogStatus]:
+    rows = []
+    for slug in project.slugs(slugs):
+        for language in project.languages(languages):
+            path = catalog_path(project.settings.locales_dir, language, slug)
+            if path.exists():
+                rows.append(catalog_status(read_catalog(path), slug, language,
+                                           relative(project, path)))
+    return rows
+
+
+def relative(project: Project, path) -> str:
+    try:
+        return path.relative_to(project.settings.root).as_posix()
+    except ValueError:
+        return str(path)

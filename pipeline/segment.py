@@ -1,0 +1,526 @@
+"""Segmentation: an element tree -> translatable segments with their source spans.
+
+A segment is a maximal run of inline content inside a block element. Inline elements become
+numbered placeholder tags (`<1>...</1>`, `<2/>`) whose attributes stay in the source; region
+values (the hotline number, its hours) become named placeholders (`{hotline_phone}`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+from pipeline.markup import WHITESPACE, Document, Element, Opaque, Text
+from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
+
+INLINE = frozenset(
+    ["a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "data", "del", "dfn", "em", "font", "i", "img", "ins", "kbd", "mark", "nobr", "picture", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "label"]
+)
+# Inline elements whose content is not prose: one `<N/>` placeholder stands for all of it.
+OPAQUE_INLINE = frozenset(
+    ["code", "script", "style", "template", "svg", "math", "iframe", "object", "video", "audio", "canvas", "noscript", "textarea", "select", "input", "embed", "kbd", "samp", "var"]
+)
+# Subtrees never extracted.
+SKIPPED = frozenset(["script", "style", "template", "code", "svg", "math", "noscript", "iframe", "object", "textarea"])
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+LABELS = frozenset(["button", "label", "legend", "option", "optgroup", "summary", "th", "caption"])
+TEXT_ONLY = frozenset(["title", "option", "textarea"])
+TRANSLATABLE_ATTRIBUTES = {"alt": "alt", "title": "tooltip", "aria-label": "aria-label",
+                           "placeholder": "placeholder"}
+META_CONTENT = {"description": "description", "og:title": "title",
+                "og:description": "description", "twitter:title": "title",
+                "twitter:description": "description"}
+HTML_SPACE = " \t\n\r\f"
+MAYBE_PHONE = re.compile(r"\d(?:[\s().\-\u00a0]*\d){6,}")
+LETTER = re.compile(r"[^\W\d_]")
+PHONE_VARIABLE = "hotline_phone"
+TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def source_words(msgid: str) -> int:
+    """Words a translator translates: letters, without tags and placeholders."""
+    return len(WORD.findall(TAG_OR_PLACEHOLDER.sub(" ", msgid)))
+
+
+@dataclass(frozen=True)
+class HotlineSpec:
+    """The source's own hotline: its numbers become `{hotline_phone}` in every segment."""
+
+    region_code: str  # e.g. "US": how to read national numbers in the text
+    numbers: frozenset[str]  # E.164
+
+
+@dataclass
+class Walk:
+    """What one pass over a document collects (private to this module)."""
+
+    document: Document
+    hotline: HotlineSpec | None
+    slots: list = field(default_factory=list)  # Segment | TelHref | ("region", start, end)
+    inline_block_cache: dict = field(default_factory=dict)
+
+
+def segment_document(document: Document, hotline: HotlineSpec | None = None) -> list:
+    """Every slot of `document` in source order: segments, tel: hrefs and region blocks."""
+    walk = Walk(document, hotline)
+    visit_block(walk, document.root, Context())
+    return assign_contexts(walk.slots)
+
+
+@dataclass(frozen=True)
+class Context:
+    translate: bool = True
+    note: str | None = None
+    critical: bool = False
+    preserve_space: bool = False
+
+
+def child_context(element: Element, context: Context) -> Context:
+    translate = element.get("translate")
+    note = element.get("data-l10n-note") or element.get("its-loc-note")
+    critical = element.get("data-l10n-critical")
+    return Context(
+        translate=context.translate if translate is None else translate.lower() != "no",
+        note=note.strip() if note else context.note,
+        critical=context.critical if critical is None else critical.lower() in ("yes", "true", ""),
+        preserve_space=context.preserve_space or element.tag in ("pre", "textarea"),
+    )
+
+
+def visit_block(walk: Walk, element: Element, context: Context) -> None:
+    context = child_context(element, context)
+    if element.get("data-l10n-region") == "hotline":
+        walk.slots.append(("region", element.start, element.end))
+    if element.tag in SKIPPED:
+        collect_tel_hrefs(walk, element, walk.slots)
+        return
+    collect_attributes(walk, element, context, walk.slots)
+    run: list = []
+    for child in element.children:
+        if isinstance(child, Element) and not is_inline(walk, child):
+            flush_run(walk, run, element, context)
+            run = []
+            visit_block(walk, child, context)
+        else:
+            run.append(child)
+    flush_run(walk, run, element, context)
+
+
+def is_inline(walk: Walk, element: Element) -> bool:
+    if element.tag in OPAQUE_INLINE:
+        return True
+    if element.tag not in INLINE or element.get("data-l10n-region") is not None:
+        return False
+    cached = walk.inline_block_cache.get(id(element))
+    if cached is None:
+        cached = all(
+            is_inline(walk, child) for child in element.children if isinstance(child, Element)
+        )
+        walk.inline_block_cache[id(element)] = cached
+    return cached
+
+
+def role_of(element: Element) -> str:
+    if element.tag in HEADINGS:
+        return "heading"
+    if element.tag == "title":
+        return "title"
+    if element.tag in LABELS:
+        return "label"
+    return "text"
+
+
+# -- attributes ---------------------------------------------------------------------------
+
+
+def collect_attributes(walk: Walk, element: Element, context: Context, out: list) -> None:
+    """Append `element`'s own translatable attributes and hotline tel: href to `out`."""
+    line = walk.document.line_of(element.start)
+    for attribute in element.attributes:
+        if attribute.value_start < 0:
+            continue
+        if attribute.name == "href" and is_hotline_href(walk, attribute.value):
+            out.append(TelHref(attribute.value_start, attribute.value_end))
+            continue
+        role = attribute_role(element, attribute.name)
+        if role is None or not context.translate:
+            continue
+        text = WHITESPACE.sub(" ", attribute.value).strip()
+        if not LETTER.search(text):
+            continue
+        out.append(
+            Segment(
+                msgid=escape_text(text, braces=False),
+                context=None,
+                role=role,
+                start=attribute.value_start,
+                end=attribute.value_end,
+                line=line,
+                kind="attribute",
+                note=context.note,
+                critical=context.critical,
+                quote=attribute.quote,
+            )
+        )
+
+
+def attribute_role(element: Element, name: str) -> str | None:
+    if element.tag == "meta" and name == "content":
+        return META_CONTENT.get((element.get("name") or element.get("property") or "").lower())
+    if name == "alt" and element.tag not in ("img", "area", "input"):
+        return None
+    return TRANSLATABLE_ATTRIBUTES.get(name)
+
+
+def is_hotline_href(walk: Walk, href: str) -> bool:
+    if walk.hotline is None or not href.lower().startswith("tel:"):
+        return False
+    return normalize_phone(href[4:], walk.hotline.region_code) in walk.hotline.numbers
+
+
+def normalize_phone(text: str, region_code: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region_code)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def collect_tel_hrefs(walk: Walk, element: Element, out: list) -> None:
+    for descendant in element.iter():
+        href = descendant.attribute("href")
+        if href is not None and href.value_start >= 0 and is_hotline_href(walk, href.value):
+            out.append(TelHref(href.value_start, href.value_end))
+
+
+def collect_inline_slots(walk: Walk, node, context: Context, out: list) -> None:
+    """Attribute and tel: slots of an inline subtree that no segment covers."""
+    if not isinstance(node, Element):
+        return
+    inner_context = child_context(node, context)
+    collect_attributes(walk, node, inner_context, out)
+    if node.tag in OPAQUE_INLINE:
+        return
+    for child in node.children:
+        collect_inline_slots(walk, child, inner_context, out)
+
+
+# -- inline runs --------------------------------------------------------------------------
+
+
+def is_content(walk: Walk, item) -> bool:
+    """Whether a run item carries text: untrimmable at the run's edges."""
+    source = walk.document.source
+    if isinstance(item, Text):
+        return source[item.start:item.end].strip(HTML_SPACE) != ""
+    return (
+        isinstance(item, Element)
+        and item.tag not in OPAQUE_INLINE
+        and item.start_tag_end != item.end
+        and item.tag not in ("br", "wbr", "img", "input")
+    )
+
+
+def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
+    """Drop edge whitespace and textless edge items (their slots go to `spill`)."""
+    source = walk.document.source
+    start, end = 0, len(run)
+    while start < end and not is_content(walk, run[start]):
+        collect_inline_slots(walk, run[start], context, spill)
+        start += 1
+    while end > start and not is_content(walk, run[end - 1]):
+        collect_inline_slots(walk, run[end - 1], context, spill)
+        end -= 1
+    items = run[start:end]
+    if context.preserve_space or not items:
+        return items
+    first, last = items[0], items[-1]
+    if isinstance(first, Text):
+        raw = source[first.start:first.end]
+        offset = first.start + len(raw) - len(raw.lstrip(HTML_SPACE))
+        items[0] = first = Text(offset, first.end, None)
+    if isinstance(last, Text):
+        raw = source[last.start:last.end]
+        items[-1] = Text(last.start, last.start + len(raw.rstrip(HTML_SPACE)), None)
+    return items
+
+
+def flush_run(walk: Walk, run: list, container: Element, context: Context) -> None:
+    if not run:
+        return
+    if not context.translate:
+        for item in run:
+            if isinstance(item, Element):
+                collect_tel_hrefs(walk, item, walk.slots)
+        return
+    spill: list = []
+    items = trim_run(walk, run, context, spill)
+    in_tel_link = False
+    # A run that is one inline element (`<p><strong>All of it</strong></p>`) is translated
+    # inside that element, so translators do not see a tag around the whole sentence.
+    while (
+        len(items) == 1
+        and isinstance(items[0], Element)
+        and items[0].tag not in OPAQUE_INLINE
+        and items[0].start_tag_end != items[0].end
+        and items[0].get("data-l10n-var") is None
+        and not is_phone_link(walk, items[0])
+    ):
+        wrapper = items[0]
+        context = child_context(wrapper, context)
+        collect_attributes(walk, wrapper, context, spill)
+        href = wrapper.get("href") or ""
+        in_tel_link = in_tel_link or href.lower().startswith("tel:")
+        if not context.translate:
+            collect_tel_hrefs(walk, wrapper, spill)
+            items = []
+            break
+        items = trim_run(walk, list(wrapper.children), context, spill)
+    segment = build_segment(walk, items, container, context, in_tel_link) if items else None
+    if segment is None:
+        for item in items:
+            collect_inline_slots(walk, item, context, spill)
+        walk.slots.extend(sorted(spill, key=slot_start))
+        return
+    walk.slots.extend(sorted(spill + [segment], key=slot_start))
+
+
+def slot_start(slot) -> int:
+    return slot[1] if isinstance(slot, tuple) else slot.start
+
+
+def is_phone_link(walk: Walk, element: Element) -> bool:
+    """`<a href="tel:hotline">number</a>`: the whole link is the `{hotline_phone}` value."""
+    if element.tag != "a" or not is_hotline_href(walk, element.get("href") or ""):
+        return False
+    text = "".join(
+        child.text if child.text is not None else "" for child in element.children
+        if isinstance(child, Text)
+    )
+    if len(element.children) != sum(isinstance(c, Text) for c in element.children):
+        return False
+    return normalize_phone(text, walk.hotline.region_code) in walk.hotline.numbers
+
+
+@dataclass
+class Encoder:
+    """Turns run items into a msgid's tokens, numbering tags as it meets them."""
+
+    walk: Walk
+    tokens: list = field(default_factory=list)  # ("text", s) | ("open"|"close"|"void", n) | ("var", name)
+    tags: list = field(default_factory=list)
+    variables: dict = field(default_factory=dict)
+    inner: list = field(default_factory=list)
+    has_letters: bool = False
+
+    def encode(self, items, context: Context, in_tel_link: bool) -> None:
+        for item in items:
+            if isinstance(item, Text):
+                self.encode_text(item, in_tel_link)
+            elif isinstance(item, Opaque):
+                source = self.walk.document.source
+                self.add_tag(source[item.start:item.end], "", True, item.start, [])
+            else:
+                self.encode_element(item, context, in_tel_link)
+
+    def encode_text(self, item: Text, in_tel_link: bool) -> None:
+        source = self.walk.document.source
+        text = item.text if item.text is not None else html.unescape(source[item.start:item.end])
+        hotline = self.walk.hotline
+        pieces = [text]
+        if hotline is not None and MAYBE_PHONE.search(text):
+            pieces = split_phones(text, hotline)
+        for piece in pieces:
+            if isinstance(piece, tuple):
+                kind = "phone-text" if in_tel_link else "phone"
+                self.variables.setdefault(
+                    PHONE_VARIABLE, Variable(PHONE_VARIABLE, kind, source=escape_html(piece[0])))
+                self.tokens.append(("var", PHONE_VARIABLE))
+            elif piece:
+                self.has_letters = self.has_letters or bool(LETTER.search(piece))
+                self.tokens.append(("text", piece))
+
+    def encode_element(self, element: Element, context: Context, in_tel_link: bool) -> None:
+        source = self.walk.document.source
+        context = child_context(element, context)
+        open_tag = source[element.start:element.start_tag_end]
+        close_tag = source[element.content_end:element.end] or f"</{element.tag}>"
+        slots: list = []
+        collect_attributes(self.walk, element, context, slots)
+        variable = element.get("data-l10n-var")
+        if variable:
+            self.variables.setdefault(variable, Variable(
+                variable, "element", open_tag, close_tag, datetime=element.get("datetime") or "",
+                source=source[element.start:element.end]))
+            self.tokens.append(("var", variable))
+            self.inner.extend(slots)
+            return
+        if is_phone_link(self.walk, element):
+            href = element.attribute("href")
+            self.variables.setdefault(PHONE_VARIABLE, Variable(
+                PHONE_VARIABLE, "tel-link", open_tag, close_tag,
+                href=(href.value_start - element.start, href.value_end - element.start),
+                source=source[element.start:element.end]))
+            self.tokens.append(("var", PHONE_VARIABLE))
+            return
+        void = element.tag in OPAQUE_INLINE or element.start_tag_end == element.end
+        if void or not context.translate:
+            whole = source[element.start:element.end]
+            self.add_tag(whole, "", True, element.start, slots)
+            if not context.translate or element.tag in OPAQUE_INLINE:
+                collect_tel_hrefs(self.walk, element, self.inner)
+            return
+        number = self.add_tag(open_tag, close_tag, False, element.start, slots)
+        self.tokens.append(("open", number))
+        is_tel = (element.get("href") or "").lower().startswith("tel:")
+        self.encode(element.children, context, in_tel_link or is_tel)
+        self.tokens.append(("close", number))
+
+    def add_tag(self, open_tag, close_tag, void, offset, slots) -> int:
+        number = len(self.tags) + 1
+        attributes = tuple(
+            AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
+            for slot in slots
+        )
+        self.tags.append(Tag(number, open_tag, close_tag, void, offset, attributes))
+        self.inner.extend(slots)
+        if void:
+            self.tokens.append(("void", number))
+        return number
+
+
+def slot_key(slot):
+    return slot.key if isinstance(slot, Segment) else None
+
+
+def split_phones(text: str, hotline: HotlineSpec) -> list:
+    """Split `text` around the hotline's numbers, which come as 1-tuples."""
+    pieces, position = [], 0
+    for match in phonenumbers.PhoneNumberMatcher(text, hotline.region_code, leniency=0):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 in hotline.numbers:
+            pieces.append(text[position:match.start])
+            pieces.append((match.raw_string,))
+            position = match.end
+    pieces.append(text[position:])
+    return pieces
+
+
+def build_segment(walk, items, container, context, in_tel_link) -> Segment | None:
+    encoder = Encoder(walk)
+    encoder.encode(items, context, in_tel_link)
+    if not encoder.has_letters and not encoder.variables:
+        return None
+    is_format = bool(encoder.variables)
+    parts = []
+    for kind, value in encoder.tokens:
+        if kind == "text":
+            parts.append(escape_text(value, braces=is_format))
+        elif kind == "open":
+            parts.append(f"<{value}>")
+        elif kind == "close":
+            parts.append(f"</{value}>")
+        elif kind == "void":
+            parts.append(f"<{value}/>")
+        else:
+            parts.append("{" + value + "}")
+    msgid = "".join(parts)
+    if not context.preserve_space:
+        msgid = WHITESPACE.sub(" ", msgid).strip()
+    start = items[0].start
+    end = items[-1].end
+    return Segment(
+        msgid=msgid,
+        context=None,
+        role=role_of(container),
+        start=start,
+        end=end,
+        line=walk.document.line_of(start),
+        tags=tuple(encoder.tags),
+        variables=tuple(encoder.variables.values()),
+        note=context.note,
+        critical=context.critical,
+        preserve_space=context.preserve_space,
+        translatable=encoder.has_letters,
+        text_only_parent=container.tag in TEXT_ONLY,
+        inner=tuple(
+            AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
+            for slot in encoder.inner
+        ),
+    )
+
+
+# -- msgid text escaping -----------------------------------------------------------------
+
+ENTITY_LIKE = re.compile(r"&(?=(?:lt|amp);)")
+UNESCAPE = re.compile(r"&(lt|amp);|\{\{|\}\}")
+
+
+def escape_text(text: str, braces: bool) -> str:
+    """Text -> msgid text: `<` is `&lt;` (so tags stay unambiguous); braces double in formats."""
+    text = ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+    if braces:
+        text = text.replace("{", "{{").replace("}", "}}")
+    return text
+
+
+def unescape_text(text: str, braces: bool) -> str:
+    def replace(match):
+        token = match.group(0)
+        if token == "&lt;":
+            return "<"
+        if token == "&amp;":
+            return "&"
+        return token[0] if braces else token
+
+    return UNESCAPE.sub(replace, text)
+
+
+def escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- message contexts --------------------------------------------------------------------
+
+
+def assign_contexts(slots: list) -> list:
+    """Give a msgctxt (the role) only to texts that play several roles in one document."""
+    roles: dict[str, set] = {}
+    for slot in slots:
+        if isinstance(slot, Segment) and slot.translatable:
+            roles.setdefault(slot.msgid, set()).add(slot.role)
+    ambiguous = {msgid for msgid, found in roles.items() if len(found) > 1}
+    if not ambiguous:
+        return slots
+
+    role_of_attribute = {
+        (slot.start, slot.end): slot.role for slot in slots
+        if isinstance(slot, Segment) and slot.kind == "attribute"
+    }
+
+    def fix(attribute_slot: AttributeSlot) -> AttributeSlot:
+        if attribute_slot.key is None or attribute_slot.key[1] not in ambiguous:
+            return attribute_slot
+        role = role_of_attribute[(attribute_slot.start, attribute_slot.end)]
+        return dataclasses.replace(attribute_slot, key=(role, attribute_slot.key[1]))
+
+    fixed = []
+    for slot in slots:
+        if isinstance(slot, Segment):
+            changes = {}
+            if slot.msgid in ambiguous:
+                changes["context"] = slot.role
+            if slot.inner:
+                changes["inner"] = tuple(fix(inner) for inner in slot.inner)
+                changes["tags"] = tuple(
+                    dataclasses.replace(tag, attributes=tuple(fix(a) for a in tag.attributes))
+                    for tag in slot.tags
+                )
+            slot = dataclasses.replace(slot, **changes) if changes else slot
+        fixed.append(slot)
+    return fixed

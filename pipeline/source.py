@@ -1,0 +1,109 @@
+"""Source articles: source/<slug>.html -> Article (parsed and segmented once)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipeline.errors import SourceError
+from pipeline.files import safe_name
+from pipeline.markup import Document, parse
+from pipeline.merge import compile_skeleton, find_element
+from pipeline.model import Article, Segment
+from pipeline.segment import HotlineSpec, segment_document
+
+
+def list_slugs(source_dir: Path) -> list[str]:
+    if not source_dir.is_dir():
+        raise SourceError(f"no source folder: {source_dir}")
+    return sorted(path.stem for path in source_dir.glob("*.html"))
+
+
+def article_path(source_dir: Path, slug: str) -> Path:
+    return source_dir / f"{safe_name(slug, 'slug')}.html"
+
+
+def read_source(path: Path) -> str:
+    """A source article's text: UTF-8 (a BOM is allowed), not empty."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such source article") from None
+    except OSError as error:
+        raise SourceError(f"{path}: {error.strerror}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise SourceError(f"{path}:{line}: not UTF-8 (byte {data[error.start]:#04x}); "
+                          "save the article as UTF-8") from None
+    if not text.strip():
+        raise SourceError(f"{path}: the file is empty")
+    return text
+
+
+def load_article(source_dir: Path, slug: str, hotline: HotlineSpec | None,
+                 display_root: Path | None = None) -> Article:
+    """Read, check and segment one article; malformed markup is refused with its line."""
+    path = article_path(source_dir, slug)
+    text = read_source(path)
+    document = parse(text)
+    shown = path.relative_to(display_root).as_posix() if display_root else path.as_posix()
+    if document.problems:
+        offset, message = document.problems[0]
+        more = len(document.problems) - 1
+        extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        raise SourceError(f"{shown}:{document.line_of(offset)}: malformed HTML: {message}{extra}")
+    return build_article(slug, shown, text, document, hotline)
+
+
+def build_article(slug: str, shown: str, text: str, document: Document,
+                  hotline: HotlineSpec | None) -> Article:
+    slots = segment_document(document, hotline)
+    segments = tuple(slot for slot in slots if isinstance(slot, Segment))
+    body_element = find_element(document, "article", "main", "body")
+    if body_element is None:
+        body = compile_skeleton(text, slots)
+    else:
+        body = compile_skeleton(text, slots, body_element.start, body_element.end)
+    html = find_element(document, "html")
+    title = find_element(document, "title")
+    canonical = next((e.get("href") for e in document.root.iter()
+                      if e.tag == "link" and (e.get("rel") or "").lower() == "canonical"), "")
+    meta = next((e for e in document.root.iter()
+                 if e.tag == "meta" and (e.get("name") or "").lower() == "description"), None)
+    description = meta.attribute("content") if meta is not None else None
+    date = next((e.get("datetime") for e in document.root.iter()
+                 if e.tag == "time" and e.get("datetime")), "")
+    return Article(
+        slug=slug,
+        path=shown,
+        text=text,
+        encoding="utf-8",
+        language=(html.get("lang") if html is not None else None) or "en",
+        segments=segments,
+        skeleton=compile_skeleton(text, slots),
+        body=body,
+        title=title_text(title, text) if title is not None else slug,
+        description=description.value if description is not None else "",
+        title_segment=segment_at(segments, title.start_tag_end, title.content_end)
+        if title is not None else None,
+        description_segment=segment_at(segments, description.value_start, description.value_end)
+        if description is not None else None,
+        canonical=canonical or "",
+        date=(date or "")[:10],
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def segment_at(segments, start: int, end: int) -> Segment | None:
+    """The first segment inside [start, end)."""
+    return next((s for s in segments if start <= s.start and s.end <= end), None)
+
+
+def title_text(element, text: str) -> str:
+    import html
+
+    return " ".join(html.unescape(text[element.start_tag_end:element.content_end]).split())
