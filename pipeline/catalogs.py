@@ -26,8 +26,12 @@ HEADER_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
 
 
 def catalog_path(locales_dir: Path, language: str, slug: str) -> Path:
-    return (locales_dir / safe_name(language, "locale") / "LC_MESSAGES"
-            / f"{safe_name(slug, 'slug')}.po")
+    return (
+        locales_dir
+        / safe_name(language, "locale")
+        / "LC_MESSAGES"
+        / f"{safe_name(slug, 'slug')}.po"
+    )
 
 
 def template_path(templates_dir: Path, slug: str) -> Path:
@@ -37,36 +41,56 @@ def template_path(templates_dir: Path, slug: str) -> Path:
 def catalog_languages(locales_dir: Path) -> list[str]:
     if not locales_dir.is_dir():
         return []
-    return sorted(path.parent.name for path in locales_dir.glob("*/LC_MESSAGES")
-                  if path.parent.name != "templates")
+    return sorted(
+        path.parent.name
+        for path in locales_dir.glob("*/LC_MESSAGES")
+        if path.parent.name != "templates"
+    )
 
 
 # -- reading -----------------------------------------------------------------------------
 
 
 def read_catalog(path: Path) -> polib.POFile:
-    """Parse a .po/.pot; a syntax error names the file and the line."""
+    """Parse a .po/.pot; a syntax error names the file and the line.
+
+    polib accepts some broken files (an unterminated string) without a word, and `update`
+    would then rewrite a misread catalog; so msgfmt, where present, checks the syntax first.
+    """
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")
+    problem = msgfmt_syntax_error(path)
+    if problem:
+        raise CatalogError(problem)
     try:
         return polib.pofile(str(path), wrapwidth=78, check_for_duplicates=True)
     except (OSError, ValueError, UnicodeDecodeError) as error:
-        raise CatalogError(syntax_error_message(path, error)) from None
+        found = re.search(r"line (\d+)", str(error))
+        where = f":{found.group(1)}" if found else ""
+        raise CatalogError(f"{path}{where}: cannot read the catalog ({error})") from None
 
 
-def syntax_error_message(path: Path, error: Exception) -> str:
-    # polib's line numbers can point well before the fault; msgfmt's are exact.
+def msgfmt_syntax_error(path: Path) -> str | None:
+    """msgfmt's first error for the file as `file:line: message`, or None."""
     msgfmt = shutil.which("msgfmt")
-    if msgfmt:
-        result = subprocess.run([msgfmt, "--check-format", "-o", os.devnull, str(path)],
-                                capture_output=True, text=True, errors="replace")
-        for line in result.stderr.splitlines():
-            match = re.match(r"^(.*?):(\d+):(?:\d+:)? (.*)$", line)
-            if match and "warning" not in match.group(3):
-                return f"{path}:{match.group(2)}: {match.group(3)}"
-    found = re.search(r"line (\d+)", str(error))
-    where = f":{found.group(1)}" if found else ""
-    return f"{path}{where}: cannot read the catalog ({error})"
+    if not msgfmt:
+        return None
+    result = subprocess.run(
+        [msgfmt, "--check-format", "-o", os.devnull, str(path)],
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    if result.returncode == 0:
+        return None
+    for line in result.stderr.splitlines():
+        match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
+        if match and not match.group(2).startswith("warning"):
+            line, message = int(match.group(1)), match.group(2)
+            if message == "end-of-line within string":
+                line -= 1  # msgfmt's lexer has already counted the newline it stopped at
+            return f"{path}:{line}: {message}"
+    return f"{path}: msgfmt refuses the catalog: {result.stderr.strip().splitlines()[-1]}"
 
 
 def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
@@ -188,8 +212,11 @@ def to_po_entry(entry: TemplateEntry) -> polib.POEntry:
 
 def now_stamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch
-              else datetime.datetime.now(datetime.UTC))
+    moment = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch
+        else datetime.datetime.now(datetime.UTC)
+    )
     return moment.strftime("%Y-%m-%d %H:%M+0000")
 
 
@@ -221,22 +248,33 @@ def write_template(path: Path, article: Article) -> bool:
 # -- init --------------------------------------------------------------------------------
 
 
-def init_catalog(template: polib.POFile, language: str, plural_forms: str,
-                 language_name: str) -> str:
+def init_catalog(
+    template: polib.POFile, language: str, plural_forms: str, language_name: str
+) -> str:
     """A new catalog for `language` from a template, every entry untranslated."""
     metadata = dict(template.metadata)
-    metadata.update({
-        "PO-Revision-Date": now_stamp(),
-        "Language": language,
-        "Language-Team": f"{language_name} <>",
-        "Plural-Forms": plural_forms,
-    })
-    catalog = new_catalog(template.header.replace("Translation template",
-                                                  f"{language_name} translation"), metadata)
+    metadata.update(
+        {
+            "PO-Revision-Date": now_stamp(),
+            "Language": language,
+            "Language-Team": f"{language_name} <>",
+            "Plural-Forms": plural_forms,
+        }
+    )
+    catalog = new_catalog(
+        template.header.replace("Translation template", f"{language_name} translation"), metadata
+    )
     for entry in template:
-        catalog.append(polib.POEntry(msgid=entry.msgid, msgstr="", msgctxt=entry.msgctxt,
-                                     occurrences=entry.occurrences, comment=entry.comment,
-                                     flags=list(entry.flags)))
+        catalog.append(
+            polib.POEntry(
+                msgid=entry.msgid,
+                msgstr="",
+                msgctxt=entry.msgctxt,
+                occurrences=entry.occurrences,
+                comment=entry.comment,
+                flags=list(entry.flags),
+            )
+        )
     return str(catalog) + "\n"
 
 
@@ -254,10 +292,18 @@ class UpdateReport:
     changed: bool = False
 
     def as_json(self) -> dict:
-        return {"catalog": self.path, "kept": self.kept, "new": self.added,
-                "fuzzy": [{"msgid": new, "previous": old, "score": round(score, 3)}
-                          for new, old, score in self.fuzzy],
-                "obsolete": self.obsoleted, "revived": self.revived, "changed": self.changed}
+        return {
+            "catalog": self.path,
+            "kept": self.kept,
+            "new": self.added,
+            "fuzzy": [
+                {"msgid": new, "previous": old, "score": round(score, 3)}
+                for new, old, score in self.fuzzy
+            ],
+            "obsolete": self.obsoleted,
+            "revived": self.revived,
+            "changed": self.changed,
+        }
 
 
 def similarity(a: str, b: str) -> float:
@@ -285,8 +331,9 @@ def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POE
     )
 
 
-def update_catalog(catalog: polib.POFile, template: polib.POFile, path: str,
-                   threshold: float) -> tuple[polib.POFile, UpdateReport]:
+def update_catalog(
+    catalog: polib.POFile, template: polib.POFile, path: str, threshold: float
+) -> tuple[polib.POFile, UpdateReport]:
     """Merge a template into a catalog the way `msgmerge --previous` does, losing nothing.
 
     Unchanged entries keep their translation; an edited text takes the translation of its
@@ -298,7 +345,8 @@ def update_catalog(catalog: polib.POFile, template: polib.POFile, path: str,
     obsolete = {entry_key(e): e for e in catalog if e.obsolete}
     result = new_catalog(catalog.header, dict(catalog.metadata))
     result.metadata["POT-Creation-Date"] = template.metadata.get(
-        "POT-Creation-Date", result.metadata.get("POT-Creation-Date", ""))
+        "POT-Creation-Date", result.metadata.get("POT-Creation-Date", "")
+    )
     template_keys = {entry_key(e) for e in template}
     vanished = [e for key, e in active.items() if key not in template_keys and e.msgstr]
     vanished += [e for key, e in obsolete.items() if key not in template_keys and e.msgstr]
@@ -327,9 +375,16 @@ def update_catalog(catalog: polib.POFile, template: polib.POFile, path: str,
         if key in template_keys or not (old.msgstr or old.tcomment):
             continue
         report.obsoleted += not old.obsolete
-        result.append(polib.POEntry(msgid=old.msgid, msgctxt=old.msgctxt, msgstr=old.msgstr,
-                                    tcomment=old.tcomment, flags=list(old.flags),
-                                    obsolete=True))
+        result.append(
+            polib.POEntry(
+                msgid=old.msgid,
+                msgctxt=old.msgctxt,
+                msgstr=old.msgstr,
+                tcomment=old.tcomment,
+                flags=list(old.flags),
+                obsolete=True,
+            )
+        )
     return result, report
 
 
@@ -368,11 +423,18 @@ class CatalogStatus:
         return 1.0 if self.words == 0 else self.translated_words / self.words
 
     def as_json(self) -> dict:
-        return {"article": self.slug, "language": self.language, "catalog": self.path,
-                "translated": self.translated, "fuzzy": self.fuzzy,
-                "untranslated": self.untranslated, "obsolete": self.obsolete,
-                "words": self.words, "translated_words": self.translated_words,
-                "completeness": round(self.word_share, 4)}
+        return {
+            "article": self.slug,
+            "language": self.language,
+            "catalog": self.path,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "obsolete": self.obsolete,
+            "words": self.words,
+            "translated_words": self.translated_words,
+            "completeness": round(self.word_share, 4),
+        }
 
 
 def catalog_status(catalog: polib.POFile, slug: str, language: str, path: str) -> CatalogStatus:
@@ -390,8 +452,9 @@ def catalog_status(catalog: polib.POFile, slug: str, language: str, path: str) -
             fuzzy += 1
         else:
             untranslated += 1
-    return CatalogStatus(slug, language, path, translated, fuzzy, untranslated, obsolete,
-                         words, translated_words)
+    return CatalogStatus(
+        slug, language, path, translated, fuzzy, untranslated, obsolete, words, translated_words
+    )
 
 
 def segment_words(segment: Segment) -> int:

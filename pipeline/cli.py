@@ -69,8 +69,12 @@ def progress(length: int, label: str, as_json: bool = False):
 
 
 @click.group()
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Project folder (default: the nearest one holding pyproject.toml).")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: the nearest one holding pyproject.toml).",
+)
 @click.version_option(package_name="pipeline")
 @click.pass_context
 def main(ctx, project_dir):
@@ -91,9 +95,15 @@ def extract(context, slugs, as_json):
     project = context.project
     with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
         outcome = workflow.extract(project, slugs, on_item=advance)
-    finish(outcome, as_json, lambda items: [
-        f"{item['template']}: {item['entries']} entries"
-        f"{'' if item['changed'] else ' (unchanged)'}" for item in items])
+    finish(
+        outcome,
+        as_json,
+        lambda items: [
+            f"{item['template']}: {item['entries']} entries"
+            f"{'' if item['changed'] else ' (unchanged)'}"
+            for item in items
+        ],
+    )
 
 
 @main.command()
@@ -112,8 +122,11 @@ def init(context, language, slugs, force, as_json):
 @main.command()
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True),
-              help="Similarity (0..1) for keeping an edited text's translation as fuzzy.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    help="Similarity (0..1) for keeping an edited text's translation as fuzzy.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
@@ -131,15 +144,17 @@ def update(context, languages, slugs, threshold, as_json):
 def update_lines(reports):
     for report in reports:
         state = "updated" if report.changed else "unchanged"
-        yield (f"{report.path}: {state}; {report.kept} kept, {report.added} new, "
-               f"{len(report.fuzzy)} fuzzy, {report.obsoleted} obsolete, "
-               f"{report.revived} revived")
+        yield (
+            f"{report.path}: {state}; {report.kept} kept, {report.added} new, "
+            f"{len(report.fuzzy)} fuzzy, {report.obsoleted} obsolete, "
+            f"{report.revived} revived"
+        )
         for new, old, score in report.fuzzy:
             yield f"  fuzzy {score:.2f}: {shorten(new)!r} <- {shorten(old)!r}"
 
 
 def shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @main.command()
@@ -154,9 +169,13 @@ def status(context, languages, slugs, as_json):
     if as_json:
         emit_json({"catalogs": [row.as_json() for row in rows]})
         return
-    click.echo(f"{'article':<28} {'lang':<6} {'done':>6} {'transl':>6} {'fuzzy':>6} "
-               f"{'untr':>6} {'obsol':>6}")
+    click.echo(
+        f"{'article':<28} {'lang':<6} {'done':>6} {'transl':>6} {'fuzzy':>6} "
+        f"{'untr':>6} {'obsol':>6}"
+    )
     for row in rows:
-        click.echo(f"{row.slug:<28} {row.language:<6} {row.word_share:>6.0%} "
-                   f"{row.translated:>6} {row.fuzzy:>6} {row.untranslated:>6} "
-                   f"{row.obsolete:>6}")
+        click.echo(
+            f"{row.slug:<28} {row.language:<6} {row.word_share:>6.0%} "
+            f"{row.translated:>6} {row.fuzzy:>6} {row.untranslated:>6} "
+            f"{row.obsolete:>6}"
+        )

@@ -45,9 +45,15 @@ class Settings:
         return self.root / ".pipeline-cache"
 
 
-TYPES = {"source_locale": str, "base_url": str, "min_complete": (int, float),
-         "hotline_max_age_days": int, "fuzzy_threshold": (int, float), "keep_trivial": bool,
-         "page_template": str}
+TYPES = {
+    "source_locale": str,
+    "base_url": str,
+    "min_complete": (int, float),
+    "hotline_max_age_days": int,
+    "fuzzy_threshold": (int, float),
+    "keep_trivial": bool,
+    "page_template": str,
+}
 
 
 def find_root(start: Path) -> Path:
@@ -73,8 +79,9 @@ def load_settings(root: Path) -> Settings:
     problems = [f"unknown setting {name!r}" for name in table if name not in known]
     for name, value in table.items():
         expected = TYPES.get(name)
-        if expected and (not isinstance(value, expected) or isinstance(value, bool)
-                         and expected is not bool):
+        if expected and (
+            not isinstance(value, expected) or isinstance(value, bool) and expected is not bool
+        ):
             problems.append(f"{name} must be {getattr(expected, '__name__', 'a number')}")
     if not problems:
         if not 0 <= table.get("min_complete", 0) <= 100:

@@ -38,8 +38,7 @@ class LanguageTag:
 
     @property
     def babel(self) -> Locale:
-        return babel_locale(self.language, self.script,
-                            None if self.is_pseudo else self.territory)
+        return babel_locale(self.language, self.script, None if self.is_pseudo else self.territory)
 
     @property
     def direction(self) -> str:

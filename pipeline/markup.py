@@ -14,13 +14,72 @@ import re
 from dataclasses import dataclass, field
 
 VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame"]
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "basefont",
+        "bgsound",
+        "frame",
+    ]
 )
-RAW_TEXT = frozenset(["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"])
+RAW_TEXT = frozenset(
+    ["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"]
+)
 ESCAPABLE_RAW_TEXT = frozenset(["textarea", "title"])
 # Elements that close an open <p> when they start (HTML5 "in body" insertion mode).
 CLOSES_P = frozenset(
-    ["address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul", "li", "dd", "dt"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+        "li",
+        "dd",
+        "dt",
+    ]
 )
 # Start tag -> open elements it closes, and the boundary elements that stop the search.
 IMPLIED_END = {
@@ -40,9 +99,31 @@ IMPLIED_END = {
 }
 # Elements whose end tag HTML lets an author leave out: closing them implicitly is no fault.
 OPTIONAL_END = frozenset(
-    ["html", "head", "body", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt", "rp", "colgroup", "caption"]
+    [
+        "html",
+        "head",
+        "body",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "optgroup",
+        "rt",
+        "rp",
+        "colgroup",
+        "caption",
+    ]
 )
-SCOPE_BOUNDARY = frozenset(["html", "body", "table", "td", "th", "caption", "template", "object", "marquee", "applet"])
+SCOPE_BOUNDARY = frozenset(
+    ["html", "body", "table", "td", "th", "caption", "template", "object", "marquee", "applet"]
+)
 
 TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"  # comment (unterminated runs to the end, as browsers do)
@@ -143,9 +224,7 @@ def parse_attributes(source: str, tag_start: int, tag_end: int, name_end: int) -
             if match.group(group) is not None:
                 raw_start, raw_end = match.span(group)
                 raw = match.group(group)
-                attributes.append(
-                    Attribute(name, html.unescape(raw), raw_start, raw_end, quote)
-                )
+                attributes.append(Attribute(name, html.unescape(raw), raw_start, raw_end, quote))
                 break
         else:
             attributes.append(Attribute(name, "", -1, -1, ""))

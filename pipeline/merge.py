@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from pipeline.markup import Document, Element, parse
 from pipeline.model import AttributeSlot, RegionBlock, Segment, Skeleton, TelHref
-from pipeline.segment import PHONE_VARIABLE, escape_html, source_words, unescape_text
+from pipeline.segment import (
+    PHONE_VARIABLE,
+    escape_html,
+    escape_text,
+    source_words,
+    unescape_text,
+)
 
 MESSAGE_TOKEN = re.compile(r"<(/?)(\d+)(/?)>|\{([A-Za-z_]\w*)\}|\{\{|\}\}|<(?=[A-Za-z/!?])")
 
@@ -69,7 +75,7 @@ def parse_message(text: str, segment: Segment) -> list:
         if not braces and token[0] == "{":
             continue  # plain text in a message without placeholders
         if match.start() > position:
-            tokens.append(("text", unescape_text(text[position:match.start()], braces)))
+            tokens.append(("text", unescape_text(text[position : match.start()], braces)))
         position = match.end()
         if token in ("{{", "}}"):
             tokens.append(("text", token[0]))
@@ -80,7 +86,7 @@ def parse_message(text: str, segment: Segment) -> list:
             seen_variables.add(name)
             tokens.append(("var", name))
         elif match.group(2) is None:
-            snippet = text[match.start():match.start() + 20].split(">")[0]
+            snippet = text[match.start() : match.start() + 20].split(">")[0]
             raise MessageError(f"markup not in the source: {snippet}>")
         else:
             number = int(match.group(2))
@@ -102,6 +108,7 @@ def parse_message(text: str, segment: Segment) -> list:
                 tokens.append(("close", number))
     if position < len(text):
         tokens.append(("text", unescape_text(text[position:], braces)))
+    tokens = join_text(tokens)
     if stack:
         raise MessageError(f"tag <{stack[-1]}> is never closed")
     if sorted(seen_tags) != sorted(tags):
@@ -113,6 +120,29 @@ def parse_message(text: str, segment: Segment) -> list:
         missing = sorted(variables - seen_variables)
         raise MessageError(f"placeholder {{{missing[0]}}} from the source is missing")
     return tokens
+
+
+def join_text(tokens: list) -> list:
+    joined: list = []
+    for token in tokens:
+        if token[0] == "text" and joined and joined[-1][0] == "text":
+            joined[-1] = ("text", joined[-1][1] + token[1])
+        else:
+            joined.append(token)
+    return joined
+
+
+def serialize_message(tokens: list, braces: bool) -> str:
+    """Tokens back to message text: the inverse of `parse_message`."""
+    parts = []
+    for kind, value in tokens:
+        if kind == "text":
+            parts.append(escape_text(value, braces))
+        elif kind == "var":
+            parts.append("{" + value + "}")
+        else:
+            parts.append({"open": "<{}>", "close": "</{}>", "void": "<{}/>"}[kind].format(value))
+    return "".join(parts)
 
 
 def escape_attribute(text: str, quote: str) -> str:
@@ -145,9 +175,8 @@ class Renderer:
                 out.append(self.segment(part))
             elif type(part) is TelHref:
                 out.append(self.tel_href(part.start, part.end))
-            elif type(part) is RegionBlock:
-                if self.values.has_hotline:
-                    self.render_into(part.parts, out)
+            elif type(part) is RegionBlock and self.values.has_hotline:
+                self.render_into(part.parts, out)
 
     def tel_href(self, start: int, end: int) -> str:
         phone = self.values.phone
@@ -160,12 +189,12 @@ class Renderer:
         if segment.kind == "attribute":
             if msgstr is None or msgstr == segment.msgid:
                 self.report.translated_words += words if msgstr is not None else 0
-                return self.source[segment.start:segment.end]
+                return self.source[segment.start : segment.end]
             try:
                 parse_message(msgstr, segment)
             except MessageError as error:
                 self.report.fallbacks.append((segment, str(error)))
-                return self.source[segment.start:segment.end]
+                return self.source[segment.start : segment.end]
             self.report.translated_words += words
             return escape_attribute(unescape_text(msgstr, False), segment.quote)
         if msgstr is not None:
@@ -198,8 +227,9 @@ class Renderer:
 
     def source_text(self, segment: Segment) -> str:
         """The segment's own source bytes, with its attribute and tel: slots filled."""
-        return self.apply_slots(self.source[segment.start:segment.end], segment.start,
-                                segment.inner)
+        return self.apply_slots(
+            self.source[segment.start : segment.end], segment.start, segment.inner
+        )
 
     def apply_slots(self, text: str, offset: int, slots: tuple[AttributeSlot, ...]) -> str:
         if not slots:
@@ -219,8 +249,16 @@ class Renderer:
         if slot.key is None:
             return self.tel_href(slot.start, slot.end)
         context, msgid = slot.key
-        attribute = Segment(msgid=msgid, context=context, role="", start=slot.start,
-                            end=slot.end, line=0, kind="attribute", quote=slot.quote)
+        attribute = Segment(
+            msgid=msgid,
+            context=context,
+            role="",
+            start=slot.start,
+            end=slot.end,
+            line=0,
+            kind="attribute",
+            quote=slot.quote,
+        )
         return self.segment(attribute)
 
     def tokens(self, tokens: list, segment: Segment) -> str:

@@ -60,8 +60,7 @@ class Project:
         return list(wanted)
 
     def article(self, slug: str) -> Article:
-        return load_article(self.settings.source_dir, slug, self.source_hotline,
-                            self.settings.root)
+        return load_article(self.settings.source_dir, slug, self.source_hotline, self.settings.root)
 
     def languages(self, wanted: tuple[str, ...] = ()) -> list[str]:
         available = catalog_languages(self.settings.locales_dir)
@@ -70,8 +69,9 @@ class Project:
         names = [parse_tag(language).gettext for language in wanted]
         missing = [name for name in names if name not in available]
         if missing:
-            raise CatalogError(f"no catalogs for language {missing[0]!r} "
-                               f"(run: pipeline init {missing[0]})")
+            raise CatalogError(
+                f"no catalogs for language {missing[0]!r} (run: pipeline init {missing[0]})"
+            )
         return names
 
 
@@ -94,38 +94,55 @@ def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None) -> Outc
             outcome.errors.append(str(error))
         else:
             entries = len({s.key for s in article.segments if s.translatable})
-            outcome.items.append({"article": slug, "template": relative(project, path),
-                                  "entries": entries, "changed": changed})
+            outcome.items.append(
+                {
+                    "article": slug,
+                    "template": relative(project, path),
+                    "entries": entries,
+                    "changed": changed,
+                }
+            )
         if on_item:
             on_item(slug)
     return outcome
 
 
-def init(project: Project, language: str, slugs: tuple[str, ...] = (),
-         force: bool = False) -> Outcome:
+def init(
+    project: Project, language: str, slugs: tuple[str, ...] = (), force: bool = False
+) -> Outcome:
     tag = parse_tag(language)
     outcome = Outcome()
     for slug in project.slugs(slugs):
         template_file = template_path(project.settings.templates_dir, slug)
         target = catalog_path(project.settings.locales_dir, tag.gettext, slug)
         if not template_file.is_file():
-            outcome.errors.append(f"{relative(project, template_file)}: no template "
-                                  "(run: pipeline extract)")
+            outcome.errors.append(
+                f"{relative(project, template_file)}: no template (run: pipeline extract)"
+            )
             continue
         if target.exists() and not force:
-            outcome.errors.append(f"{relative(project, target)}: already exists "
-                                  "(use pipeline update, or --force to start over)")
+            outcome.errors.append(
+                f"{relative(project, target)}: already exists "
+                "(use pipeline update, or --force to start over)"
+            )
             continue
-        text = init_catalog(read_catalog(template_file), tag.gettext, tag.plural_forms,
-                            tag.babel.english_name)
+        text = init_catalog(
+            read_catalog(template_file), tag.gettext, tag.plural_forms, tag.babel.english_name
+        )
         write_atomic(target, text)
-        outcome.items.append({"article": slug, "language": tag.gettext,
-                              "catalog": relative(project, target)})
+        outcome.items.append(
+            {"article": slug, "language": tag.gettext, "catalog": relative(project, target)}
+        )
     return outcome
 
 
-def update(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
-           threshold: float | None = None, on_item=None) -> Outcome:
+def update(
+    project: Project,
+    languages: tuple[str, ...] = (),
+    slugs: tuple[str, ...] = (),
+    threshold: float | None = None,
+    on_item=None,
+) -> Outcome:
     outcome = Outcome()
     threshold = project.settings.fuzzy_threshold if threshold is None else threshold
     for slug in project.slugs(slugs):
@@ -150,8 +167,9 @@ def update_one(project, template, language, path, threshold) -> UpdateReport:
     shown = relative(project, path)
     if not path.exists():
         tag = parse_tag(language)
-        write_atomic(path, init_catalog(template, tag.gettext, tag.plural_forms,
-                                        tag.babel.english_name))
+        write_atomic(
+            path, init_catalog(template, tag.gettext, tag.plural_forms, tag.babel.english_name)
+        )
         report = UpdateReport(shown, added=len(template), changed=True)
         return report
     merged, report = update_catalog(read_catalog(path), template, shown, threshold)
@@ -159,15 +177,17 @@ def update_one(project, template, language, path, threshold) -> UpdateReport:
     return report
 
 
-def status(project: Project, languages: tuple[str, ...] = (),
-           slugs: tuple[str, ...] = ()) -> list[CatalogStatus]:
+def status(
+    project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = ()
+) -> list[CatalogStatus]:
     rows = []
     for slug in project.slugs(slugs):
         for language in project.languages(languages):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if path.exists():
-                rows.append(catalog_status(read_catalog(path), slug, language,
-                                           relative(project, path)))
+                rows.append(
+                    catalog_status(read_catalog(path), slug, language, relative(project, path))
+                )
     return rows
 
 

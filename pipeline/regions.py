@@ -65,8 +65,13 @@ def parse_region(tag: str, entry) -> Region:
     for name in (f"{language.gettext}_{parsed.territory}", language.gettext, language.language):
         if name not in chain:
             chain.append(name)
-    return Region(tag=parsed.bcp47, language=language.gettext, catalogs=tuple(chain),
-                  hotline=hotline, direction=parsed.direction)
+    return Region(
+        tag=parsed.bcp47,
+        language=language.gettext,
+        catalogs=tuple(chain),
+        hotline=hotline,
+        direction=parsed.direction,
+    )
 
 
 def parse_hotline(tag: str, entry, country: str) -> Hotline:
@@ -108,7 +113,9 @@ def parse_phone(tag: str, text: str, country: str) -> phonenumbers.PhoneNumber:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number_for_region(number, country):
-        raise ConfigError(f"region {tag}: hotline.phone {text!r} is not a valid number for {country}")
+        raise ConfigError(
+            f"region {tag}: hotline.phone {text!r} is not a valid number for {country}"
+        )
     return number
 
 

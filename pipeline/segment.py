@@ -18,22 +18,103 @@ from pipeline.markup import WHITESPACE, Document, Element, Opaque, Text
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 
 INLINE = frozenset(
-    ["a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "data", "del", "dfn", "em", "font", "i", "img", "ins", "kbd", "mark", "nobr", "picture", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "label"]
+    [
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "br",
+        "cite",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "mark",
+        "nobr",
+        "picture",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+        "label",
+    ]
 )
 # Inline elements whose content is not prose: one `<N/>` placeholder stands for all of it.
 OPAQUE_INLINE = frozenset(
-    ["code", "script", "style", "template", "svg", "math", "iframe", "object", "video", "audio", "canvas", "noscript", "textarea", "select", "input", "embed", "kbd", "samp", "var"]
+    [
+        "code",
+        "script",
+        "style",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "video",
+        "audio",
+        "canvas",
+        "noscript",
+        "textarea",
+        "select",
+        "input",
+        "embed",
+        "kbd",
+        "samp",
+        "var",
+    ]
 )
 # Subtrees never extracted.
-SKIPPED = frozenset(["script", "style", "template", "code", "svg", "math", "noscript", "iframe", "object", "textarea"])
+SKIPPED = frozenset(
+    [
+        "script",
+        "style",
+        "template",
+        "code",
+        "svg",
+        "math",
+        "noscript",
+        "iframe",
+        "object",
+        "textarea",
+    ]
+)
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 LABELS = frozenset(["button", "label", "legend", "option", "optgroup", "summary", "th", "caption"])
 TEXT_ONLY = frozenset(["title", "option", "textarea"])
-TRANSLATABLE_ATTRIBUTES = {"alt": "alt", "title": "tooltip", "aria-label": "aria-label",
-                           "placeholder": "placeholder"}
-META_CONTENT = {"description": "description", "og:title": "title",
-                "og:description": "description", "twitter:title": "title",
-                "twitter:description": "description"}
+TRANSLATABLE_ATTRIBUTES = {
+    "alt": "alt",
+    "title": "tooltip",
+    "aria-label": "aria-label",
+    "placeholder": "placeholder",
+}
+META_CONTENT = {
+    "description": "description",
+    "og:title": "title",
+    "og:description": "description",
+    "twitter:title": "title",
+    "twitter:description": "description",
+}
 HTML_SPACE = " \t\n\r\f"
 MAYBE_PHONE = re.compile(r"\d(?:[\s().\-\u00a0]*\d){6,}")
 LETTER = re.compile(r"[^\W\d_]")
@@ -217,7 +298,7 @@ def is_content(walk: Walk, item) -> bool:
     """Whether a run item carries text: untrimmable at the run's edges."""
     source = walk.document.source
     if isinstance(item, Text):
-        return source[item.start:item.end].strip(HTML_SPACE) != ""
+        return source[item.start : item.end].strip(HTML_SPACE) != ""
     return (
         isinstance(item, Element)
         and item.tag not in OPAQUE_INLINE
@@ -241,11 +322,11 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
         return items
     first, last = items[0], items[-1]
     if isinstance(first, Text):
-        raw = source[first.start:first.end]
+        raw = source[first.start : first.end]
         offset = first.start + len(raw) - len(raw.lstrip(HTML_SPACE))
         items[0] = first = Text(offset, first.end, None)
     if isinstance(last, Text):
-        raw = source[last.start:last.end]
+        raw = source[last.start : last.end]
         items[-1] = Text(last.start, last.start + len(raw.rstrip(HTML_SPACE)), None)
     return items
 
@@ -299,7 +380,8 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
     if element.tag != "a" or not is_hotline_href(walk, element.get("href") or ""):
         return False
     text = "".join(
-        child.text if child.text is not None else "" for child in element.children
+        child.text if child.text is not None else ""
+        for child in element.children
         if isinstance(child, Text)
     )
     if len(element.children) != sum(isinstance(c, Text) for c in element.children):
@@ -312,7 +394,9 @@ class Encoder:
     """Turns run items into a msgid's tokens, numbering tags as it meets them."""
 
     walk: Walk
-    tokens: list = field(default_factory=list)  # ("text", s) | ("open"|"close"|"void", n) | ("var", name)
+    tokens: list = field(
+        default_factory=list
+    )  # ("text", s) | ("open"|"close"|"void", n) | ("var", name)
     tags: list = field(default_factory=list)
     variables: dict = field(default_factory=dict)
     inner: list = field(default_factory=list)
@@ -324,13 +408,13 @@ class Encoder:
                 self.encode_text(item, in_tel_link)
             elif isinstance(item, Opaque):
                 source = self.walk.document.source
-                self.add_tag(source[item.start:item.end], "", True, item.start, [])
+                self.add_tag(source[item.start : item.end], "", True, item.start, [])
             else:
                 self.encode_element(item, context, in_tel_link)
 
     def encode_text(self, item: Text, in_tel_link: bool) -> None:
         source = self.walk.document.source
-        text = item.text if item.text is not None else html.unescape(source[item.start:item.end])
+        text = item.text if item.text is not None else html.unescape(source[item.start : item.end])
         hotline = self.walk.hotline
         pieces = [text]
         if hotline is not None and MAYBE_PHONE.search(text):
@@ -339,7 +423,8 @@ class Encoder:
             if isinstance(piece, tuple):
                 kind = "phone-text" if in_tel_link else "phone"
                 self.variables.setdefault(
-                    PHONE_VARIABLE, Variable(PHONE_VARIABLE, kind, source=escape_html(piece[0])))
+                    PHONE_VARIABLE, Variable(PHONE_VARIABLE, kind, source=escape_html(piece[0]))
+                )
                 self.tokens.append(("var", PHONE_VARIABLE))
             elif piece:
                 self.has_letters = self.has_letters or bool(LETTER.search(piece))
@@ -348,29 +433,44 @@ class Encoder:
     def encode_element(self, element: Element, context: Context, in_tel_link: bool) -> None:
         source = self.walk.document.source
         context = child_context(element, context)
-        open_tag = source[element.start:element.start_tag_end]
-        close_tag = source[element.content_end:element.end] or f"</{element.tag}>"
+        open_tag = source[element.start : element.start_tag_end]
+        close_tag = source[element.content_end : element.end] or f"</{element.tag}>"
         slots: list = []
         collect_attributes(self.walk, element, context, slots)
         variable = element.get("data-l10n-var")
         if variable:
-            self.variables.setdefault(variable, Variable(
-                variable, "element", open_tag, close_tag, datetime=element.get("datetime") or "",
-                source=source[element.start:element.end]))
+            self.variables.setdefault(
+                variable,
+                Variable(
+                    variable,
+                    "element",
+                    open_tag,
+                    close_tag,
+                    datetime=element.get("datetime") or "",
+                    source=source[element.start : element.end],
+                ),
+            )
             self.tokens.append(("var", variable))
             self.inner.extend(slots)
             return
         if is_phone_link(self.walk, element):
             href = element.attribute("href")
-            self.variables.setdefault(PHONE_VARIABLE, Variable(
-                PHONE_VARIABLE, "tel-link", open_tag, close_tag,
-                href=(href.value_start - element.start, href.value_end - element.start),
-                source=source[element.start:element.end]))
+            self.variables.setdefault(
+                PHONE_VARIABLE,
+                Variable(
+                    PHONE_VARIABLE,
+                    "tel-link",
+                    open_tag,
+                    close_tag,
+                    href=(href.value_start - element.start, href.value_end - element.start),
+                    source=source[element.start : element.end],
+                ),
+            )
             self.tokens.append(("var", PHONE_VARIABLE))
             return
         void = element.tag in OPAQUE_INLINE or element.start_tag_end == element.end
         if void or not context.translate:
-            whole = source[element.start:element.end]
+            whole = source[element.start : element.end]
             self.add_tag(whole, "", True, element.start, slots)
             if not context.translate or element.tag in OPAQUE_INLINE:
                 collect_tel_hrefs(self.walk, element, self.inner)
@@ -404,7 +504,7 @@ def split_phones(text: str, hotline: HotlineSpec) -> list:
     for match in phonenumbers.PhoneNumberMatcher(text, hotline.region_code, leniency=0):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in hotline.numbers:
-            pieces.append(text[position:match.start])
+            pieces.append(text[position : match.start])
             pieces.append((match.raw_string,))
             position = match.end
     pieces.append(text[position:])
@@ -499,7 +599,8 @@ def assign_contexts(slots: list) -> list:
         return slots
 
     role_of_attribute = {
-        (slot.start, slot.end): slot.role for slot in slots
+        (slot.start, slot.end): slot.role
+        for slot in slots
         if isinstance(slot, Segment) and slot.kind == "attribute"
     }
 

@@ -36,16 +36,18 @@ def read_source(path: Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise SourceError(f"{path}:{line}: not UTF-8 (byte {data[error.start]:#04x}); "
-                          "save the article as UTF-8") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceError(
+            f"{path}:{line}: not UTF-8 (byte {data[error.start]:#04x}); save the article as UTF-8"
+        ) from None
     if not text.strip():
         raise SourceError(f"{path}: the file is empty")
     return text
 
 
-def load_article(source_dir: Path, slug: str, hotline: HotlineSpec | None,
-                 display_root: Path | None = None) -> Article:
+def load_article(
+    source_dir: Path, slug: str, hotline: HotlineSpec | None, display_root: Path | None = None
+) -> Article:
     """Read, check and segment one article; malformed markup is refused with its line."""
     path = article_path(source_dir, slug)
     text = read_source(path)
@@ -59,8 +61,9 @@ def load_article(source_dir: Path, slug: str, hotline: HotlineSpec | None,
     return build_article(slug, shown, text, document, hotline)
 
 
-def build_article(slug: str, shown: str, text: str, document: Document,
-                  hotline: HotlineSpec | None) -> Article:
+def build_article(
+    slug: str, shown: str, text: str, document: Document, hotline: HotlineSpec | None
+) -> Article:
     slots = segment_document(document, hotline)
     segments = tuple(slot for slot in slots if isinstance(slot, Segment))
     body_element = find_element(document, "article", "main", "body")
@@ -70,13 +73,27 @@ def build_article(slug: str, shown: str, text: str, document: Document,
         body = compile_skeleton(text, slots, body_element.start, body_element.end)
     html = find_element(document, "html")
     title = find_element(document, "title")
-    canonical = next((e.get("href") for e in document.root.iter()
-                      if e.tag == "link" and (e.get("rel") or "").lower() == "canonical"), "")
-    meta = next((e for e in document.root.iter()
-                 if e.tag == "meta" and (e.get("name") or "").lower() == "description"), None)
+    canonical = next(
+        (
+            e.get("href")
+            for e in document.root.iter()
+            if e.tag == "link" and (e.get("rel") or "").lower() == "canonical"
+        ),
+        "",
+    )
+    meta = next(
+        (
+            e
+            for e in document.root.iter()
+            if e.tag == "meta" and (e.get("name") or "").lower() == "description"
+        ),
+        None,
+    )
     description = meta.attribute("content") if meta is not None else None
-    date = next((e.get("datetime") for e in document.root.iter()
-                 if e.tag == "time" and e.get("datetime")), "")
+    date = next(
+        (e.get("datetime") for e in document.root.iter() if e.tag == "time" and e.get("datetime")),
+        "",
+    )
     return Article(
         slug=slug,
         path=shown,
@@ -89,9 +106,11 @@ def build_article(slug: str, shown: str, text: str, document: Document,
         title=title_text(title, text) if title is not None else slug,
         description=description.value if description is not None else "",
         title_segment=segment_at(segments, title.start_tag_end, title.content_end)
-        if title is not None else None,
+        if title is not None
+        else None,
         description_segment=segment_at(segments, description.value_start, description.value_end)
-        if description is not None else None,
+        if description is not None
+        else None,
         canonical=canonical or "",
         date=(date or "")[:10],
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -106,4 +125,4 @@ def segment_at(segments, start: int, end: int) -> Segment | None:
 def title_text(element, text: str) -> str:
     import html
 
-    return " ".join(html.unescape(text[element.start_tag_end:element.content_end]).split())
+    return " ".join(html.unescape(text[element.start_tag_end : element.content_end]).split())

@@ -1,0 +1,55 @@
+"""Shared fixtures: a real project folder in a temporary directory, and the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "ketamine-addiction.txt"
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the bundled project (source, locales, settings) to work on."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(REPO / "source", root / "source")
+    shutil.copytree(REPO / "locales", root / "locales")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+class Cli:
+    def __init__(self, root: Path):
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int | None = 0, input: str | None = None):
+        result = self.runner.invoke(main, ["--project", str(self.root), *args], input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        if code is not None:
+            assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+
+@pytest.fixture
+def cli(project) -> Cli:
+    return Cli(project)
+
+
+def msgfmt_check(path: Path) -> None:
+    """The real msgfmt must accept the catalog (format strings and header included)."""
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,140 @@
+"""Catalogs: init, update (nothing lost), status, against real files and the real msgfmt."""
+
+from __future__ import annotations
+
+import json
+
+import polib
+from babel.messages.pofile import read_po
+
+from conftest import msgfmt_check
+
+SOURCE = "source/ketamine-addiction.html"
+CATALOG = "locales/{}/LC_MESSAGES/ketamine-addiction.po"
+
+
+def fresh(cli, project, language="xx_YY"):
+    """An article with its template and an empty `language`-free locales folder."""
+    for path in (project / "locales").iterdir():
+        if path.is_dir() and path.name != "templates":
+            import shutil
+
+            shutil.rmtree(path)
+    cli("extract")
+
+
+def translate_all(path, prefix="T:"):
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        entry.msgstr = prefix + entry.msgid
+    catalog.save()
+    return catalog
+
+
+def edit_source(project, old, new):
+    path = project / SOURCE
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_init_writes_language_and_plural_forms(cli, project):
+    fresh(cli, project)
+    cli("init", "es-MX")
+    path = project / CATALOG.format("es_MX")
+    catalog = polib.pofile(str(path))
+    assert catalog.metadata["Language"] == "es_MX"
+    assert catalog.metadata["Plural-Forms"].startswith("nplurals=3;")
+    msgfmt_check(path)
+    with open(path, "rb") as stream:
+        assert read_po(stream).locale.territory == "MX"
+
+
+def test_init_refuses_unknown_or_malformed_locales_and_existing_catalogs(cli, project):
+    fresh(cli, project)
+    for bad in ("xx", "en-ZZ", "../etc", "es_MX/../../x"):
+        result = cli("init", bad, code=2)
+        assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+    cli("init", "fr")
+    result = cli("init", "fr", code=1)
+    assert "already exists" in result.stderr
+
+
+def test_update_cycle_never_loses_a_translation(cli, project):
+    fresh(cli, project)
+    cli("init", "fr")
+    path = project / CATALOG.format("fr")
+    translations = {e.msgid: e.msgstr for e in translate_all(path)}
+
+    paragraph = "Ketamine addiction symptoms are often easy for a user to recognize."
+    edit_source(project, paragraph, paragraph.replace("often easy", "usually easy"))
+    removed = "<li>Salivation</li>"
+    edit_source(project, removed, "")
+    for step in ("first", "second"):
+        cli("extract")
+        result = cli("update", "--json")
+        report = json.loads(result.stdout)["items"][0]
+        if step == "first":
+            assert report["obsolete"] >= 1 and len(report["fuzzy"]) == 1
+            assert report["fuzzy"][0]["score"] > 0.9
+        msgfmt_check(path)
+        assert_nothing_lost(path, translations)
+
+    edit_source(project, "<li>Tear secretions</li>", "<li>Salivation</li><li>Tear secretions</li>")
+    cli("extract")
+    report = json.loads(cli("update", "--json").stdout)["items"][0]
+    assert report["revived"] == 1
+    catalog = polib.pofile(str(path))
+    assert catalog.find("Salivation").msgstr == "T:Salivation"
+    assert not catalog.find("Salivation").obsolete
+    edited = next(e for e in catalog if "usually easy" in e.msgid)
+    assert "fuzzy" in edited.flags and "often easy" in edited.previous_msgid
+    assert_nothing_lost(path, translations)
+
+
+def assert_nothing_lost(path, translations):
+    """Every translation made is still in the catalog: live, fuzzy or obsolete."""
+    present = {entry.msgstr for entry in polib.pofile(str(path))}
+    lost = [msgid for msgid, msgstr in translations.items() if msgstr not in present]
+    assert lost == []
+
+
+def test_update_keeps_translator_comments_and_flags(cli, project):
+    fresh(cli, project)
+    cli("init", "de")
+    path = project / CATALOG.format("de")
+    catalog = polib.pofile(str(path))
+    entry = catalog.find("Depression")
+    entry.msgstr, entry.tcomment = "Depression", "checked by a clinician"
+    catalog.save()
+    cli("extract")
+    cli("update")
+    entry = polib.pofile(str(path)).find("Depression")
+    assert entry.msgstr == "Depression" and entry.tcomment == "checked by a clinician"
+
+
+def test_update_creates_catalogs_for_new_articles(cli, project):
+    fresh(cli, project)
+    cli("init", "fr")
+    (project / "source/second.html").write_text("<p>Second article.</p>")
+    cli("extract")
+    cli("update")
+    assert (project / CATALOG.replace("ketamine-addiction", "second").format("fr")).is_file()
+
+
+def test_status_reports_counts_and_word_share(cli, project):
+    fresh(cli, project)
+    cli("init", "fr")
+    path = project / CATALOG.format("fr")
+    catalog = polib.pofile(str(path))
+    catalog.find("Depression").msgstr = "Dépression"
+    fuzzy = catalog.find("Paranoia")
+    fuzzy.msgstr, fuzzy.flags = "Paranoïa", ["fuzzy"]
+    catalog.save()
+    data = json.loads(cli("status", "--json").stdout)["catalogs"]
+    assert len(data) == 1
+    row = data[0]
+    assert (row["translated"], row["fuzzy"]) == (1, 1)
+    assert row["untranslated"] == len(catalog) - 2
+    assert 0 < row["completeness"] < 0.01
+    assert "fr" in cli("status").stdout

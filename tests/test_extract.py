@@ -1,0 +1,160 @@
+"""Extraction: source articles -> templates, checked with polib, Babel and msgfmt."""
+
+from __future__ import annotations
+
+import re
+
+import polib
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import SEED, msgfmt_check
+from pipeline.markup import parse
+from pipeline.model import Segment
+from pipeline.segment import HotlineSpec, segment_document
+
+US_HOTLINE = HotlineSpec("US", frozenset({"+18773784154"}))
+
+
+def segments_of(html: str, hotline=None) -> list[Segment]:
+    return [s for s in segment_document(parse(html), hotline) if isinstance(s, Segment)]
+
+
+def msgids(html: str, hotline=None) -> list[str]:
+    return [s.msgid for s in segments_of(html, hotline) if s.translatable]
+
+
+@pytest.fixture
+def template(cli, project) -> polib.POFile:
+    cli("extract")
+    return polib.pofile(str(project / "locales/templates/ketamine-addiction.pot"))
+
+
+def plain(msgid: str) -> str:
+    text = re.sub(r"</?\d+/?>", "", msgid).replace("{hotline_phone}", "(877) 378-4154")
+    text = text.replace("{hotline_cost}", "FREE").replace("{hotline_hours}", "24/7")
+    return " ".join(text.split())
+
+
+def test_every_seed_sentence_is_in_the_template(template):
+    texts = "\n".join(plain(entry.msgid) for entry in template)
+    seed_lines = [" ".join(line.replace("•", "").split()) for line in SEED.read_text().splitlines()]
+    assert len(seed_lines) > 150
+    assert [line for line in seed_lines if line and line not in texts] == []
+
+
+def test_template_is_accepted_by_msgfmt_polib_and_babel(template, project):
+    path = project / "locales/templates/ketamine-addiction.pot"
+    msgfmt_check(path)
+    with open(path, "rb") as stream:
+        catalog = read_po(stream)
+    assert len(catalog) == len(template)
+
+
+def test_hotline_number_is_a_placeholder(template):
+    assert not any("378-4154" in entry.msgid for entry in template)
+    entry = template.find("Hotline {hotline_phone}")
+    assert "python-brace-format" in entry.flags and "critical" in entry.flags
+
+
+def test_entries_carry_references_notes_and_contexts(template):
+    assert all(
+        occ[0] == "source/ketamine-addiction.html" for e in template for occ in e.occurrences
+    )
+    k_hole = next(e for e in template if "K-hole” effect" in e.msgid)
+    assert "street slang" in k_hole.comment
+    # The title and the h1 say the same words in two roles: two contexts.
+    assert template.find("Ketamine Addiction", msgctxt="title") is not None
+    assert template.find("Ketamine Addiction", msgctxt="heading") is not None
+    # Identical alt texts are one entry with three references.
+    testimonial = next(e for e in template if e.msgid.startswith("We Level Up Treatment Centers"))
+    assert len(testimonial.occurrences) == 3
+
+
+def test_extract_is_deterministic(cli, project):
+    cli("extract")
+    path = project / "locales/templates/ketamine-addiction.pot"
+    first = path.read_bytes()
+    stat = path.stat()
+    cli("extract")
+    assert path.read_bytes() == first
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_changed_source_changes_template(cli, project):
+    cli("extract")
+    path = project / "locales/templates/ketamine-addiction.pot"
+    before = path.read_text()
+    source = project / "source/ketamine-addiction.html"
+    source.write_text(source.read_text().replace("Nausea</li>", "Nausea and dizziness</li>"))
+    cli("extract")
+    assert "Nausea and dizziness" in path.read_text() and path.read_text() != before
+
+
+def test_inline_tags_become_numbered_placeholders():
+    html = '<p>Call <a href="/x" class="c">our <b>hotline</b></a> today<br>now.</p>'
+    assert msgids(html) == ["Call <1>our <2>hotline</2></1> today<3/>now."]
+
+
+def test_whole_sentence_wrapper_is_not_a_placeholder():
+    assert msgids("<p><strong> All of it. </strong></p>") == ["All of it."]
+
+
+def test_translatable_attributes_are_segments():
+    html = (
+        '<head><meta name="description" content="About it"><meta property="og:title" '
+        'content="OG"></head><p title="Tip">Text <img src="a.png" alt="A cat"></p>'
+        '<input placeholder="Your name"><nav aria-label="Contents"></nav>'
+    )
+    assert sorted(msgids(html)) == sorted(
+        ["About it", "OG", "Tip", "Text", "A cat", "Your name", "Contents"]
+    )
+
+
+def test_untranslatable_content_is_excluded():
+    html = (
+        '<p translate="no">Brand Name</p><script>var a = "text";</script>'
+        "<style>p{}</style><template><p>t</p></template><pre><code>x = 1</code></pre>"
+        '<p>Use <code>grep</code> <span translate="no">ACME</span> here.</p>'
+    )
+    assert msgids(html) == ["Use <1/> <2/> here."]
+
+
+def test_translate_yes_inside_no():
+    assert msgids('<div translate="no"><p>Keep</p><p translate="yes">Translate me</p></div>') == [
+        "Translate me"
+    ]
+
+
+def test_notes_from_data_attribute_and_its():
+    segments = segments_of('<p data-l10n-note="n1">A</p><p its-loc-note="n2">B</p>')
+    assert [s.note for s in segments] == ["n1", "n2"]
+
+
+def test_whitespace_normalized_entities_decoded_and_braces_escaped():
+    html = "<p>  Fish &amp;\n   chips &lt;3 {x}  </p><p>Call (877) 378-4154 {now}</p>"
+    assert msgids(html, US_HOTLINE) == ["Fish & chips &lt;3 {x}", "Call {hotline_phone} {{now}}"]
+
+
+def test_other_numbers_are_left_alone():
+    assert msgids("<p>Call 555-0100 or (877) 378-4154.</p>", US_HOTLINE) == [
+        "Call 555-0100 or {hotline_phone}."
+    ]
+
+
+def test_same_text_one_role_has_no_context():
+    segments = segments_of("<p>Same</p><li>Same</li><h2>Same</h2><img alt='Same'>")
+    assert {s.context for s in segments} == {"text", "heading", "alt"}
+    assert {s.context for s in segments_of("<p>Same</p><p>Same</p>")} == {None}
+
+
+def test_text_directly_in_body_and_implied_paragraphs():
+    assert msgids("<body>Loose text<p>One<p>Two</body>") == ["Loose text", "One", "Two"]
+
+
+def test_parser_records_stray_and_unclosed_tags():
+    document = parse("<div><p>a</p></div></div>\n<section><span>x</section>")
+    messages = [message for _, message in document.problems]
+    assert "stray end tag </div>" in messages
+    assert "<span> is never closed" in messages
+    assert parse("<p>a<li>b<br></br>").problems == [(13, "stray end tag </br>")]
