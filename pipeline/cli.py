@@ -179,3 +179,81 @@ def status(context, languages, slugs, as_json):
             f"{row.translated:>6} {row.fuzzy:>6} {row.untranslated:>6} "
             f"{row.obsolete:>6}"
         )
+
+
+@main.command()
+@click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option("--min-complete", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Skip pages with less of their source words translated (default: setting).")
+@click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def publish(context, regions, slugs, min_complete, dry_run, as_json):
+    """Build output/: a page per region and article, manifest.json and sitemap.xml."""
+    from pipeline.publish import PublishOptions
+    from pipeline.publish import publish as run_publish
+
+    project = context.project
+    options = PublishOptions(regions, slugs, min_complete, dry_run)
+    total = len(project.slugs(slugs)) * (len(regions) or len(project.regions))
+    with progress(total, "publish", as_json) as advance:
+        result = run_publish(project, options, on_item=advance)
+    if as_json:
+        emit_json({"written": result.written, "dry_run": dry_run, "kept": result.kept,
+                   "pages": result.pages, "skipped": result.skipped,
+                   "warnings": result.warnings})
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{'article':<28} {'region':<8} {'done':>5}  result")
+    rows = [(p["slug"], p["region"], p["completeness"], "published"
+             + (f" ({len(p['fallbacks'])} segments from the source: broken translations)"
+                if p["fallbacks"] else "")) for p in result.pages]
+    rows += [(s["slug"], s["region"], s["completeness"], f"skipped: {s['reason']}")
+             for s in result.skipped]
+    for slug, region, completeness, outcome in sorted(rows):
+        click.echo(f"{slug:<28} {region:<8} {completeness:>5.0%}  {outcome}")
+    target = "nothing written (dry run)" if dry_run else f"{project.settings.output_dir}"
+    click.echo(f"{len(result.pages)} built, {result.kept} kept, {len(result.skipped)} skipped"
+               f" -> {target}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def regions(context, as_json):
+    """The regions with their hotlines and how long ago each was verified."""
+    import datetime
+
+    from pipeline.regions import hotline_age_days
+
+    project = context.project
+    today = datetime.date.today()
+    rows = []
+    for region in project.regions.values():
+        hotline = region.hotline
+        rows.append({
+            "region": region.tag, "language": region.language, "direction": region.direction,
+            "catalogs": list(region.catalogs),
+            "hotline": None if hotline is None else {
+                "name": hotline.name, "phone": hotline.national, "e164": hotline.e164,
+                "hours": hotline.hours, "cost": hotline.cost, "website": hotline.website,
+                "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
+                "age_days": hotline_age_days(hotline, today),
+            },
+        })
+    if as_json:
+        emit_json({"regions": rows, "max_age_days": project.settings.hotline_max_age_days})
+        return
+    for row in rows:
+        hotline = row["hotline"]
+        if hotline is None:
+            click.echo(f"{row['region']:<7} {row['language']:<4} (no hotline)")
+            continue
+        age = ("never verified" if hotline["age_days"] is None
+               else f"verified {hotline['age_days']} days ago")
+        click.echo(f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
+                   f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}")

@@ -109,8 +109,7 @@ class Article:
     body: Skeleton  # the article content that a page shell embeds
     title: str
     description: str
-    title_segment: Segment | None
-    description_segment: Segment | None
+    head_segments: dict  # "title", "description", "og:title", "og:description" -> Segment
     canonical: str
     date: str  # ISO date of the article's <time datetime>, '' when absent
     content_hash: str

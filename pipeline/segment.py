@@ -362,13 +362,15 @@ def flush_run(walk: Walk, run: list, container: Element, context: Context) -> No
             items = []
             break
         items = trim_run(walk, list(wrapper.children), context, spill)
-    segment = build_segment(walk, items, container, context, in_tel_link) if items else None
-    if segment is None:
+    built = build_segment(walk, items, container, context, in_tel_link) if items else None
+    if built is None:
         for item in items:
             collect_inline_slots(walk, item, context, spill)
         walk.slots.extend(sorted(spill, key=slot_start))
         return
-    walk.slots.extend(sorted(spill + [segment], key=slot_start))
+    # Attribute segments inside the run are rendered through its tags, but are still entries.
+    segment, nested = built
+    walk.slots.extend(sorted(spill + [segment] + nested, key=slot_start))
 
 
 def slot_start(slot) -> int:
@@ -511,7 +513,8 @@ def split_phones(text: str, hotline: HotlineSpec) -> list:
     return pieces
 
 
-def build_segment(walk, items, container, context, in_tel_link) -> Segment | None:
+def build_segment(walk, items, container, context, in_tel_link):
+    """(the run's segment, the attribute segments inside it), or None for a textless run."""
     encoder = Encoder(walk)
     encoder.encode(items, context, in_tel_link)
     if not encoder.has_letters and not encoder.variables:
@@ -534,7 +537,7 @@ def build_segment(walk, items, container, context, in_tel_link) -> Segment | Non
         msgid = WHITESPACE.sub(" ", msgid).strip()
     start = items[0].start
     end = items[-1].end
-    return Segment(
+    segment = Segment(
         msgid=msgid,
         context=None,
         role=role_of(container),
@@ -553,6 +556,7 @@ def build_segment(walk, items, container, context, in_tel_link) -> Segment | Non
             for slot in encoder.inner
         ),
     )
+    return segment, [slot for slot in encoder.inner if isinstance(slot, Segment)]
 
 
 # -- msgid text escaping -----------------------------------------------------------------

@@ -105,16 +105,29 @@ def build_article(
         body=body,
         title=title_text(title, text) if title is not None else slug,
         description=description.value if description is not None else "",
-        title_segment=segment_at(segments, title.start_tag_end, title.content_end)
-        if title is not None
-        else None,
-        description_segment=segment_at(segments, description.value_start, description.value_end)
-        if description is not None
-        else None,
+        head_segments=head_segments(document, segments, title),
         canonical=canonical or "",
         date=(date or "")[:10],
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def head_segments(document: Document, segments, title) -> dict:
+    """The segments of the title and the meta texts a page shell shows, by name."""
+    found = {}
+    if title is not None:
+        found["title"] = segment_at(segments, title.start_tag_end, title.content_end)
+    for element in document.root.iter():
+        if element.tag != "meta":
+            continue
+        name = (element.get("name") or element.get("property") or "").lower()
+        content = element.attribute("content")
+        if name in META_NAMES and content is not None and name not in found:
+            found[name] = segment_at(segments, content.value_start, content.value_end)
+    return {name: segment for name, segment in found.items() if segment is not None}
+
+
+META_NAMES = ("description", "og:title", "og:description")
 
 
 def segment_at(segments, start: int, end: int) -> Segment | None:

@@ -111,6 +111,11 @@ def test_translatable_attributes_are_segments():
     )
 
 
+def test_attributes_inside_a_sentence_are_entries_too():
+    html = '<p>See <abbr title="World Health Organization">WHO</abbr> advice.</p>'
+    assert msgids(html) == ["See <1>WHO</1> advice.", "World Health Organization"]
+
+
 def test_untranslatable_content_is_excluded():
     html = (
         '<p translate="no">Brand Name</p><script>var a = "text";</script>'

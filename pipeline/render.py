@@ -1,0 +1,190 @@
+"""Rendering: (article, catalogs, region) -> a localized page. Pure: no files, no printing."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.catalogs import Translations
+from pipeline.locales import parse_tag
+from pipeline.merge import Phone, Renderer, RenderReport, Values
+from pipeline.model import Article, Region, Segment
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A rendered article body for one region, before the publish decides on it."""
+
+    article: Article
+    region: Region
+    body: str
+    head: dict  # "title", "description", ... -> HTML-escaped text
+    report: RenderReport
+    missing_critical: tuple[str, ...]
+
+    @property
+    def completeness(self) -> float:
+        return self.report.completeness
+
+
+@dataclass(frozen=True)
+class Page:
+    """A finished page: what publish writes and what the CMS ingests."""
+
+    slug: str
+    region: str
+    language: str
+    direction: str
+    title: str
+    description: str
+    canonical: str
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, URL), x-default last
+    html: str
+    body: str
+    completeness: float
+    fallbacks: tuple[dict, ...]
+    source_hash: str
+    hotline: dict | None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
+
+
+def lookup(chain: tuple[Translations, ...], source_language: bool):
+    """msgstr for a segment from the most specific catalog that translates it."""
+
+    def translate(segment: Segment) -> str | None:
+        for translations in chain:
+            msgstr = translations.entries.get(segment.key)
+            if msgstr is not None:
+                return msgstr
+        return segment.msgid if source_language else None
+
+    return translate
+
+
+def region_values(region: Region, source_language: str) -> Values:
+    tag = parse_tag(region.tag)
+    hotline = region.hotline
+    source_dir = parse_tag(source_language).direction
+    return Values(
+        variables={
+            "hotline_name": hotline.name,
+            "hotline_hours": hotline.hours,
+            "hotline_cost": hotline.cost,
+            "hotline_website": hotline.website,
+        }
+        if hotline
+        else {},
+        phone=Phone(hotline.e164, hotline.national) if hotline else None,
+        has_hotline=hotline is not None,
+        date=tag.format_date,
+        fallback_lang=parse_tag(source_language).language,
+        fallback_dir=source_dir if source_dir != region.direction else None,
+    )
+
+
+def render_draft(
+    article: Article, region: Region, chain: tuple[Translations, ...], source_language: str
+) -> Draft:
+    is_source = parse_tag(region.language).language == parse_tag(source_language).language
+    translate = lookup(chain, is_source)
+    renderer = Renderer(article.text, translate, region_values(region, source_language))
+    body = renderer.render(article.body.parts)
+    head = {name: renderer.segment(segment) for name, segment in article.head_segments.items()}
+    critical_keys = set().union(*(translations.critical for translations in chain))
+    problems = {id(segment) for segment, _ in renderer.report.fallbacks}
+    missing = tuple(
+        segment.msgid
+        for segment in article.segments
+        if segment.translatable
+        and (segment.critical or segment.key in critical_keys)
+        and (translate(segment) is None or id(segment) in problems)
+    )
+    return Draft(article, region, body, head, renderer.report, missing)
+
+
+def page_url(base_url: str, region: str, slug: str) -> str:
+    return f"{base_url}/{region}/{slug}/"
+
+
+def load_shell(custom: Path | None) -> jinja2.Template:
+    folder, name = (custom.parent, custom.name) if custom else (BUILTIN_TEMPLATES, "page.html")
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template(name)
+
+
+def finish_page(
+    draft: Draft,
+    alternates: tuple[tuple[str, str], ...],
+    base_url: str,
+    shell: jinja2.Template,
+) -> Page:
+    region, article = draft.region, draft.article
+    tag = parse_tag(region.tag)
+    canonical = page_url(base_url, region.tag, article.slug)
+    title = draft.head.get("title", html.escape(article.title))
+    description = draft.head.get("description", html.escape(article.description))
+    hotline = hotline_fields(region)
+    document = shell.render(
+        lang=region.tag,
+        dir=region.direction,
+        title=Markup(title),
+        description=Markup(description),
+        og_title=Markup(draft.head.get("og:title", title)),
+        og_description=Markup(draft.head.get("og:description", description)),
+        og_locale=tag.gettext,
+        canonical=canonical,
+        alternates=alternates,
+        hotline=hotline,
+        body=Markup(draft.body),
+        source_lang=article.language,
+    )
+    return Page(
+        slug=article.slug,
+        region=region.tag,
+        language=region.language,
+        direction=region.direction,
+        title=html.unescape(title),
+        description=html.unescape(description),
+        canonical=canonical,
+        alternates=alternates,
+        html=document,
+        body=draft.body,
+        completeness=round(draft.completeness, 4),
+        fallbacks=tuple(
+            {"msgid": segment.msgid[:80], "line": segment.line, "reason": reason}
+            for segment, reason in draft.report.fallbacks
+        ),
+        source_hash=article.content_hash,
+        hotline=hotline,
+    )
+
+
+def hotline_fields(region: Region) -> dict | None:
+    hotline = region.hotline
+    if hotline is None:
+        return None
+    return {
+        "name": hotline.name,
+        "phone": hotline.national,
+        "e164": hotline.e164,
+        "tel": f"tel:{hotline.e164}",
+        "hours": hotline.hours,
+        "cost": hotline.cost,
+        "website": hotline.website,
+        "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
+    }
