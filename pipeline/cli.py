@@ -184,8 +184,12 @@ def status(context, languages, slugs, as_json):
 @main.command()
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
-@click.option("--min-complete", type=click.FloatRange(0, 100), metavar="PCT",
-              help="Skip pages with less of their source words translated (default: setting).")
+@click.option(
+    "--min-complete",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Skip pages with less of their source words translated (default: setting).",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
@@ -201,23 +205,44 @@ def publish(context, regions, slugs, min_complete, dry_run, as_json):
     with progress(total, "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
     if as_json:
-        emit_json({"written": result.written, "dry_run": dry_run, "kept": result.kept,
-                   "pages": result.pages, "skipped": result.skipped,
-                   "warnings": result.warnings})
+        emit_json(
+            {
+                "written": result.written,
+                "dry_run": dry_run,
+                "kept": result.kept,
+                "pages": result.pages,
+                "skipped": result.skipped,
+                "warnings": result.warnings,
+            }
+        )
         return
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{'article':<28} {'region':<8} {'done':>5}  result")
-    rows = [(p["slug"], p["region"], p["completeness"], "published"
-             + (f" ({len(p['fallbacks'])} segments from the source: broken translations)"
-                if p["fallbacks"] else "")) for p in result.pages]
-    rows += [(s["slug"], s["region"], s["completeness"], f"skipped: {s['reason']}")
-             for s in result.skipped]
+    rows = [
+        (
+            p["slug"],
+            p["region"],
+            p["completeness"],
+            "published"
+            + (
+                f" ({len(p['fallbacks'])} segments from the source: broken translations)"
+                if p["fallbacks"]
+                else ""
+            ),
+        )
+        for p in result.pages
+    ]
+    rows += [
+        (s["slug"], s["region"], s["completeness"], f"skipped: {s['reason']}")
+        for s in result.skipped
+    ]
     for slug, region, completeness, outcome in sorted(rows):
         click.echo(f"{slug:<28} {region:<8} {completeness:>5.0%}  {outcome}")
     target = "nothing written (dry run)" if dry_run else f"{project.settings.output_dir}"
-    click.echo(f"{len(result.pages)} built, {result.kept} kept, {len(result.skipped)} skipped"
-               f" -> {target}")
+    click.echo(
+        f"{len(result.pages)} built, {result.kept} kept, {len(result.skipped)} skipped -> {target}"
+    )
 
 
 @main.command()
@@ -235,16 +260,26 @@ def regions(context, as_json):
     rows = []
     for region in project.regions.values():
         hotline = region.hotline
-        rows.append({
-            "region": region.tag, "language": region.language, "direction": region.direction,
-            "catalogs": list(region.catalogs),
-            "hotline": None if hotline is None else {
-                "name": hotline.name, "phone": hotline.national, "e164": hotline.e164,
-                "hours": hotline.hours, "cost": hotline.cost, "website": hotline.website,
-                "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
-                "age_days": hotline_age_days(hotline, today),
-            },
-        })
+        rows.append(
+            {
+                "region": region.tag,
+                "language": region.language,
+                "direction": region.direction,
+                "catalogs": list(region.catalogs),
+                "hotline": None
+                if hotline is None
+                else {
+                    "name": hotline.name,
+                    "phone": hotline.national,
+                    "e164": hotline.e164,
+                    "hours": hotline.hours,
+                    "cost": hotline.cost,
+                    "website": hotline.website,
+                    "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
+                    "age_days": hotline_age_days(hotline, today),
+                },
+            }
+        )
     if as_json:
         emit_json({"regions": rows, "max_age_days": project.settings.hotline_max_age_days})
         return
@@ -253,7 +288,12 @@ def regions(context, as_json):
         if hotline is None:
             click.echo(f"{row['region']:<7} {row['language']:<4} (no hotline)")
             continue
-        age = ("never verified" if hotline["age_days"] is None
-               else f"verified {hotline['age_days']} days ago")
-        click.echo(f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
-                   f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}")
+        age = (
+            "never verified"
+            if hotline["age_days"] is None
+            else f"verified {hotline['age_days']} days ago"
+        )
+        click.echo(
+            f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
+            f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}"
+        )

@@ -97,7 +97,9 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         if alternate_pairs(entry) == alternates[entry["slug"]]:
             continue
         region = project.regions.get(entry["region"])
-        chain = catalog_chain(project, region, entry["slug"], translations_cache) if region else None
+        chain = (
+            catalog_chain(project, region, entry["slug"], translations_cache) if region else None
+        )
         if chain is not None:
             article = project.article(entry["slug"])
             drafts.append(render_draft(article, region, chain, settings.source_locale))

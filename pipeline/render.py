@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
+from pipeline.errors import PublishError
 from pipeline.locales import parse_tag
 from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
@@ -124,7 +125,14 @@ def load_shell(custom: Path | None) -> jinja2.Template:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    return environment.get_template(name)
+    try:
+        return environment.get_template(name)
+    except jinja2.TemplateNotFound:
+        raise PublishError(f"page template {custom}: no such file") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise PublishError(
+            f"page template {error.filename}:{error.lineno}: {error.message}"
+        ) from None
 
 
 def finish_page(

