@@ -12,12 +12,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polib
 
 from pipeline.errors import CatalogError
 from pipeline.files import safe_name, write_atomic, write_if_changed
-from pipeline.model import Article, Segment
+from pipeline.model import Segment
 from pipeline.segment import source_words
 
 CRITICAL_FLAG = "critical"
@@ -152,7 +153,15 @@ class TemplateEntry:
     critical: bool = False
 
 
-def template_entries(article: Article) -> list[TemplateEntry]:
+class Segmented(Protocol):
+    """What a template is made from: an Article, or any HTML page's segments."""
+
+    slug: str
+    path: str  # as shown in `#:` references
+    segments: tuple[Segment, ...]
+
+
+def template_entries(article: Segmented) -> list[TemplateEntry]:
     """One entry per distinct (msgctxt, msgid), in order of first appearance."""
     entries: dict[tuple, TemplateEntry] = {}
     for segment in article.segments:
@@ -220,9 +229,9 @@ def now_stamp() -> str:
     return moment.strftime("%Y-%m-%d %H:%M+0000")
 
 
-def render_template(article: Article, created: str) -> str:
+def render_template(article: Segmented, created: str) -> str:
     catalog = new_catalog(
-        f"Translation template for the article {article.slug}.\n"
+        f"Translation template for {article.slug}.\n"
         "Numbered tags (<1>...</1>, <2/>) stand for the source's inline markup; keep each one.\n"
         "Placeholders in braces ({hotline_phone}) are filled in per region; keep each one.",
         template_metadata(article.slug, created),
@@ -232,8 +241,8 @@ def render_template(article: Article, created: str) -> str:
     return str(catalog) + "\n"
 
 
-def write_template(path: Path, article: Article) -> bool:
-    """Write the article's .pot; an unchanged template keeps its bytes and creation date."""
+def write_template(path: Path, article: Segmented) -> bool:
+    """Write the .pot; an unchanged template keeps its bytes and creation date."""
     created = now_stamp()
     if path.is_file():
         previous = path.read_text(encoding="utf-8", errors="replace")

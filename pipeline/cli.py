@@ -297,3 +297,160 @@ def regions(context, as_json):
             f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
             f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}"
         )
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def pages_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file())
+
+
+def read_input(name: str) -> tuple[bytes, str, str]:
+    """(bytes, name shown in references, slug) of a page argument; '-' is stdin."""
+    from pipeline.errors import SourceError
+
+    if name == "-":
+        return sys.stdin.buffer.read(), "stdin", "stdin"
+    path = Path(name)
+    try:
+        return path.read_bytes(), name, path.stem
+    except OSError as error:
+        raise SourceError(f"{name}: {error.strerror}") from None
+
+
+@main.group("file")
+def file_group():
+    """Any HTML file or folder of files, byte-faithful (not only articles)."""
+
+
+@file_group.command("extract")
+@click.argument("page")
+@click.option("-o", "--output", help="Template file (folder for a folder); default stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@reports_errors
+def file_extract(page, output, as_json):
+    """Write a gettext template for PAGE (a file, a folder of pages, or - for stdin)."""
+    from pipeline.catalogs import now_stamp, render_template, write_template
+    from pipeline.htmlfile import read_page
+    from pipeline.project import Outcome
+
+    outcome = Outcome()
+    jobs = file_jobs(page, output, ".pot")
+    with progress(len(jobs), "extract", as_json or output is None) as advance:
+        for source, target in jobs:
+            try:
+                data, shown, slug = read_input(source)
+                parsed = read_page(data, shown, slug)
+                if target is None:
+                    sys.stdout.buffer.write(render_template(parsed, now_stamp()).encode())
+                else:
+                    write_template(Path(target), parsed)
+                entries = len({s.key for s in parsed.segments if s.translatable})
+                outcome.items.append(
+                    {
+                        "page": shown,
+                        "template": target or "-",
+                        "entries": entries,
+                        "encoding": parsed.encoding,
+                    }
+                )
+                if entries == 0:
+                    click.echo(f"warning: {shown}: no translatable text found", err=True)
+            except PipelineError as error:
+                outcome.errors.append(str(error))
+            advance()
+    finish_file(outcome, as_json, output, lambda i: f"{i['template']}: {i['entries']} entries")
+
+
+@file_group.command("merge")
+@click.argument("page")
+@click.argument("catalog")
+@click.option("-o", "--output", help="Output file (folder for a folder); default stdout.")
+@click.option("--lang", help="Set <html lang> (and dir) to this language tag.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@reports_errors
+def file_merge(page, catalog, output, lang, as_json):
+    """Write PAGE with the translations of CATALOG; everything else stays byte for byte."""
+    from pipeline.catalogs import read_translations
+    from pipeline.files import write_atomic
+    from pipeline.htmlfile import merge_page, read_page
+    from pipeline.locales import parse_tag
+    from pipeline.project import Outcome
+
+    if lang:
+        parse_tag(lang)
+    outcome = Outcome()
+    jobs = file_jobs(page, output, ".html")
+    with progress(len(jobs), "merge", as_json or output is None) as advance:
+        for source, target in jobs:
+            try:
+                catalog_file = catalog_for(page, catalog, source)
+                translations = read_translations(catalog_file)
+                data, shown, slug = read_input(source)
+                parsed = read_page(data, shown, slug)
+                merged, report = merge_page(
+                    parsed, lambda s, e=translations.entries: e.get(s.key), lang
+                )
+                if target is None:
+                    sys.stdout.buffer.write(merged)
+                else:
+                    write_atomic(Path(target), merged)
+                outcome.items.append(
+                    {
+                        "page": shown,
+                        "output": target or "-",
+                        "catalog": str(catalog_file),
+                        "completeness": round(report.completeness, 4),
+                        "fallbacks": [
+                            {"msgid": s.msgid[:80], "line": s.line, "reason": r}
+                            for s, r in report.fallbacks
+                        ],
+                    }
+                )
+                for segment, reason in report.fallbacks:
+                    click.echo(
+                        f"warning: {catalog_file}:{translations.lines.get(segment.key)}: "
+                        f"{reason}; kept the source text",
+                        err=True,
+                    )
+            except PipelineError as error:
+                outcome.errors.append(str(error))
+            advance()
+    finish_file(
+        outcome, as_json, output, lambda i: f"{i['output']}: {i['completeness']:.0%} translated"
+    )
+
+
+def file_jobs(page: str, output: str | None, suffix: str) -> list[tuple[str, str | None]]:
+    """(input, output) pairs: one file, or every page of a folder mirrored under output."""
+    from pipeline.errors import SourceError
+
+    if page != "-" and Path(page).is_dir():
+        if not output:
+            raise SourceError(f"{page} is a folder: give an output folder with -o")
+        root = Path(page)
+        return [
+            (str(p), str(Path(output) / p.relative_to(root).with_suffix(suffix)))
+            for p in pages_in(root)
+        ]
+    return [(page, output)]
+
+
+def catalog_for(page: str, catalog: str, source: str) -> Path:
+    """The catalog of one page: CATALOG itself, or its mirror in a catalog folder."""
+    if page != "-" and Path(page).is_dir():
+        return Path(catalog) / Path(source).relative_to(page).with_suffix(".po")
+    return Path(catalog)
+
+
+def finish_file(outcome, as_json: bool, output, line) -> None:
+    if as_json:
+        emit_json({"items": outcome.items, "errors": outcome.errors})
+    elif output is not None:
+        for item in outcome.items:
+            click.echo(line(item))
+    for error in outcome.errors:
+        click.echo(f"error: {error}", err=True)
+    if outcome.errors:
+        sys.exit(1)

@@ -125,18 +125,19 @@ SCOPE_BOUNDARY = frozenset(
     ["html", "body", "table", "td", "th", "caption", "template", "object", "marquee", "applet"]
 )
 
+# As in the HTML5 tokenizer: quotes delimit a value only after "="; elsewhere they are
+# ordinary characters of an attribute name (`<div "="">` has an attribute named `"`).
+ATTRIBUTE_PATTERN = r"""([^\s/>][^\s/>=]*+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"""
+TAG_BODY = r"""(?:[\s/]+|[^\s/>][^\s/>=]*+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*"""
 TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"  # comment (unterminated runs to the end, as browsers do)
     r"|<![^>]*>?"  # doctype, CDATA, bogus comment
     r"|<\?[^>]*>?"  # processing instruction (a bogus comment in HTML)
-    r"|</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # start or end tag
-    r"|</?[A-Za-z][^\s/>]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*\Z",  # tag cut off at the end
+    r"|</?[A-Za-z][^\s/>]*" + TAG_BODY + r"(?:>|\Z)",  # start or end tag (or cut off)
     re.S,
 )
 TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
-ATTRIBUTE = re.compile(
-    r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""", re.S
-)
+ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN, re.S)
 WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
 

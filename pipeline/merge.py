@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.markup import Document, Element, parse
-from pipeline.model import AttributeSlot, RegionBlock, Segment, Skeleton, TelHref
+from pipeline.model import AttributeSlot, Literal, RegionBlock, Segment, Skeleton, TelHref
 from pipeline.segment import (
     PHONE_VARIABLE,
     escape_html,
@@ -173,6 +173,8 @@ class Renderer:
                 out.append(part)
             elif type(part) is Segment:
                 out.append(self.segment(part))
+            elif type(part) is Literal:
+                out.append(part.text)
             elif type(part) is TelHref:
                 out.append(self.tel_href(part.start, part.end))
             elif type(part) is RegionBlock and self.values.has_hotline:

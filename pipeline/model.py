@@ -89,6 +89,15 @@ class TelHref:
 
 
 @dataclass(frozen=True, slots=True)
+class Literal:
+    """Source text [start, end) replaced by fixed text (e.g. a patched <html> start tag)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Skeleton:
     """A page compiled for rendering: literal source text with slots to fill per language."""
 

@@ -1,0 +1,167 @@
+"""Any HTML file, byte-faithful: bytes -> text (the page's own encoding) -> segments -> bytes.
+
+The same extraction rules and merge core as articles, for pages that are not articles
+(landing pages, templates, exported CMS pages): markup may be messy, nothing is refused but
+an undecodable file, and everything outside a translated segment keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from bs4.dammit import EncodingDetector
+
+from pipeline.errors import SourceError
+from pipeline.locales import parse_tag
+from pipeline.markup import Document, Element, parse
+from pipeline.merge import Renderer, Values, compile_skeleton, find_element
+from pipeline.model import Literal, Segment
+from pipeline.segment import segment_document
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
+# WHATWG Encoding: labels whose decoder is a superset of the named one.
+WHATWG = {
+    "iso-8859-1": "windows-1252",
+    "latin1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "gb2312": "gbk",
+    "x-gbk": "gbk",
+    "utf8": "utf-8",
+    "iso-8859-9": "windows-1254",
+    "tis-620": "windows-874",
+    "ks_c_5601-1987": "euc-kr",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A decoded HTML file and its segments."""
+
+    slug: str  # the file's name, for the template header
+    path: str  # as shown in `#:` references
+    text: str
+    encoding: str
+    bom: bytes
+    document: Document
+    slots: list
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return tuple(slot for slot in self.slots if isinstance(slot, Segment))
+
+
+def decode(data: bytes, shown: str) -> tuple[str, str, bytes]:
+    """(text, encoding, BOM): a BOM first, then the page's <meta charset>, then detection."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return strict_decode(data[len(bom) :], encoding, shown), encoding, bom
+    if b"\x00" in data[:4096]:
+        raise SourceError(f"{shown}: binary data, not an HTML page")
+    declared = declared_charset(data)
+    candidates = [declared] if declared else []
+    candidates += ["utf-8"]
+    candidates += [c for c in EncodingDetector(data).encodings if c]
+    for encoding in candidates:
+        name = codec_name(encoding)
+        if name is None:
+            continue
+        try:
+            return data.decode(name), name, b""
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise SourceError(
+        f"{shown}: cannot be decoded (declared {declared or 'no'} charset, "
+        "and neither UTF-8 nor a detected encoding fits)"
+    )
+
+
+def strict_decode(data: bytes, encoding: str, shown: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{shown}: not valid {encoding} at byte {error.start}") from None
+
+
+def codec_name(label: str) -> str | None:
+    label = label.strip().lower()
+    label = WHATWG.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset of the first <meta> that declares one, outside scripts and comments."""
+    document = parse(data[:65536].decode("latin-1"))  # ASCII-compatible prescan
+    for element in document.root.iter():
+        if element.tag != "meta":
+            continue
+        charset = element.get("charset")
+        if charset:
+            return charset.strip()
+        if (element.get("http-equiv") or "").lower() == "content-type":
+            found = CHARSET.search(element.get("content") or "")
+            if found:
+                return found.group(1)
+    return None
+
+
+def encode(text: str, encoding: str, bom: bytes) -> bytes:
+    # A translation may hold characters the page's encoding lacks: numeric references.
+    return bom + text.encode(encoding, errors="xmlcharrefreplace")
+
+
+def read_page(data: bytes, shown: str, slug: str) -> Page:
+    text, encoding, bom = decode(data, shown)
+    document = parse(text)
+    return Page(slug, shown, text, encoding, bom, document, segment_document(document))
+
+
+def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, object]:
+    """The page with its translated segments replaced; with `lang`, <html lang dir> set."""
+    slots = list(page.slots)
+    if lang:
+        html = find_element(page.document, "html")
+        if html is not None:
+            tag = parse_tag(lang)
+            patched = set_attributes(page.text, html, {"lang": tag.bcp47, "dir": tag.direction})
+            slots = sorted(
+                slots + [Literal(html.start, html.start_tag_end, patched)],
+                key=lambda slot: slot[1] if isinstance(slot, tuple) else slot.start,
+            )
+    renderer = Renderer(page.text, translate, Values(source_variables=True))
+    text = renderer.render(compile_skeleton(page.text, slots).parts)
+    return encode(text, page.encoding, page.bom), renderer.report
+
+
+def set_attributes(text: str, element: Element, values: dict) -> str:
+    """The element's start tag with attribute values replaced or added, nothing else moved."""
+    start_tag = text[element.start : element.start_tag_end]
+    offset = element.start
+    edits, added = [], ""
+    for name, value in values.items():
+        attribute = element.attribute(name)
+        if attribute is not None and attribute.value_start >= 0:
+            replacement = value if attribute.quote else f'"{value}"'
+            edits.append(
+                (attribute.value_start - offset, attribute.value_end - offset, replacement)
+            )
+        else:
+            added += f' {name}="{value}"'
+    if added:
+        end = len(start_tag) - (2 if start_tag.endswith("/>") else 1)
+        edits.append((end, end, added))
+    for start, end, replacement in sorted(edits, reverse=True):
+        start_tag = start_tag[:start] + replacement + start_tag[end:]
+    return start_tag

@@ -1,0 +1,140 @@
+"""Any HTML file: byte-faithful merge, encodings, and the failure classes peers stumble on."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import polib
+import pytest
+
+from conftest import msgfmt_check
+from pipeline.errors import SourceError
+from pipeline.htmlfile import decode, merge_page, read_page
+
+
+def identity_round_trip(tmp_path, data: bytes, name="page.html") -> bytes:
+    """file extract -> identity .po (msgstr = msgid) -> file merge, through the real CLI."""
+    page = tmp_path / name
+    page.write_bytes(data)
+    pot, po, out = tmp_path / "page.pot", tmp_path / "page.po", tmp_path / "out.html"
+    run("file", "extract", str(page), "-o", str(pot))
+    catalog = polib.pofile(str(pot))
+    for entry in catalog:
+        entry.msgstr = entry.msgid
+    catalog.metadata["Language"] = "fr"
+    catalog.save(str(po))
+    msgfmt_check(po)
+    run("file", "merge", str(page), str(po), "-o", str(out))
+    return out.read_bytes()
+
+
+def run(*args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], input=stdin, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return result
+
+
+FAILURE_CLASSES = {
+    # A charset named inside a script must not decide the encoding.
+    "charset-in-script": b"<html><head><script>var s = \"<meta charset='koi8-r'>\";</script>"
+    b'<meta charset="utf-8"></head><body><p>Caf\xc3\xa9 cr\xc3\xa8me</p>'
+    b"</body></html>",
+    "stray-end-input": b"<form><label>Name <input name=n></input></label></form><p>After</p>",
+    "script-before-head-end": b"<html><head><title>T</title><script>x()</script><p>Body text"
+    b"</p></html>",
+    "lowercase-doctype": b"<!doctype html>\n<html lang=en><p>Hello</p>",
+    "quot-in-attributes": b'<div data-config="{&quot;a&quot;: 1}" onclick="f(&quot;x&quot;)">'
+    b"<p title='It&#39;s'>Text&nbsp;here &amp; there</p></div>",
+    "translate-no": b'<p translate="no">ACME Corp</p><p>Real text</p>',
+    "windows-1252": b'<html><head><meta http-equiv="Content-Type" content="text/html; '
+    b'charset=windows-1252"></head><body><p>Caf\xe9 \x93quoted\x94</p></body>',
+    "bom": b"\xef\xbb\xbf<p>With a BOM</p>",
+    "fragment": b"Loose text <b>bold</b>\n<p>Para</p>",
+    "unclosed-comment": b"<p>Before</p><!-- never closed <p>hidden</p>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAILURE_CLASSES))
+def test_identity_is_byte_identical_for_each_failure_class(tmp_path, name):
+    data = FAILURE_CLASSES[name]
+    assert identity_round_trip(tmp_path, data) == data
+    page = read_page(data, name, name)
+    assert [s for s in page.segments if s.translatable], "silent empty template"
+
+
+def test_charset_in_script_is_ignored_and_windows_1252_is_honoured():
+    assert decode(FAILURE_CLASSES["charset-in-script"], "x")[1] == "utf-8"
+    text, encoding, _ = decode(FAILURE_CLASSES["windows-1252"], "x")
+    assert encoding == "cp1252" and "Café “quoted”" in text
+
+
+def test_declared_charset_that_does_not_fit_falls_back_to_detection():
+    data = '<meta charset="gb2312"><p>Crème brûlée — 新电脑</p>'.encode()
+    assert decode(data, "x")[1] == "utf-8"
+
+
+def test_binary_file_is_refused():
+    with pytest.raises(SourceError, match="binary data"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.png")
+
+
+def test_translation_is_written_in_the_page_encoding(tmp_path):
+    page = read_page(FAILURE_CLASSES["windows-1252"], "p", "p")
+    merged, _ = merge_page(page, lambda s: "Ça coûte 5 € — 新" if "Caf" in s.msgid else None)
+    assert merged.decode("cp1252").count("Ça coûte 5 € — &#26032;") == 1
+
+
+def test_untouched_parts_keep_entities_quotes_and_scripts():
+    data = FAILURE_CLASSES["quot-in-attributes"]
+    page = read_page(data, "p", "p")
+    merged, _ = merge_page(
+        page, lambda s: {"Text\u00a0here & there": "Texte ici et là", "It's": "C'est"}.get(s.msgid)
+    )
+    assert merged == (
+        b'<div data-config="{&quot;a&quot;: 1}" onclick="f(&quot;x&quot;)">'
+        b"<p title='C&#39;est'>Texte ici et l\xc3\xa0</p></div>"
+    )
+
+
+def test_lang_sets_html_lang_and_dir(tmp_path):
+    page = read_page(b'<!DOCTYPE html>\n<html lang="en" class=x>\n<p>Hi</p></html>', "p", "p")
+    merged, _ = merge_page(page, lambda s: None, "ar")
+    assert merged == b'<!DOCTYPE html>\n<html lang="ar" class=x dir="rtl">\n<p>Hi</p></html>'
+
+
+def test_stdin_and_stdout(tmp_path):
+    result = run("file", "extract", "-", stdin=b"<p>From stdin</p>")
+    assert b'msgid "From stdin"' in result.stdout and b"#: stdin:1" in result.stdout
+
+
+def test_folder_mode_mirrors_the_tree(tmp_path):
+    (tmp_path / "site/sub").mkdir(parents=True)
+    (tmp_path / "site/index.html").write_text("<p>Home</p>")
+    (tmp_path / "site/sub/about.htm").write_text("<p>About us</p>")
+    run("file", "extract", str(tmp_path / "site"), "-o", str(tmp_path / "pot"))
+    assert sorted(
+        p.relative_to(tmp_path / "pot").as_posix() for p in (tmp_path / "pot").rglob("*.pot")
+    ) == ["index.pot", "sub/about.pot"]
+    for pot in (tmp_path / "pot").rglob("*.pot"):
+        catalog = polib.pofile(str(pot))
+        for entry in catalog:
+            entry.msgstr = entry.msgid.upper()
+        catalog.save(str(pot.with_suffix(".po")))
+    run("file", "merge", str(tmp_path / "site"), str(tmp_path / "pot"), "-o", str(tmp_path / "out"))
+    assert (tmp_path / "out/sub/about.html").read_text() == "<p>ABOUT US</p>"
+
+
+def test_undecodable_page_is_a_one_line_error(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_bytes(b"\xff\xfe\x00<\x00p\x00")  # a UTF-16 BOM with an odd byte count
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "file", "extract", str(page)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert re.match(r"error: .*bad.html: not valid utf-16-le", result.stderr)
