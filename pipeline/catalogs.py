@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import hashlib
@@ -19,6 +20,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.files import safe_name, write_atomic, write_if_changed
 from pipeline.model import Segment
+from pipeline.pofile import format_catalog
 from pipeline.segment import source_words
 
 CRITICAL_FLAG = "critical"
@@ -121,9 +123,10 @@ def read_translations(path: Path, cache_dir: Path | None = None) -> Translations
     if cached is not None and cached.is_file():
         try:
             translations = pickle.loads(cached.read_bytes())
-            return Translations(str(path), *translations[1:])
-        except (pickle.UnpicklingError, EOFError, TypeError, ValueError):
-            pass  # a damaged cache entry is rebuilt below
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            translations = None  # a damaged or outdated cache entry is rebuilt below
+        if isinstance(translations, Translations):
+            return dataclasses.replace(translations, path=str(path))
     catalog = read_catalog(path)
     entries, critical, lines = {}, set(), {}
     for entry in catalog:
@@ -238,7 +241,7 @@ def render_template(article: Segmented, created: str) -> str:
     )
     for entry in template_entries(article):
         catalog.append(to_po_entry(entry))
-    return str(catalog) + "\n"
+    return serialize(catalog)
 
 
 def write_template(path: Path, article: Segmented) -> bool:
@@ -284,7 +287,7 @@ def init_catalog(
                 flags=list(entry.flags),
             )
         )
-    return str(catalog) + "\n"
+    return serialize(catalog)
 
 
 # -- update ------------------------------------------------------------------------------
@@ -409,7 +412,11 @@ def best_candidate(template_entry, candidates, threshold):
 
 
 def write_catalog(path: Path, catalog: polib.POFile) -> bool:
-    return write_if_changed(path, str(catalog) + "\n")
+    return write_if_changed(path, serialize(catalog))
+
+
+def serialize(catalog: polib.POFile) -> str:
+    return format_catalog(catalog.header, catalog.metadata, catalog)
 
 
 # -- status ------------------------------------------------------------------------------

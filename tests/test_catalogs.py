@@ -138,3 +138,22 @@ def test_status_reports_counts_and_word_share(cli, project):
     assert row["untranslated"] == len(catalog) - 2
     assert 0 < row["completeness"] < 0.01
     assert "fr" in cli("status").stdout
+
+
+def test_catalog_layout_is_gettexts_own(cli, project):
+    """msgcat rewrites nothing in our files, so Poedit/msgmerge round trips cause no churn
+    (gettext tools drop the unknown `critical` flag; the source attribute keeps it)."""
+    import subprocess
+
+    cli("extract")
+    cli("update")
+    paths = sorted((project / "locales").rglob("*.po")) + [
+        project / "locales/templates/ketamine-addiction.pot"
+    ]
+    for path in paths:
+        ours = path.read_text()
+        theirs = subprocess.run(
+            ["msgcat", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert theirs == ours.replace(", critical", ""), path
+        assert len(polib.pofile(str(path))) == len(polib.pofile(theirs))
