@@ -25,73 +25,14 @@ from pipeline.pseudo import accented  # noqa: E402
 from pipeline.segment import HotlineSpec  # noqa: E402
 from pipeline.source import load_article  # noqa: E402
 
-WORDS = [
-    "ketamine",
-    "addiction",
-    "treatment",
-    "recovery",
-    "support",
-    "withdrawal",
-    "symptoms",
-    "therapy",
-    "clinical",
-    "patients",
-    "doctors",
-    "research",
-    "studies",
-    "dependence",
-    "tolerance",
-    "psychological",
-    "physical",
-    "brain",
-    "effects",
-    "risks",
-    "dose",
-    "health",
-    "mental",
-    "program",
-    "care",
-    "family",
-    "detox",
-    "relapse",
-    "prevention",
-    "help",
-    "community",
-    "counseling",
-    "medication",
-    "substance",
-    "abuse",
-    "anxiety",
-    "depression",
-    "sleep",
-    "pain",
-    "safety",
-    "hospital",
-    "clinic",
-    "evidence",
-    "trial",
-    "results",
-    "doctor",
-    "nurse",
-    "people",
-    "life",
-    "hope",
-    "change",
-    "plan",
-    "day",
-    "week",
-    "month",
-    "often",
-    "usually",
-    "rarely",
-    "quickly",
-    "slowly",
-    "carefully",
-    "together",
-    "safely",
-    "early",
-    "later",
-]
+WORDS = (
+    "ketamine addiction treatment recovery support withdrawal symptoms therapy clinical "
+    "patients doctors research studies dependence tolerance psychological physical brain "
+    "effects risks dose health mental program care family detox relapse prevention help "
+    "community counseling medication substance abuse anxiety depression sleep pain safety "
+    "hospital clinic evidence trial results doctor nurse people life hope change plan day "
+    "week month often usually rarely quickly slowly carefully together safely early later "
+).split()
 HOTLINE = '<a href="tel:+18773784154">(877) 378-4154</a>'
 LANGUAGES = {"es": 1.0, "fr": 1.0, "de": 0.85}
 
