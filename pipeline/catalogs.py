@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import difflib
-import hashlib
 import os
-import pickle
 import re
 import shutil
 import subprocess
@@ -18,9 +15,9 @@ from typing import Protocol
 import polib
 
 from pipeline.errors import CatalogError
-from pipeline.files import safe_name, write_atomic, write_if_changed
+from pipeline.files import safe_name, write_if_changed
 from pipeline.model import Segment
-from pipeline.pofile import format_catalog
+from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
 CRITICAL_FLAG = "critical"
@@ -115,32 +112,34 @@ class Translations:
     lines: dict  # (msgctxt, msgid) -> line of the entry in the file
 
 
-def read_translations(path: Path, cache_dir: Path | None = None) -> Translations:
-    """Translated entries of a catalog, cached by content hash (polib is slow on big files)."""
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    cached = cache_dir / "catalogs" / f"{digest}.pickle" if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            translations = pickle.loads(cached.read_bytes())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            translations = None  # a damaged or outdated cache entry is rebuilt below
-        if isinstance(translations, Translations):
-            return dataclasses.replace(translations, path=str(path))
-    catalog = read_catalog(path)
+def read_translations(path: Path) -> Translations:
+    """Translated entries of a catalog, read with the strict fast reader (no polib)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CatalogError(f"{path}: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+        parsed = list(read_entries(text))
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CatalogError(f"{path}:{line}: not UTF-8") from None
+    except PoSyntaxError as error:
+        raise CatalogError(f"{path}:{error.line}: {error.message}") from None
     entries, critical, lines = {}, set(), {}
-    for entry in catalog:
-        key = entry_key(entry)
-        lines[key] = entry.linenum
-        if CRITICAL_FLAG in entry.flags:
+    language = path.parent.parent.name
+    for msgctxt, msgid, msgstr, flags, line in parsed:
+        if not msgid:
+            found = re.search(r"^Language: *(\S+)", msgstr, re.M)
+            language = found.group(1) if found else language
+            continue
+        key = (msgctxt or None, msgid)
+        lines[key] = line
+        if CRITICAL_FLAG in flags:
             critical.add(key)
-        if is_translated(entry):
-            entries[key] = entry.msgstr
-    language = catalog.metadata.get("Language", path.parent.parent.name)
-    translations = Translations(str(path), language, entries, frozenset(critical), lines)
-    if cached is not None:
-        write_atomic(cached, pickle.dumps(translations, protocol=pickle.HIGHEST_PROTOCOL))
-    return translations
+        if msgstr and "fuzzy" not in flags:
+            entries[key] = msgstr
+    return Translations(str(path), language, entries, frozenset(critical), lines)
 
 
 # -- templates ---------------------------------------------------------------------------

@@ -40,10 +40,6 @@ class Settings:
     def output_dir(self) -> Path:
         return self.root / "output"
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".pipeline-cache"
-
 
 TYPES = {
     "source_locale": str,

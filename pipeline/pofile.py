@@ -97,3 +97,89 @@ def format_catalog(header: str, metadata: dict, entries) -> str:
     for entry in active + obsolete:
         out += "\n" + "\n".join(entry_lines(entry)) + "\n"
     return out
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+class PoSyntaxError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+
+
+ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
+           "f": "\f", "v": "\v"}
+ESCAPE = re.compile(r"\\(.)")
+KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*)$')
+
+
+def unquote(text: str, line: int) -> str:
+    if len(text) < 2 or not text.endswith('"') or text.endswith('\\"') and not \
+            text.endswith('\\\\"'):
+        raise PoSyntaxError(line, "end-of-line within string")
+    body = text[1:-1]
+    if '"' in body.replace('\\"', ""):
+        raise PoSyntaxError(line, "unescaped quote inside a string")
+
+    def replace(match):
+        char = match.group(1)
+        if char not in ESCAPES:
+            raise PoSyntaxError(line, f"invalid control sequence \\{char}")
+        return ESCAPES[char]
+
+    return ESCAPE.sub(replace, body) if "\\" in body else body
+
+
+def read_entries(text: str):
+    """(msgctxt, msgid, msgstr, flags, line) of every live entry; strict: a syntax error is
+    a PoSyntaxError with its line. Obsolete entries and comments other than flags are skipped.
+    """
+    entry: dict = {}
+    flags: list[str] = []
+    field_name = None
+    start_line = 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if line.startswith("#,"):
+                if "msgid" in entry:
+                    yield finish(entry, flags, start_line)
+                    entry, flags, field_name = {}, [], None
+                flags.extend(flag.strip() for flag in line[2:].split(",") if flag.strip())
+            elif "msgid" in entry and not line.startswith("#~"):
+                yield finish(entry, flags, start_line)
+                entry, flags, field_name = {}, [], None
+            continue
+        if line.startswith('"'):
+            if field_name is None:
+                raise PoSyntaxError(number, "a string continues no keyword")
+            entry[field_name] += unquote(line, number)
+            continue
+        match = KEYWORD.match(line)
+        if not match:
+            raise PoSyntaxError(number, f"syntax error: {line[:30]!r}")
+        keyword, value = match.groups()
+        if keyword in ("msgctxt", "msgid") and "msgid" in entry and (
+                keyword == "msgctxt" or "msgstr" in entry or "msgstr[0]" in entry):
+            yield finish(entry, flags, start_line)
+            entry, flags = {}, []
+        if keyword in entry:
+            raise PoSyntaxError(number, f"duplicate {keyword}")
+        if not entry:
+            start_line = number
+        entry[keyword] = unquote(value, number)
+        field_name = keyword
+    if entry:
+        yield finish(entry, flags, start_line)
+
+
+def finish(entry: dict, flags: list, line: int):
+    if "msgid" not in entry:
+        raise PoSyntaxError(line, "entry without msgid")
+    if "msgstr" not in entry and "msgstr[0]" not in entry:
+        raise PoSyntaxError(line, "missing 'msgstr' section")
+    return entry.get("msgctxt"), entry["msgid"], entry.get("msgstr", ""), flags, line

@@ -166,7 +166,7 @@ def catalog_chain(
         path = catalog_path(settings.locales_dir, name, slug)
         if path.is_file():
             if path not in cache:
-                cache[path] = read_translations(path, settings.cache_dir)
+                cache[path] = read_translations(path)
             chain.append(cache[path])
     if not chain and parse_tag(region.language).language != source_language:
         return None
