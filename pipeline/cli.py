@@ -191,24 +191,36 @@ def status(context, languages, slugs, as_json):
     help="Skip pages with less of their source words translated (default: setting).",
 )
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for the pages that need building.",
+)
+@click.option(
+    "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def publish(context, regions, slugs, min_complete, dry_run, as_json):
+def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
 
     project = context.project
-    options = PublishOptions(regions, slugs, min_complete, dry_run)
-    total = len(project.slugs(slugs)) * (len(regions) or len(project.regions))
-    with progress(total, "publish", as_json) as advance:
+    options = PublishOptions(regions, slugs, min_complete, dry_run, jobs, force)
+    with progress(len(project.slugs(slugs)), "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
     if as_json:
         emit_json(
             {
                 "written": result.written,
+                "unchanged": result.unchanged,
                 "dry_run": dry_run,
+                "reused": result.reused,
                 "kept": result.kept,
                 "pages": result.pages,
                 "skipped": result.skipped,
@@ -219,30 +231,40 @@ def publish(context, regions, slugs, min_complete, dry_run, as_json):
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{'article':<28} {'region':<8} {'done':>5}  result")
-    rows = [
-        (
-            p["slug"],
-            p["region"],
-            p["completeness"],
-            "published"
-            + (
-                f" ({len(p['fallbacks'])} segments from the source: broken translations)"
-                if p["fallbacks"]
-                else ""
-            ),
-        )
-        for p in result.pages
-    ]
-    rows += [
-        (s["slug"], s["region"], s["completeness"], f"skipped: {s['reason']}")
-        for s in result.skipped
-    ]
+    rows = publish_rows(result)
     for slug, region, completeness, outcome in sorted(rows):
         click.echo(f"{slug:<28} {region:<8} {completeness:>5.0%}  {outcome}")
-    target = "nothing written (dry run)" if dry_run else f"{project.settings.output_dir}"
+    if dry_run:
+        target = "nothing written (dry run)"
+    elif result.unchanged:
+        target = f"{project.settings.output_dir} already up to date"
+    else:
+        target = str(project.settings.output_dir)
     click.echo(
-        f"{len(result.pages)} built, {result.kept} kept, {len(result.skipped)} skipped -> {target}"
+        f"{len(result.pages)} built, {result.reused} unchanged, {result.kept} kept, "
+        f"{len(result.skipped)} skipped -> {target}"
     )
+
+
+def publish_rows(result) -> list[tuple]:
+    """(article, region, completeness, outcome) for every page of the publish."""
+    built = {(page["region"], page["slug"]) for page in result.pages}
+    rows = []
+    for page in result.manifest.get("pages", []):
+        outcome = "published" if (page["region"], page["slug"]) in built else "unchanged"
+        if page["fallbacks"]:
+            outcome += f" ({len(page['fallbacks'])} broken translations shown in the source)"
+        rows.append((page["slug"], page["region"], page["completeness"], outcome))
+    for skipped in result.skipped:
+        rows.append(
+            (
+                skipped["slug"],
+                skipped["region"],
+                skipped["completeness"],
+                f"skipped: {skipped['reason']}",
+            )
+        )
+    return rows
 
 
 @main.command()

@@ -161,6 +161,8 @@ class Renderer:
     translate: Callable[[Segment], str | None]  # msgstr, or None when untranslated
     values: Values
     report: RenderReport = field(default_factory=RenderReport)
+    # Rendered segments shared by the regions of one language (region-free segments only).
+    memo: dict | None = None
 
     def render(self, parts) -> str:
         out: list[str] = []
@@ -185,37 +187,54 @@ class Renderer:
         return f"tel:{phone.e164}" if phone else self.source[start:end]
 
     def segment(self, segment: Segment) -> str:
-        words = source_words(segment.msgid) if segment.translatable else 0
+        """The segment's output text; the report counts its words and any fallback."""
+        memo = self.memo
+        if memo is not None:
+            span = (segment.start, segment.end)  # unique per segment within one source text
+            hit = memo.get(span)
+            if hit is None and is_region_free(segment):
+                hit = memo[span] = self.render_segment(segment)
+        else:
+            hit = None
+        text, words, translated, problem = hit or self.render_segment(segment)
         self.report.words += words
+        self.report.translated_words += translated
+        if problem:
+            self.report.fallbacks.append((segment, problem))
+        return text
+
+    def render_segment(self, segment: Segment) -> tuple[str, int, int, str | None]:
+        """(text, words, translated words, problem) for one segment."""
+        words = segment.words
         msgstr = self.translate(segment) if segment.translatable else None
         if segment.kind == "attribute":
+            source = self.source[segment.start : segment.end]
             if msgstr is None or msgstr == segment.msgid:
-                self.report.translated_words += words if msgstr is not None else 0
-                return self.source[segment.start : segment.end]
+                return source, words, words if msgstr is not None else 0, None
             try:
                 parse_message(msgstr, segment)
             except MessageError as error:
-                self.report.fallbacks.append((segment, str(error)))
-                return self.source[segment.start : segment.end]
-            self.report.translated_words += words
-            return escape_attribute(unescape_text(msgstr, False), segment.quote)
+                return source, words, 0, str(error)
+            return escape_attribute(unescape_text(msgstr, False), segment.quote), words, words, None
+        problem = None
+        if msgstr == segment.msgid and self.keeps_source(segment):
+            return self.source_text(segment), words, words, None  # a msgid fits its segment
         if msgstr is not None:
             try:
                 tokens = parse_message(msgstr, segment)
             except MessageError as error:
-                self.report.fallbacks.append((segment, str(error)))
+                problem = str(error)
             else:
-                self.report.translated_words += words
                 if msgstr == segment.msgid and self.keeps_source(segment):
-                    return self.source_text(segment)
-                return self.tokens(tokens, segment)
+                    return self.source_text(segment), words, words, None
+                return self.tokens(tokens, segment), words, words, None
         if not segment.translatable:
-            return self.tokens(parse_message(segment.msgid, segment), segment)
+            return self.tokens(parse_message(segment.msgid, segment), segment), 0, 0, None
         if not self.keeps_source(segment):
             text = self.tokens(parse_message(segment.msgid, segment), segment)
         else:
             text = self.source_text(segment)
-        return self.mark_fallback(text, segment)
+        return self.mark_fallback(text, segment), words, 0, problem
 
     def keeps_source(self, segment: Segment) -> bool:
         return not segment.variables or self.values.source_variables
@@ -260,6 +279,7 @@ class Renderer:
             line=0,
             kind="attribute",
             quote=slot.quote,
+            words=source_words(msgid),
         )
         return self.segment(attribute)
 
@@ -300,6 +320,11 @@ class Renderer:
         if value is None:
             return variable.open + variable.close
         return variable.open + escape_html(value) + variable.close
+
+
+def is_region_free(segment: Segment) -> bool:
+    """Whether a segment renders the same in every region of a language."""
+    return not segment.variables and all(slot.key is not None for slot in segment.inner)
 
 
 def compile_skeleton(source: str, slots: list, start: int = 0, end: int | None = None) -> Skeleton:

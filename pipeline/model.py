@@ -59,6 +59,7 @@ class Segment:
     preserve_space: bool = False
     quote: str = '"'  # attribute segments: the quote around the value ('' = unquoted)
     inner: tuple[AttributeSlot, ...] = ()  # attribute and tel: slots inside the span
+    words: int = 0  # source words a translator translates (0 when not translatable)
     translatable: bool = True  # False: no letters, only region variables (never extracted)
     text_only_parent: bool = False  # inside <title>/<option>: no markup may wrap it
 

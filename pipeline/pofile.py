@@ -109,15 +109,28 @@ class PoSyntaxError(ValueError):
         self.message = message
 
 
-ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
-           "f": "\f", "v": "\v"}
+ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 ESCAPE = re.compile(r"\\(.)")
 KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*)$')
 
 
 def unquote(text: str, line: int) -> str:
-    if len(text) < 2 or not text.endswith('"') or text.endswith('\\"') and not \
-            text.endswith('\\\\"'):
+    if (
+        len(text) < 2
+        or not text.endswith('"')
+        or text.endswith('\\"')
+        and not text.endswith('\\\\"')
+    ):
         raise PoSyntaxError(line, "end-of-line within string")
     body = text[1:-1]
     if '"' in body.replace('\\"', ""):
@@ -163,8 +176,11 @@ def read_entries(text: str):
         if not match:
             raise PoSyntaxError(number, f"syntax error: {line[:30]!r}")
         keyword, value = match.groups()
-        if keyword in ("msgctxt", "msgid") and "msgid" in entry and (
-                keyword == "msgctxt" or "msgstr" in entry or "msgstr[0]" in entry):
+        if (
+            keyword in ("msgctxt", "msgid")
+            and "msgid" in entry
+            and (keyword == "msgctxt" or "msgstr" in entry or "msgstr[0]" in entry)
+        ):
             yield finish(entry, flags, start_line)
             entry, flags = {}, []
         if keyword in entry:

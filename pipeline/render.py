@@ -94,11 +94,16 @@ def region_values(region: Region, source_language: str) -> Values:
 
 
 def render_draft(
-    article: Article, region: Region, chain: tuple[Translations, ...], source_language: str
+    article: Article,
+    region: Region,
+    chain: tuple[Translations, ...],
+    source_language: str,
+    memo: dict | None = None,
 ) -> Draft:
+    """The article's body for a region; `memo` shares segments between regions of a chain."""
     is_source = parse_tag(region.language).language == parse_tag(source_language).language
     translate = lookup(chain, is_source)
-    renderer = Renderer(article.text, translate, region_values(region, source_language))
+    renderer = Renderer(article.text, translate, region_values(region, source_language), memo=memo)
     body = renderer.render(article.body.parts)
     head = {name: renderer.segment(segment) for name, segment in article.head_segments.items()}
     critical_keys = set().union(*(translations.critical for translations in chain))

@@ -243,6 +243,7 @@ def collect_attributes(walk: Walk, element: Element, context: Context, out: list
                 end=attribute.value_end,
                 line=line,
                 kind="attribute",
+                words=source_words(text),
                 note=context.note,
                 critical=context.critical,
                 quote=attribute.quote,
@@ -550,6 +551,7 @@ def build_segment(walk, items, container, context, in_tel_link):
         critical=context.critical,
         preserve_space=context.preserve_space,
         translatable=encoder.has_letters,
+        words=source_words(msgid) if encoder.has_letters else 0,
         text_only_parent=container.tag in TEXT_ONLY,
         inner=tuple(
             AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))

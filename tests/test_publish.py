@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -166,24 +167,74 @@ def test_unnarrowed_publish_drops_pages_that_no_longer_qualify(cli, project):
     assert "de-DE" not in {p["region"] for p in manifest(project / "output")["pages"]}
 
 
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def fail_on_write(monkeypatch, after: int):
+    from pipeline import output
+
+    calls = []
+    real = output.OutputTree.write
+
+    def failing(self, relative, text):
+        calls.append(relative)
+        if len(calls) == after:
+            raise OSError(28, "No space left on device")
+        real(self, relative, text)
+
+    monkeypatch.setattr(output.OutputTree, "write", failing)
+
+
 def test_failed_publish_leaves_previous_output(cli, project, monkeypatch):
     cli("publish")
+    cli("publish", "--force")  # now a standby tree exists too
     output = project / "output"
-    snapshot = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
-    calls = []
-    real = publish_module.write_file
-
-    def failing(path, text):
-        calls.append(path)
-        if len(calls) == 5:
-            raise OSError(28, "No space left on device")
-        real(path, text)
-
-    monkeypatch.setattr(publish_module, "write_file", failing)
+    before = snapshot(output)
+    fail_on_write(monkeypatch, 5)
     with pytest.raises(OSError):
-        cli("publish", code=None)
-    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == snapshot
+        cli("publish", "--force", code=None)
+    assert snapshot(output) == before
+    monkeypatch.undo()
+    catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
+    catalog.write_text(catalog.read_text().replace("Sommaire", "Table des matières"))
+    cli("publish")  # the dirty standby is discarded, the publish completes
+    assert "Table des matières" in page(output, "fr-FR")
     assert not list(project.glob(".output.building-*"))
+
+
+def test_incremental_publishes_equal_a_fresh_build(cli, project, tmp_path):
+    """Reused, relinked and rebuilt pages through the standby tree: same bytes as --force."""
+    output = project / "output"
+    catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
+    cli("publish")
+    for old, new in (
+        ("Sommaire", "Table des matières"),
+        ("Amnésie", "Perte de mémoire"),
+        ("Perte de mémoire", "Amnésie"),
+    ):
+        hashes = {p["region"]: p["sha256"] for p in manifest(output)["pages"]}
+        catalog.write_text(catalog.read_text().replace(old, new))
+        data = json.loads(cli("publish", "--json").stdout)
+        # The article is rebuilt (it is the unit of reuse); only the French page changes.
+        changed = [p["region"] for p in data["pages"] if p["sha256"] != hashes[p["region"]]]
+        assert changed == ["fr-FR"] and len(data["pages"]) == 7
+    cli("publish", "--min-complete", "90")  # de-DE leaves: every page's alternates change
+    incremental = snapshot(output)
+    shutil.rmtree(output)
+    shutil.rmtree(project / ".output.standby")
+    cli("publish", "--min-complete", "90", "--jobs", "2")
+    assert snapshot(output) == incremental
+    assert "de-DE" not in {path.parts[0] for path in incremental}
+
+
+def test_unchanged_publish_writes_nothing(cli, project):
+    cli("publish")
+    manifest_file = project / "output/manifest.json"
+    mtime = manifest_file.stat().st_mtime_ns
+    data = json.loads(cli("publish", "--json").stdout)
+    assert data["unchanged"] is True and data["pages"] == [] and data["reused"] == 7
+    assert manifest_file.stat().st_mtime_ns == mtime
 
 
 def test_dry_run_writes_nothing(cli, project):

@@ -1,0 +1,178 @@
+"""The output folder, double-buffered: a publish prepares a hidden standby tree, then
+exchanges it with output/ in one rename.
+
+The standby is the tree the previous publish retired. It differs from the live tree only by
+what that publish changed, so bringing it up to date costs as much as the change, not as
+much as the site (a fresh tree of 7,000 pages means 7,000 mkdirs). Files are replaced
+through a temporary name and a rename, never rewritten in place: the standby shares most
+inodes with the live tree through hard links. A standby without its manifest was left by an
+interrupted publish; it is discarded and a fresh tree built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from pipeline.errors import PublishError
+
+MANIFEST = "manifest.json"
+
+
+class OutputTree:
+    """The tree being prepared for one publish; `commit` makes it output/."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir
+        self.standby = output_dir.with_name(f".{output_dir.name}.standby")
+        self.root, self.before = self.prepare()
+        self.made_dirs: set[str] = set()
+
+    def prepare(self) -> tuple[Path, dict]:
+        """The tree to update (standby or new) and the manifest it holds now."""
+        for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a publish that was killed
+        manifest_path = self.standby / MANIFEST
+        if self.output_dir.is_dir() and manifest_path.is_file():
+            try:
+                before = json.loads(manifest_path.read_text(encoding="utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                before = None
+            if before is not None:
+                manifest_path.unlink()  # from here on the standby is dirty until committed
+                return self.standby, before
+        if self.standby.exists():
+            remove_in_background(self.standby)
+        name = f".{self.output_dir.name}.building-{uuid.uuid4().hex[:8]}"
+        fresh = self.output_dir.with_name(name)
+        fresh.mkdir()
+        return fresh, {}
+
+    def write(self, relative: str, text: str) -> None:
+        target = self.path(relative)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+
+    def link_from_live(self, relative: str) -> None:
+        source = self.output_dir / relative
+        target = self.path(relative)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        try:
+            os.link(source, temporary)
+        except FileNotFoundError:
+            raise PublishError(
+                f"{source} is missing from the previous publish (run: pipeline publish --force)"
+            ) from None
+        except OSError:
+            shutil.copy2(source, temporary)
+        os.replace(temporary, target)
+
+    def path(self, relative: str) -> str:
+        folder, _, _ = relative.rpartition("/")
+        if folder and folder not in self.made_dirs:
+            os.makedirs(self.root / folder, exist_ok=True)
+            self.made_dirs.add(folder)
+        return f"{self.root}/{relative}"
+
+    def sync_pages(self, entries: list[dict], built: set) -> None:
+        """Bring every page not built now to its live version; drop pages that left."""
+        held = {(e["region"], e["slug"]): e for e in self.before.get("pages", [])}
+        wanted = set()
+        for entry in entries:
+            key = (entry["region"], entry["slug"])
+            wanted.add(key)
+            if key in built:
+                continue
+            old = held.get(key)
+            if old is None or old["sha256"] != entry["sha256"] or old["inputs"] != entry["inputs"]:
+                self.link_from_live(entry["path"])
+                self.link_from_live(entry["json"])
+        for key, old in held.items():
+            if key not in wanted:
+                for name in (old["path"], old["json"]):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(self.root / name)
+                with contextlib.suppress(OSError):
+                    os.rmdir((self.root / old["path"]).parent)
+
+    def commit(self, manifest_text: str, sitemap_text: str) -> None:
+        self.write("sitemap.xml", sitemap_text)
+        self.write(MANIFEST, manifest_text)
+        os.sync()  # the new files reach the disk before they become visible
+        if not self.output_dir.exists():
+            os.rename(self.root, self.output_dir)
+            return
+        if exchange(self.root, self.output_dir):
+            if self.root != self.standby:
+                os.rename(self.root, self.standby)  # the retired tree waits for next time
+            return
+        # No atomic exchange on this system: two renames, the old tree restored on failure.
+        retired = self.output_dir.with_name(f".{self.output_dir.name}.retired")
+        shutil.rmtree(retired, ignore_errors=True)
+        os.rename(self.output_dir, retired)
+        try:
+            os.rename(self.root, self.output_dir)
+        except OSError:
+            os.rename(retired, self.output_dir)
+            raise
+        if self.standby.exists() and self.root != self.standby:
+            remove_in_background(self.standby)
+        os.rename(retired, self.standby)
+
+    def abort(self) -> None:
+        if self.root != self.standby:
+            shutil.rmtree(self.root, ignore_errors=True)
+        # A dirty standby (no manifest) is discarded by the next publish.
+
+
+def remove_in_background(folder: Path) -> None:
+    """Deleting thousands of files need not hold up the command (as `git gc` detaches)."""
+    doomed = folder.with_name(f"{folder.name}.doomed-{uuid.uuid4().hex[:8]}")
+    try:
+        os.rename(folder, doomed)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                str(doomed),
+            ],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two paths atomically. False if unsupported."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+        renameat2.argtypes = [
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_uint,
+        ]
+        result = renameat2(
+            AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE
+        )
+        return result == 0
+    return False
