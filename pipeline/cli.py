@@ -247,11 +247,10 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
 
 
 def publish_rows(result) -> list[tuple]:
-    """(article, region, completeness, outcome) for every page of the publish."""
-    built = {(page["region"], page["slug"]) for page in result.pages}
+    """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []
-    for page in result.manifest.get("pages", []):
-        outcome = "published" if (page["region"], page["slug"]) in built else "unchanged"
+    for page in result.pages:
+        outcome = "published"
         if page["fallbacks"]:
             outcome += f" ({len(page['fallbacks'])} broken translations shown in the source)"
         rows.append((page["slug"], page["region"], page["completeness"], outcome))

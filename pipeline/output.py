@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import os
 import shutil
 import subprocess
@@ -24,6 +23,9 @@ from pathlib import Path
 from pipeline.errors import PublishError
 
 MANIFEST = "manifest.json"
+# In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
+# after the exchange that retires the tree, removed when a publish starts updating it.
+INDEX = ".pipeline-pages"
 
 
 class OutputTree:
@@ -39,15 +41,11 @@ class OutputTree:
         """The tree to update (standby or new) and the manifest it holds now."""
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a publish that was killed
-        manifest_path = self.standby / MANIFEST
-        if self.output_dir.is_dir() and manifest_path.is_file():
-            try:
-                before = json.loads(manifest_path.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                before = None
-            if before is not None:
-                manifest_path.unlink()  # from here on the standby is dirty until committed
-                return self.standby, before
+        index = self.standby / INDEX
+        if self.output_dir.is_dir() and index.is_file():
+            held = read_index(index)
+            index.unlink()  # from here on the standby is dirty until committed
+            return self.standby, held
         if self.standby.exists():
             remove_in_background(self.standby)
         name = f".{self.output_dir.name}.building-{uuid.uuid4().hex[:8]}"
@@ -85,7 +83,7 @@ class OutputTree:
 
     def sync_pages(self, entries: list[dict], built: set) -> None:
         """Bring every page not built now to its live version; drop pages that left."""
-        held = {(e["region"], e["slug"]): e for e in self.before.get("pages", [])}
+        held = self.before
         wanted = set()
         for entry in entries:
             key = (entry["region"], entry["slug"])
@@ -93,18 +91,20 @@ class OutputTree:
             if key in built:
                 continue
             old = held.get(key)
-            if old is None or old["sha256"] != entry["sha256"] or old["inputs"] != entry["inputs"]:
+            if old != (entry["sha256"], entry["inputs"]):
                 self.link_from_live(entry["path"])
                 self.link_from_live(entry["json"])
-        for key, old in held.items():
+        for key in held:
             if key not in wanted:
-                for name in (old["path"], old["json"]):
+                html_path, json_path = page_files(*key)
+                for name in (html_path, json_path):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(self.root / name)
                 with contextlib.suppress(OSError):
-                    os.rmdir((self.root / old["path"]).parent)
+                    os.rmdir((self.root / html_path).parent)
 
-    def commit(self, manifest_text: str, sitemap_text: str) -> None:
+    def commit(self, manifest_text: str, sitemap_text: str, live_pages: list[dict]) -> None:
+        """Swap the tree in; `live_pages` (the manifest being retired) indexes the standby."""
         self.write("sitemap.xml", sitemap_text)
         self.write(MANIFEST, manifest_text)
         os.sync()  # the new files reach the disk before they become visible
@@ -113,25 +113,46 @@ class OutputTree:
             return
         if exchange(self.root, self.output_dir):
             if self.root != self.standby:
+                if self.standby.exists():
+                    remove_in_background(self.standby)
                 os.rename(self.root, self.standby)  # the retired tree waits for next time
-            return
-        # No atomic exchange on this system: two renames, the old tree restored on failure.
-        retired = self.output_dir.with_name(f".{self.output_dir.name}.retired")
-        shutil.rmtree(retired, ignore_errors=True)
-        os.rename(self.output_dir, retired)
-        try:
-            os.rename(self.root, self.output_dir)
-        except OSError:
-            os.rename(retired, self.output_dir)
-            raise
-        if self.standby.exists() and self.root != self.standby:
-            remove_in_background(self.standby)
-        os.rename(retired, self.standby)
+        else:
+            # No atomic exchange on this system: two renames, the old tree restored on failure.
+            retired = self.output_dir.with_name(f".{self.output_dir.name}.retired")
+            shutil.rmtree(retired, ignore_errors=True)
+            os.rename(self.output_dir, retired)
+            try:
+                os.rename(self.root, self.output_dir)
+            except OSError:
+                os.rename(retired, self.output_dir)
+                raise
+            if self.standby.exists():
+                remove_in_background(self.standby)
+            os.rename(retired, self.standby)
+        write_index(self.standby / INDEX, live_pages)
 
     def abort(self) -> None:
         if self.root != self.standby:
             shutil.rmtree(self.root, ignore_errors=True)
         # A dirty standby (no manifest) is discarded by the next publish.
+
+
+def page_files(region: str, slug: str) -> tuple[str, str]:
+    return f"{region}/{slug}/index.html", f"{region}/{slug}.json"
+
+
+def write_index(path: Path, pages: list[dict]) -> None:
+    lines = [f"{p['region']}\t{p['slug']}\t{p['sha256']}\t{p.get('inputs', '')}" for p in pages]
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write("\n".join(lines))
+
+
+def read_index(path: Path) -> dict:
+    held = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        region, slug, sha256, inputs = line.split("\t")
+        held[(region, slug)] = (sha256, inputs)
+    return held
 
 
 def remove_in_background(folder: Path) -> None:

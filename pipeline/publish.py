@@ -10,21 +10,23 @@ never reads a half-written publish and a failed publish leaves the previous one 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
 from pipeline.errors import PublishError
+from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Region
-from pipeline.output import MANIFEST, OutputTree
+from pipeline.output import MANIFEST, OutputTree, page_files
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
@@ -86,7 +88,6 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     for region in regions:
         check_catalog_language(project, region)
     shell_path = settings.root / settings.page_template if settings.page_template else None
-    load_shell(shell_path)  # a broken page template fails before any work
     previous = read_manifest(settings.output_dir)
     previous_pages = {(e["region"], e["slug"]): e for e in previous.get("pages", [])}
     previous_skips = {(e["region"], e["slug"]): e for e in previous.get("skipped", [])}
@@ -117,6 +118,8 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
             continue
         tasks.append(ArticleTask(slug, selected_tags, inputs, kept, threshold))
 
+    if not options.dry_run:
+        fingerprint.hashes.save()
     # The tree is prepared only when something will be written.
     tree = None if options.dry_run or not tasks else OutputTree(settings.output_dir)
     try:
@@ -163,7 +166,7 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
             return result
         tree = tree or OutputTree(settings.output_dir)
         tree.sync_pages(pages, built)
-        tree.commit(dump_json(result.manifest), sitemap(result.manifest))
+        tree.commit(dump_json(result.manifest), sitemap(result.manifest), previous.get("pages", []))
         tree = None
         result.written = True
         return result
@@ -325,15 +328,12 @@ class InputFingerprint:
         self.source_dir = str(settings.source_dir)
         self.catalogs = existing_catalogs(settings.locales_dir)
         self.file_hashes: dict[str, str] = {}
+        self.hashes = HashCache(settings.root / ".pipeline-cache" / "file-hashes.json")
 
     def file_hash(self, path: str) -> str:
         digest = self.file_hashes.get(path)
         if digest is None:
-            try:
-                with open(path, "rb") as stream:
-                    digest = hashlib.sha256(stream.read()).hexdigest()
-            except FileNotFoundError:
-                digest = "missing"
+            digest = self.hashes.get(path)
             self.file_hashes[path] = digest
         return digest
 
@@ -344,8 +344,48 @@ class InputFingerprint:
             for name in region.catalogs
             if (name, slug) in self.catalogs
         ]
-        data = json.dumps([self.common, source, repr(region), catalogs])
+        data = "\0".join([self.common, source, repr(region), *catalogs])
         return hashlib.sha256(data.encode()).hexdigest()
+
+
+class HashCache:
+    """Content hashes of input files, trusted while size, mtime and inode are unchanged.
+
+    As git's index does, a file modified within two seconds of the cache being written is
+    hashed again ("racy" files), so a quick edit that keeps size and mtime is still seen.
+    """
+
+    RACY_SECONDS = 2.0
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict = {}
+        self.written_at = 0.0
+        self.changed = False
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.entries, self.written_at = data["files"], float(data["written_at"])
+
+    def get(self, path: str) -> str:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return "missing"
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        known = self.entries.get(path)
+        racy = stat.st_mtime_ns / 1e9 >= self.written_at - self.RACY_SECONDS
+        if known is not None and known[:3] == key and not racy:
+            return known[3]
+        with open(path, "rb") as stream:
+            digest = hashlib.sha256(stream.read()).hexdigest()
+        self.entries[path] = [*key, digest]
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        if self.changed:
+            data = {"written_at": time.time(), "files": self.entries}
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")))
 
 
 def existing_catalogs(locales_dir: Path) -> dict[tuple[str, str], str]:
@@ -439,8 +479,7 @@ def article_alternates(tags: set, base_url: str, source_region: str, slug: str) 
     return tuple(pairs)
 
 
-def page_paths(region: str, slug: str) -> tuple[str, str]:
-    return f"{region}/{slug}/index.html", f"{region}/{slug}.json"
+page_paths = page_files
 
 
 def manifest_entry(page: Page, inputs: str) -> dict:
@@ -490,6 +529,13 @@ def read_manifest(output_dir: Path) -> dict:
         return {}
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PublishError(f"{path}: unreadable previous manifest ({error})") from None
+
+
+@cache
+def xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def sitemap(manifest: dict) -> str:

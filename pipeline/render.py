@@ -7,7 +7,6 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
@@ -122,7 +121,10 @@ def page_url(base_url: str, region: str, slug: str) -> str:
     return f"{base_url}/{region}/{slug}/"
 
 
-def load_shell(custom: Path | None) -> jinja2.Template:
+def load_shell(custom: Path | None):
+    """The Jinja2 page shell (imported here: a publish with nothing to build needs none)."""
+    import jinja2
+
     folder, name = (custom.parent, custom.name) if custom else (BUILTIN_TEMPLATES, "page.html")
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
@@ -144,7 +146,7 @@ def finish_page(
     draft: Draft,
     alternates: tuple[tuple[str, str], ...],
     base_url: str,
-    shell: jinja2.Template,
+    shell,  # a jinja2.Template from load_shell
 ) -> Page:
     region, article = draft.region, draft.article
     tag = parse_tag(region.tag)

@@ -331,3 +331,19 @@ def test_publish_warns_about_unverified_and_old_hotlines(cli, project):
     result = cli("publish")
     assert "region es-MX: hotline Línea de la Vida never verified" in result.stderr
     assert re.search(r"region en-GB: hotline FRANK last verified \d+ days ago", result.stderr)
+
+
+def test_hash_cache_sees_an_edit_that_keeps_size_and_mtime(tmp_path):
+    import os
+
+    from pipeline.publish import HashCache
+
+    source = tmp_path / "a.po"
+    source.write_text("one")
+    stat = source.stat()
+    cache = HashCache(tmp_path / "cache.json")
+    first = cache.get(str(source))
+    cache.save()
+    source.write_text("two")  # same size
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
+    assert HashCache(tmp_path / "cache.json").get(str(source)) != first
