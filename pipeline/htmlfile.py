@@ -101,12 +101,17 @@ def codec_name(label: str) -> str | None:
         return None
 
 
+# What may hide a <meta> from the parser: comments, scripts, styles (a charset named inside
+# a script string is not a declaration).
+HIDDEN = re.compile(rb"<!--.*?(?:-->|$)|<(script|style|template)\b.*?(?:</\1\s*>|$)", re.S | re.I)
+META = re.compile(rb"<meta\b[^>]*>", re.I)
+
+
 def declared_charset(data: bytes) -> str | None:
     """The charset of the first <meta> that declares one, outside scripts and comments."""
-    document = parse(data[:65536].decode("latin-1"))  # ASCII-compatible prescan
-    for element in document.root.iter():
-        if element.tag != "meta":
-            continue
+    head = HIDDEN.sub(b"", data[:65536])
+    for match in META.finditer(head):
+        element = parse(match.group(0).decode("latin-1")).root.children[0]
         charset = element.get("charset")
         if charset:
             return charset.strip()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 
 VOID = frozenset(
     [
@@ -133,10 +134,9 @@ TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"  # comment (unterminated runs to the end, as browsers do)
     r"|<![^>]*>?"  # doctype, CDATA, bogus comment
     r"|<\?[^>]*>?"  # processing instruction (a bogus comment in HTML)
-    r"|</?[A-Za-z][^\s/>]*" + TAG_BODY + r"(?:>|\Z)",  # start or end tag (or cut off)
+    r"|</?([A-Za-z][^\s/>]*)" + TAG_BODY + r"(?:>|\Z)",  # start or end tag (or cut off)
     re.S,
 )
-TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
 ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN, re.S)
 WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
@@ -150,28 +150,47 @@ class Attribute:
     quote: str  # '"', "'" or '' (unquoted or absent)
 
 
-@dataclass(eq=False)
 class Element:
-    tag: str
-    start: int  # offset of '<' of the start tag
-    start_tag_end: int  # offset just past the start tag's '>'
-    attributes: list[Attribute] = field(default_factory=list)
-    children: list = field(default_factory=list)  # Element | Text | Opaque
-    end: int = -1  # offset just past the end of the element (end tag included)
-    end_tag_start: int = -1  # offset of the explicit end tag, -1 when implied
-    parent: Element | None = None
+    """An element and where it lies in the source. Attributes are parsed on first use:
+    most elements are never asked for one, and a name absent from the start tag's text
+    is answered without parsing at all."""
 
-    def get(self, name: str, default: str | None = None) -> str | None:
-        for attribute in self.attributes:
-            if attribute.name == name:
-                return attribute.value
-        return default
+    __slots__ = ("tag", "start", "start_tag_end", "source", "children", "end", "end_tag_start",
+                 "parent", "_attributes")
+
+    def __init__(self, tag: str, start: int, start_tag_end: int, source: str = "",
+                 parent: Element | None = None):
+        self.tag = tag
+        self.start = start  # offset of '<' of the start tag
+        self.start_tag_end = start_tag_end  # offset just past the start tag's '>'
+        self.source = source
+        self.children: list = []  # Element | Text | Opaque
+        self.end = -1  # offset just past the end of the element (end tag included)
+        self.end_tag_start = -1  # offset of the explicit end tag, -1 when implied
+        self.parent = parent
+        self._attributes: list[Attribute] | None = None
+
+    @property
+    def attributes(self) -> list[Attribute]:
+        if self._attributes is None:
+            self._attributes = parse_attributes(
+                self.source, self.start, self.start_tag_end, self.start + 1 + len(self.tag)
+            )
+        return self._attributes
 
     def attribute(self, name: str) -> Attribute | None:
+        if self._attributes is None:
+            raw = self.source[self.start + 1 + len(self.tag) : self.start_tag_end]
+            if name not in raw and name not in raw.lower():
+                return None
         for attribute in self.attributes:
             if attribute.name == name:
                 return attribute
         return None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        attribute = self.attribute(name)
+        return default if attribute is None else attribute.value
 
     @property
     def content_end(self) -> int:
@@ -180,15 +199,27 @@ class Element:
     def iter(self):
         yield self
         for child in self.children:
-            if isinstance(child, Element):
+            if type(child) is Element:
                 yield from child.iter()
 
 
-@dataclass(eq=False)
 class Text:
-    start: int
-    end: int
-    text: str  # entities decoded
+    """A text node; entities are decoded on first use."""
+
+    __slots__ = ("start", "end", "source", "_text")
+
+    def __init__(self, start: int, end: int, source: str):
+        self.start = start
+        self.end = end
+        self.source = source
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            raw = self.source[self.start : self.end]
+            self._text = html.unescape(raw) if "&" in raw else raw
+        return self._text
 
 
 @dataclass(eq=False)
@@ -234,15 +265,12 @@ def parse_attributes(source: str, tag_start: int, tag_end: int, name_end: int) -
 
 def parse(source: str) -> Document:
     """Build the element tree of `source`; never raises on malformed markup."""
-    root = Element("#root", 0, 0)
+    root = Element("#root", 0, 0, source)
     stack = [root]
     problems: list[tuple[int, str]] = []
     position = 0
     length = len(source)
-
-    def add_text(start: int, end: int) -> None:
-        if start < end:
-            stack[-1].children.append(Text(start, end, html.unescape(source[start:end])))
+    search = TOKEN.search
 
     def close(index: int, at: int, end_tag_start: int = -1) -> None:
         # Pop stack[index:], closing each element at offset `at`.
@@ -251,10 +279,8 @@ def parse(source: str) -> Document:
             element.end = at
             if position_in_stack == index and end_tag_start >= 0:
                 element.end_tag_start = end_tag_start
-            else:
-                element.end_tag_start = -1
-                if element.tag not in OPTIONAL_END:
-                    problems.append((element.start, f"<{element.tag}> is never closed"))
+            elif element.tag not in OPTIONAL_END:
+                problems.append((element.start, f"<{element.tag}> is never closed"))
         del stack[index:]
 
     def find_open(names, boundaries) -> int:
@@ -267,52 +293,57 @@ def parse(source: str) -> Document:
         return -1
 
     while position < length:
-        match = TOKEN.search(source, position)
+        match = search(source, position)
         if match is None:
-            add_text(position, length)
+            stack[-1].children.append(Text(position, length, source))
             break
-        add_text(position, match.start())
-        token = match.group(0)
-        position = match.end()
-        if token.startswith("<!") or token.startswith("<?"):
-            stack[-1].children.append(Opaque(match.start(), match.end()))
+        token_start, position = match.span()
+        if token_start > match.pos:
+            stack[-1].children.append(Text(match.pos, token_start, source))
+        name = match.group(1)
+        if name is None:  # comment, doctype, processing instruction
+            stack[-1].children.append(Opaque(token_start, position))
             continue
-        name = TAG_NAME.match(token).group(1).lower()
-        if token.startswith("</"):
-            index = -1 if name in VOID else find_open({name}, SCOPE_BOUNDARY - {name})
+        name = name.lower()
+        if source[token_start + 1] == "/":
+            index = -1
+            if name not in VOID:
+                for candidate in range(len(stack) - 1, 0, -1):
+                    tag = stack[candidate].tag
+                    if tag == name:
+                        index = candidate
+                        break
+                    if tag in SCOPE_BOUNDARY:
+                        break
             if index > 0:
-                close(index, match.end(), match.start())
+                close(index, position, token_start)
             elif name not in ("html", "head", "body"):
                 # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
-                problems.append((match.start(), f"stray end tag </{name}>"))
+                problems.append((token_start, f"stray end tag </{name}>"))
             continue
         if name in CLOSES_P:
-            index = find_open({"p"}, SCOPE_BOUNDARY)
+            index = find_open(("p",), SCOPE_BOUNDARY)
             if index > 0:
-                close(index, match.start())
+                close(index, token_start)
         if name in IMPLIED_END:
             names, boundaries = IMPLIED_END[name]
             index = find_open(names, boundaries)
             if index > 0:
-                close(index, match.start())
-        element = Element(name, match.start(), match.end(), parent=stack[-1])
-        element.attributes = parse_attributes(
-            source, match.start(), match.end(), match.start() + 1 + len(name)
-        )
-        stack[-1].children.append(element)
-        if name in VOID or token.endswith("/>") and _is_foreign(stack):
-            element.end = match.end()
+                close(index, token_start)
+        parent = stack[-1]
+        element = Element(name, token_start, position, source, parent)
+        parent.children.append(element)
+        if name in VOID or source[position - 2] == "/" and _is_foreign(stack):
+            element.end = position
             continue
         if name in RAW_TEXT or name in ESCAPABLE_RAW_TEXT:
-            closing = re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I).search(source, position)
+            closing = raw_text_end(name).search(source, position)
             body_end = closing.start() if closing else length
-            if name in ESCAPABLE_RAW_TEXT:
-                if position < body_end:
-                    element.children.append(
-                        Text(position, body_end, html.unescape(source[position:body_end]))
-                    )
-            elif position < body_end:
-                element.children.append(Opaque(position, body_end))
+            if position < body_end:
+                kind = Text if name in ESCAPABLE_RAW_TEXT else Opaque
+                element.children.append(
+                    kind(position, body_end, source) if kind is Text else Opaque(position, body_end)
+                )
             if closing:
                 tag_close = source.find(">", closing.end() - 1)
                 element.end_tag_start = closing.start()
@@ -328,6 +359,11 @@ def parse(source: str) -> Document:
     line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
     problems.sort()
     return Document(source, root, line_starts, problems)
+
+
+@cache
+def raw_text_end(name: str) -> re.Pattern:
+    return re.compile(r"</" + re.escape(name) + r"[\s/>]", re.I)
 
 
 def _is_foreign(stack: list[Element]) -> bool:

@@ -8,7 +8,6 @@ values (the hotline number, its hours) become named placeholders (`{hotline_phon
 from __future__ import annotations
 
 import dataclasses
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -325,10 +324,10 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     if isinstance(first, Text):
         raw = source[first.start : first.end]
         offset = first.start + len(raw) - len(raw.lstrip(HTML_SPACE))
-        items[0] = first = Text(offset, first.end, None)
+        items[0] = first = Text(offset, first.end, source)
     if isinstance(last, Text):
         raw = source[last.start : last.end]
-        items[-1] = Text(last.start, last.start + len(raw.rstrip(HTML_SPACE)), None)
+        items[-1] = Text(last.start, last.start + len(raw.rstrip(HTML_SPACE)), source)
     return items
 
 
@@ -383,7 +382,7 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
     if element.tag != "a" or not is_hotline_href(walk, element.get("href") or ""):
         return False
     text = "".join(
-        child.text if child.text is not None else ""
+        child.text
         for child in element.children
         if isinstance(child, Text)
     )
@@ -417,7 +416,7 @@ class Encoder:
 
     def encode_text(self, item: Text, in_tel_link: bool) -> None:
         source = self.walk.document.source
-        text = item.text if item.text is not None else html.unescape(source[item.start : item.end])
+        text = item.text
         hotline = self.walk.hotline
         pieces = [text]
         if hotline is not None and MAYBE_PHONE.search(text):
