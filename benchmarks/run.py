@@ -40,8 +40,7 @@ TT_ENV = HERE / ".venv-tt"
 def measure(command: list[str], cwd: Path | None = None, check: bool = True) -> dict:
     """Wall time and peak RSS (MB) of one child process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     stderr = process.stderr.read().decode(errors="replace")
@@ -49,8 +48,7 @@ def measure(command: list[str], cwd: Path | None = None, check: bool = True) -> 
     code = os.waitstatus_to_exitcode(status)
     if check and code != 0:
         raise SystemExit(f"failed ({code}): {' '.join(command)}\n{stderr[-2000:]}")
-    return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1),
-            "exit": code}
+    return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": code}
 
 
 def tt_tools() -> Path:
@@ -62,9 +60,11 @@ def tt_tools() -> Path:
 
 
 def tt_version(binary: Path) -> str:
-    result = subprocess.run([str(binary / "python"), "-c",
-                             "from translate.__version__ import sver; print(sver)"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(binary / "python"), "-c", "from translate.__version__ import sver; print(sver)"],
+        capture_output=True,
+        text=True,
+    )
     return result.stdout.strip() or "unknown"
 
 
@@ -101,8 +101,12 @@ def project_scenarios(root: Path, articles: int, jobs: int) -> dict:
     started = time.perf_counter()
     generate.generate(project, articles, seed=7)
     size = sum(p.stat().st_size for p in (project / "source").glob("*.html"))
-    results = {"articles": articles, "regions": 7, "source_mb": round(size / 1e6, 1),
-               "generate_seconds": round(time.perf_counter() - started, 1)}
+    results = {
+        "articles": articles,
+        "regions": 7,
+        "source_mb": round(size / 1e6, 1),
+        "generate_seconds": round(time.perf_counter() - started, 1),
+    }
     results["extract_all"] = measure(PIPELINE + ["extract"], project)
     edited = edit_sources(project, 0.01)
     measure(PIPELINE + ["extract"], project)
@@ -111,19 +115,22 @@ def project_scenarios(root: Path, articles: int, jobs: int) -> dict:
     results["publish_full"] = measure(PIPELINE + ["publish", "--jobs", str(jobs)], project)
     results["publish_full_1_job"] = measure(PIPELINE + ["publish", "--force"], project)
     time.sleep(2.1)  # past the hash cache's racy window, as between real edits
-    results["publish_nothing_changed"] = measure(PIPELINE + ["publish", "--jobs", str(jobs)],
-                                                 project)
+    results["publish_nothing_changed"] = measure(
+        PIPELINE + ["publish", "--jobs", str(jobs)], project
+    )
     touch_one_article(project)
     results["publish_one_article_changed"] = measure(
-        PIPELINE + ["publish", "--jobs", str(jobs)], project)
+        PIPELINE + ["publish", "--jobs", str(jobs)], project
+    )
     pages = sum(1 for _ in (project / "output").glob("*/*/index.html"))
     for name in ("publish_full", "publish_full_1_job"):
         results[name]["pages_per_second"] = round(pages / results[name]["seconds"], 1)
     results["pages"] = pages
     # Correctness at speed: a plain single-process publish from scratch gives the same bytes.
     plain = root / f"plain-{articles}"
-    shutil.copytree(project, plain, ignore=shutil.ignore_patterns("output", ".output*",
-                                                                  ".pipeline-cache"))
+    shutil.copytree(
+        project, plain, ignore=shutil.ignore_patterns("output", ".output*", ".pipeline-cache")
+    )
     measure(PIPELINE + ["publish", "--jobs", "1"], plain)
     same, files = trees_identical(project / "output", plain / "output")
     results["fast_path_byte_identical"] = same
@@ -154,8 +161,16 @@ def dom(data: bytes):
         root = lxml.html.document_fromstring(data)
     except Exception:  # noqa: BLE001 (an unparsable output counts as different)
         return None
-    return [(e.tag, sorted(e.attrib.items()), " ".join((e.text or "").split()),
-             " ".join((e.tail or "").split())) for e in root.iter() if isinstance(e.tag, str)]
+    return [
+        (
+            e.tag,
+            sorted(e.attrib.items()),
+            " ".join((e.text or "").split()),
+            " ".join((e.tail or "").split()),
+        )
+        for e in root.iter()
+        if isinstance(e.tag, str)
+    ]
 
 
 def fidelity(pages: list[Path], pot_dir: Path, out_dir: Path) -> dict:
@@ -163,8 +178,10 @@ def fidelity(pages: list[Path], pot_dir: Path, out_dir: Path) -> dict:
     for page in pages:
         source = page.read_bytes()
         pot = pot_dir / page.with_suffix(".pot").name
-        if not pot.is_file() or "msgid" not in pot.read_text(errors="replace").split(
-                'msgstr ""', 1)[-1]:
+        if (
+            not pot.is_file()
+            or "msgid" not in pot.read_text(errors="replace").split('msgstr ""', 1)[-1]
+        ):
             empty += 1
         out = out_dir / page.name
         if not out.is_file():
@@ -173,14 +190,21 @@ def fidelity(pages: list[Path], pot_dir: Path, out_dir: Path) -> dict:
         result = out.read_bytes()
         byte_identical += result == source
         dom_identical += dom(result) == dom(source)
-    return {"pages": len(pages), "byte_identical": byte_identical,
-            "dom_identical": dom_identical, "empty_templates": empty, "no_output": missing}
+    return {
+        "pages": len(pages),
+        "byte_identical": byte_identical,
+        "dom_identical": dom_identical,
+        "empty_templates": empty,
+        "no_output": missing,
+    }
 
 
 def lxml_floor(pages: list[Path]) -> dict:
-    code = ("import sys, lxml.html\n"
-            "for p in sys.argv[1:]:\n"
-            "    lxml.html.tostring(lxml.html.document_fromstring(open(p, 'rb').read()))\n")
+    code = (
+        "import sys, lxml.html\n"
+        "for p in sys.argv[1:]:\n"
+        "    lxml.html.tostring(lxml.html.document_fromstring(open(p, 'rb').read()))\n"
+    )
     return measure([sys.executable, "-c", code, *map(str, pages)])
 
 
@@ -200,25 +224,32 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
     ours.mkdir()
     theirs.mkdir()
     result = {"pages": len(pages), "mb": round(size / 1e6, 1)}
-    result["extract_ours"] = measure(PIPELINE + ["file", "extract", str(flat), "-o",
-                                                 str(ours / "pot")], check=False)
-    result["extract_theirs"] = measure([str(tt / "html2po"), "-P", str(flat),
-                                        str(theirs / "pot")], check=False)
+    result["extract_ours"] = measure(
+        PIPELINE + ["file", "extract", str(flat), "-o", str(ours / "pot")], check=False
+    )
+    result["extract_theirs"] = measure(
+        [str(tt / "html2po"), "-P", str(flat), str(theirs / "pot")], check=False
+    )
     identity_catalogs(ours / "pot", ours / "po")
     identity_catalogs(theirs / "pot", theirs / "po")
-    result["rebuild_ours"] = measure(PIPELINE + ["file", "merge", str(flat), str(ours / "po"),
-                                                 "-o", str(ours / "out")], check=False)
-    result["rebuild_theirs"] = measure([str(tt / "po2html"), "-t", str(flat), "-i",
-                                        str(theirs / "po"), "-o", str(theirs / "out")],
-                                       check=False)
+    result["rebuild_ours"] = measure(
+        PIPELINE + ["file", "merge", str(flat), str(ours / "po"), "-o", str(ours / "out")],
+        check=False,
+    )
+    result["rebuild_theirs"] = measure(
+        [str(tt / "po2html"), "-t", str(flat), "-i", str(theirs / "po"), "-o", str(theirs / "out")],
+        check=False,
+    )
     result["floor_lxml"] = lxml_floor(pages)
     result["fidelity_ours"] = fidelity(pages, ours / "pot", ours / "out")
     result["fidelity_theirs"] = fidelity(pages, theirs / "pot", theirs / "out")
     for step in ("extract", "rebuild"):
         result[f"{step}_ratio_ours_to_theirs"] = round(
-            result[f"{step}_ours"]["seconds"] / result[f"{step}_theirs"]["seconds"], 3)
+            result[f"{step}_ours"]["seconds"] / result[f"{step}_theirs"]["seconds"], 3
+        )
         result[f"{step}_ratio_ours_to_floor"] = round(
-            result[f"{step}_ours"]["seconds"] / result["floor_lxml"]["seconds"], 2)
+            result[f"{step}_ours"]["seconds"] / result["floor_lxml"]["seconds"], 2
+        )
     shutil.rmtree(work)
     return result
 
@@ -229,51 +260,79 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
 def table(results: dict) -> str:
     lines = []
     for articles, scenario in results["projects"].items():
-        lines.append(f"\nGenerated project: {articles} articles x 7 regions "
-                     f"({scenario['source_mb']} MB of HTML, {scenario['pages']} pages)")
+        lines.append(
+            f"\nGenerated project: {articles} articles x 7 regions "
+            f"({scenario['source_mb']} MB of HTML, {scenario['pages']} pages)"
+        )
         lines.append(f"{'scenario':<32} {'seconds':>8} {'peak MB':>8} {'pages/s':>8}")
-        for name in ("extract_all", "update_after_1pct_edit", "publish_full",
-                     "publish_full_1_job", "publish_nothing_changed",
-                     "publish_one_article_changed"):
+        for name in (
+            "extract_all",
+            "update_after_1pct_edit",
+            "publish_full",
+            "publish_full_1_job",
+            "publish_nothing_changed",
+            "publish_one_article_changed",
+        ):
             row = scenario[name]
             rate = row.get("pages_per_second", "")
             lines.append(f"{name:<32} {row['seconds']:>8.2f} {row['peak_mb']:>8.0f} {rate:>8}")
-        lines.append(f"fast path byte-identical to a plain publish: "
-                     f"{scenario['fast_path_byte_identical']} ({scenario['files_compared']} files)")
+        lines.append(
+            f"fast path byte-identical to a plain publish: "
+            f"{scenario['fast_path_byte_identical']} ({scenario['files_compared']} files)"
+        )
     for name, side in results["side_by_side"].items():
-        lines.append(f"\nSide by side on {name}: {side['pages']} pages, {side['mb']} MB "
-                     f"(Translate Toolkit {results['translate_toolkit']})")
-        lines.append(f"{'step':<10} {'ours s':>8} {'theirs s':>9} {'ours/theirs':>12} "
-                     f"{'ours/lxml floor':>16}")
+        lines.append(
+            f"\nSide by side on {name}: {side['pages']} pages, {side['mb']} MB "
+            f"(Translate Toolkit {results['translate_toolkit']})"
+        )
+        lines.append(
+            f"{'step':<10} {'ours s':>8} {'theirs s':>9} {'ours/theirs':>12} "
+            f"{'ours/lxml floor':>16}"
+        )
         for step in ("extract", "rebuild"):
-            lines.append(f"{step:<10} {side[f'{step}_ours']['seconds']:>8.2f} "
-                         f"{side[f'{step}_theirs']['seconds']:>9.2f} "
-                         f"{side[f'{step}_ratio_ours_to_theirs']:>12.3f} "
-                         f"{side[f'{step}_ratio_ours_to_floor']:>16.2f}")
+            lines.append(
+                f"{step:<10} {side[f'{step}_ours']['seconds']:>8.2f} "
+                f"{side[f'{step}_theirs']['seconds']:>9.2f} "
+                f"{side[f'{step}_ratio_ours_to_theirs']:>12.3f} "
+                f"{side[f'{step}_ratio_ours_to_floor']:>16.2f}"
+            )
         lines.append(f"lxml parse+serialize floor: {side['floor_lxml']['seconds']:.2f} s")
         for who in ("ours", "theirs"):
             f = side[f"fidelity_{who}"]
-            lines.append(f"identity catalog, {who:<6}: byte-identical {f['byte_identical']}/"
-                         f"{f['pages']}, DOM-identical {f['dom_identical']}/{f['pages']}, "
-                         f"empty templates {f['empty_templates']}, no output {f['no_output']}")
+            lines.append(
+                f"identity catalog, {who:<6}: byte-identical {f['byte_identical']}/"
+                f"{f['pages']}, DOM-identical {f['dom_identical']}/{f['pages']}, "
+                f"empty templates {f['empty_templates']}, no output {f['no_output']}"
+            )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--scale", type=int, default=0,
-                        help="also run the project scenarios with this many articles")
-    parser.add_argument("--pages", type=Path, default=REPO.parent / "shared/corpus/pages",
-                        help="a folder of real pages for the side-by-side run")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also run the project scenarios with this many articles",
+    )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        default=REPO.parent / "shared/corpus/pages",
+        help="a folder of real pages for the side-by-side run",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-               "projects": {}, "side_by_side": {}}
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "projects": {},
+        "side_by_side": {},
+    }
     try:
         tt = tt_tools()
         results["translate_toolkit"] = tt_version(tt)
@@ -282,8 +341,7 @@ def main() -> None:
         if args.pages.is_dir():
             results["side_by_side"]["real pages"] = side_by_side("real", args.pages, root, tt)
         generated = root / f"project-{args.articles}" / "source"
-        results["side_by_side"]["generated pages"] = side_by_side("generated", generated,
-                                                                  root, tt)
+        results["side_by_side"]["generated pages"] = side_by_side("generated", generated, root, tt)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -85,16 +85,27 @@ def main(ctx, project_dir):
 pass_project = click.make_pass_decorator(Context)
 
 
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Worker processes (0: one per CPU).",
+)
+
+
 @main.command()
 @click.argument("slugs", nargs=-1)
+@JOBS
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def extract(context, slugs, as_json):
+def extract(context, slugs, jobs, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
     project = context.project
     with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
-        outcome = workflow.extract(project, slugs, on_item=advance)
+        outcome = workflow.extract(project, slugs, on_item=advance, jobs=jobs)
     finish(
         outcome,
         as_json,
@@ -191,14 +202,7 @@ def status(context, languages, slugs, as_json):
     help="Skip pages with less of their source words translated (default: setting).",
 )
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Worker processes for the pages that need building.",
-)
+@JOBS
 @click.option(
     "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
 )
@@ -327,19 +331,6 @@ def pages_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file())
 
 
-def read_input(name: str) -> tuple[bytes, str, str]:
-    """(bytes, name shown in references, slug) of a page argument; '-' is stdin."""
-    from pipeline.errors import SourceError
-
-    if name == "-":
-        return sys.stdin.buffer.read(), "stdin", "stdin"
-    path = Path(name)
-    try:
-        return path.read_bytes(), name, path.stem
-    except OSError as error:
-        raise SourceError(f"{name}: {error.strerror}") from None
-
-
 @main.group("file")
 def file_group():
     """Any HTML file or folder of files, byte-faithful (not only articles)."""
@@ -348,39 +339,20 @@ def file_group():
 @file_group.command("extract")
 @click.argument("page")
 @click.option("-o", "--output", help="Template file (folder for a folder); default stdout.")
+@JOBS
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
 @reports_errors
-def file_extract(page, output, as_json):
+def file_extract(page, output, jobs, as_json):
     """Write a gettext template for PAGE (a file, a folder of pages, or - for stdin)."""
-    from pipeline.catalogs import now_stamp, render_template, write_template
-    from pipeline.htmlfile import read_page
-    from pipeline.project import Outcome
+    from pipeline.htmlfile import extract_job
 
-    outcome = Outcome()
-    jobs = file_jobs(page, output, ".pot")
-    with progress(len(jobs), "extract", as_json or output is None) as advance:
-        for source, target in jobs:
-            try:
-                data, shown, slug = read_input(source)
-                parsed = read_page(data, shown, slug)
-                if target is None:
-                    sys.stdout.buffer.write(render_template(parsed, now_stamp()).encode())
-                else:
-                    write_template(Path(target), parsed)
-                entries = len({s.key for s in parsed.segments if s.translatable})
-                outcome.items.append(
-                    {
-                        "page": shown,
-                        "template": target or "-",
-                        "entries": entries,
-                        "encoding": parsed.encoding,
-                    }
-                )
-                if entries == 0:
-                    click.echo(f"warning: {shown}: no translatable text found", err=True)
-            except PipelineError as error:
-                outcome.errors.append(str(error))
-            advance()
+    tasks = file_jobs(page, output, ".pot")
+    outcome = run_file_jobs(extract_job, tasks, jobs, as_json or output is None, "extract")
+    for item in outcome.items:
+        if "pot" in item:
+            sys.stdout.buffer.write(item.pop("pot").encode("utf-8"))
+        if item["entries"] == 0:
+            click.echo(f"warning: {item['page']}: no translatable text found", err=True)
     finish_file(outcome, as_json, output, lambda i: f"{i['template']}: {i['entries']} entries")
 
 
@@ -389,58 +361,48 @@ def file_extract(page, output, as_json):
 @click.argument("catalog")
 @click.option("-o", "--output", help="Output file (folder for a folder); default stdout.")
 @click.option("--lang", help="Set <html lang> (and dir) to this language tag.")
+@JOBS
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
 @reports_errors
-def file_merge(page, catalog, output, lang, as_json):
+def file_merge(page, catalog, output, lang, jobs, as_json):
     """Write PAGE with the translations of CATALOG; everything else stays byte for byte."""
-    from pipeline.catalogs import read_translations
-    from pipeline.files import write_atomic
-    from pipeline.htmlfile import merge_page, read_page
+    from pipeline.htmlfile import merge_job
     from pipeline.locales import parse_tag
-    from pipeline.project import Outcome
 
     if lang:
         parse_tag(lang)
-    outcome = Outcome()
-    jobs = file_jobs(page, output, ".html")
-    with progress(len(jobs), "merge", as_json or output is None) as advance:
-        for source, target in jobs:
-            try:
-                catalog_file = catalog_for(page, catalog, source)
-                translations = read_translations(catalog_file)
-                data, shown, slug = read_input(source)
-                parsed = read_page(data, shown, slug)
-                merged, report = merge_page(
-                    parsed, lambda s, e=translations.entries: e.get(s.key), lang
-                )
-                if target is None:
-                    sys.stdout.buffer.write(merged)
-                else:
-                    write_atomic(Path(target), merged)
-                outcome.items.append(
-                    {
-                        "page": shown,
-                        "output": target or "-",
-                        "catalog": str(catalog_file),
-                        "completeness": round(report.completeness, 4),
-                        "fallbacks": [
-                            {"msgid": s.msgid[:80], "line": s.line, "reason": r}
-                            for s, r in report.fallbacks
-                        ],
-                    }
-                )
-                for segment, reason in report.fallbacks:
-                    click.echo(
-                        f"warning: {catalog_file}:{translations.lines.get(segment.key)}: "
-                        f"{reason}; kept the source text",
-                        err=True,
-                    )
-            except PipelineError as error:
-                outcome.errors.append(str(error))
-            advance()
+    tasks = [
+        (source, str(catalog_for(page, catalog, source)), target, lang)
+        for source, target in file_jobs(page, output, ".html")
+    ]
+    outcome = run_file_jobs(merge_job, tasks, jobs, as_json or output is None, "merge")
+    for item in outcome.items:
+        if "html" in item:
+            sys.stdout.buffer.write(item.pop("html"))
+        for fallback in item["fallbacks"]:
+            click.echo(
+                f"warning: {item['catalog']}:{fallback['line']}: {fallback['reason']}; "
+                "kept the source text",
+                err=True,
+            )
     finish_file(
         outcome, as_json, output, lambda i: f"{i['output']}: {i['completeness']:.0%} translated"
     )
+
+
+def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str):
+    from pipeline.parallel import ordered_map
+    from pipeline.project import Outcome
+
+    outcome = Outcome()
+    with progress(len(tasks), label, quiet) as advance:
+        for result in ordered_map(job, tasks, jobs):
+            if "error" in result:
+                outcome.errors.append(result["error"])
+            else:
+                outcome.items.append(result)
+            advance()
+    return outcome
 
 
 def file_jobs(page: str, output: str | None, suffix: str) -> list[tuple[str, str | None]]:

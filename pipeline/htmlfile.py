@@ -10,10 +10,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from bs4.dammit import EncodingDetector
 
-from pipeline.errors import SourceError
+from pipeline.errors import PipelineError, SourceError
 from pipeline.locales import parse_tag
 from pipeline.markup import Document, Element, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
@@ -170,3 +171,72 @@ def set_attributes(text: str, element: Element, values: dict) -> str:
     for start, end, replacement in sorted(edits, reverse=True):
         start_tag = start_tag[:start] + replacement + start_tag[end:]
     return start_tag
+
+
+# -- batch jobs (run inline or in worker processes) -----------------------------------------
+
+
+def read_input(name: str) -> tuple[bytes, str, str]:
+    """(bytes, name shown in references, slug) of a page argument; '-' is stdin."""
+    import sys
+
+    if name == "-":
+        return sys.stdin.buffer.read(), "stdin", "stdin"
+    path = Path(name)
+    try:
+        return path.read_bytes(), name, path.stem
+    except OSError as error:
+        raise SourceError(f"{name}: {error.strerror}") from None
+
+
+def extract_job(job: tuple[str, str | None]) -> dict:
+    """Template for one page: written to the target, or returned (as `pot`) for stdout."""
+    from pipeline.catalogs import now_stamp, render_template, write_template
+
+    source, target = job
+    try:
+        data, shown, slug = read_input(source)
+        page = read_page(data, shown, slug)
+        item = {
+            "page": shown,
+            "template": target or "-",
+            "encoding": page.encoding,
+            "entries": len({s.key for s in page.segments if s.translatable}),
+        }
+        if target is None:
+            item["pot"] = render_template(page, now_stamp())
+        else:
+            write_template(Path(target), page)
+        return item
+    except PipelineError as error:
+        return {"error": str(error)}
+
+
+def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
+    """One page merged with its catalog: written to the target, or returned for stdout."""
+    from pipeline.catalogs import read_translations
+    from pipeline.files import write_atomic
+
+    source, catalog, target, lang = job
+    try:
+        translations = read_translations(Path(catalog))
+        data, shown, slug = read_input(source)
+        page = read_page(data, shown, slug)
+        merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
+        item = {
+            "page": shown,
+            "output": target or "-",
+            "catalog": catalog,
+            "completeness": round(report.completeness, 4),
+            "fallbacks": [
+                {"msgid": s.msgid[:80], "line": translations.lines.get(s.key), "reason": reason}
+                for s, reason in report.fallbacks
+            ],
+        }
+        if target is None:
+            item["html"] = merged
+        else:
+            write_atomic(Path(target), merged)
+        return item
+    except PipelineError as error:
+        return {"error": str(error)}

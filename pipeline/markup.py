@@ -155,11 +155,26 @@ class Element:
     most elements are never asked for one, and a name absent from the start tag's text
     is answered without parsing at all."""
 
-    __slots__ = ("tag", "start", "start_tag_end", "source", "children", "end", "end_tag_start",
-                 "parent", "_attributes")
+    __slots__ = (
+        "tag",
+        "start",
+        "start_tag_end",
+        "source",
+        "children",
+        "end",
+        "end_tag_start",
+        "parent",
+        "_attributes",
+    )
 
-    def __init__(self, tag: str, start: int, start_tag_end: int, source: str = "",
-                 parent: Element | None = None):
+    def __init__(
+        self,
+        tag: str,
+        start: int,
+        start_tag_end: int,
+        source: str = "",
+        parent: Element | None = None,
+    ):
         self.tag = tag
         self.start = start  # offset of '<' of the start tag
         self.start_tag_end = start_tag_end  # offset just past the start tag's '>'
@@ -187,6 +202,14 @@ class Element:
             if attribute.name == name:
                 return attribute
         return None
+
+    def mentions(self, words: tuple[str, ...]) -> bool:
+        """Whether the start tag's text contains any of `words` (a cheap pre-check)."""
+        raw = self.source[self.start + 1 + len(self.tag) : self.start_tag_end]
+        if not raw.strip(" \t\n\r\f/>"):
+            return False
+        raw = raw.lower()
+        return any(word in raw for word in words)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         attribute = self.attribute(name)

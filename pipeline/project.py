@@ -26,6 +26,7 @@ from pipeline.errors import CatalogError, PipelineError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
+from pipeline.parallel import ordered_map
 from pipeline.regions import load_regions
 from pipeline.segment import HotlineSpec
 from pipeline.source import list_slugs, load_article
@@ -83,28 +84,45 @@ class Outcome:
     errors: list = field(default_factory=list)
 
 
-def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None) -> Outcome:
+def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: int = 0) -> Outcome:
+    """Write every article's template; one broken article does not stop the others."""
     outcome = Outcome()
-    for slug in project.slugs(slugs):
-        try:
-            article = project.article(slug)
-            path = template_path(project.settings.templates_dir, slug)
-            changed = write_template(path, article)
-        except PipelineError as error:
-            outcome.errors.append(str(error))
+    results = ordered_map(
+        extract_in_worker, project.slugs(slugs), jobs, start_extract_worker, (project.settings,)
+    )
+    for item, error in results:
+        if error:
+            outcome.errors.append(error)
         else:
-            entries = len({s.key for s in article.segments if s.translatable})
-            outcome.items.append(
-                {
-                    "article": slug,
-                    "template": relative(project, path),
-                    "entries": entries,
-                    "changed": changed,
-                }
-            )
+            outcome.items.append(item)
         if on_item:
-            on_item(slug)
+            on_item()
     return outcome
+
+
+_PROJECT: Project | None = None
+
+
+def start_extract_worker(settings) -> None:
+    global _PROJECT
+    _PROJECT = Project(settings)
+
+
+def extract_in_worker(slug: str) -> tuple[dict | None, str | None]:
+    project = _PROJECT
+    try:
+        article = project.article(slug)
+        path = template_path(project.settings.templates_dir, slug)
+        changed = write_template(path, article)
+    except PipelineError as error:
+        return None, str(error)
+    entries = len({s.key for s in article.segments if s.translatable})
+    return {
+        "article": slug,
+        "template": relative(project, path),
+        "entries": entries,
+        "changed": changed,
+    }, None
 
 
 def init(

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Region
 from pipeline.output import MANIFEST, OutputTree, page_files
+from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
@@ -40,7 +40,7 @@ class PublishOptions:
     articles: tuple[str, ...] = ()
     min_complete: float | None = None  # percent; None: the project's setting
     dry_run: bool = False
-    jobs: int = 1
+    jobs: int = 0  # worker processes; 0: one per CPU
     force: bool = False  # rebuild every page, whatever the previous publish holds
     today: datetime.date = field(default_factory=datetime.date.today)
 
@@ -195,16 +195,8 @@ def reusable(old: list, inputs: dict, published_before: set, kept: dict) -> bool
 
 
 def run_tasks(project: Project, tasks: list, jobs: int, shell_path: Path | None):
-    """Article builds in task order: inline, or over `jobs` worker processes."""
-    if jobs <= 1 or len(tasks) < 2:
-        builder = ArticleBuilder(project, shell_path)
-        for task in tasks:
-            yield builder.build(task)
-        return
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=start_worker, initargs=(project.settings, shell_path)
-    ) as pool:
-        yield from pool.map(build_in_worker, tasks, chunksize=4)
+    """Article builds in task order: inline, or over `jobs` worker processes (0: all CPUs)."""
+    return ordered_map(build_in_worker, tasks, jobs, start_worker, (project.settings, shell_path))
 
 
 _WORKER: ArticleBuilder | None = None

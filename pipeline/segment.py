@@ -160,7 +160,15 @@ class Context:
     preserve_space: bool = False
 
 
+CONTEXT_ATTRIBUTES = ("translate", "l10n", "its-loc-note")
+SLOT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "tel:")
+
+
 def child_context(element: Element, context: Context) -> Context:
+    if not element.mentions(CONTEXT_ATTRIBUTES):
+        if element.tag in ("pre", "textarea") and not context.preserve_space:
+            return dataclasses.replace(context, preserve_space=True)
+        return context
     translate = element.get("translate")
     note = element.get("data-l10n-note") or element.get("its-loc-note")
     critical = element.get("data-l10n-critical")
@@ -220,6 +228,8 @@ def role_of(element: Element) -> str:
 
 def collect_attributes(walk: Walk, element: Element, context: Context, out: list) -> None:
     """Append `element`'s own translatable attributes and hotline tel: href to `out`."""
+    if element.tag != "meta" and not element.mentions(SLOT_ATTRIBUTES):
+        return
     line = walk.document.line_of(element.start)
     for attribute in element.attributes:
         if attribute.value_start < 0:
@@ -381,11 +391,7 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
     """`<a href="tel:hotline">number</a>`: the whole link is the `{hotline_phone}` value."""
     if element.tag != "a" or not is_hotline_href(walk, element.get("href") or ""):
         return False
-    text = "".join(
-        child.text
-        for child in element.children
-        if isinstance(child, Text)
-    )
+    text = "".join(child.text for child in element.children if isinstance(child, Text))
     if len(element.children) != sum(isinstance(c, Text) for c in element.children):
         return False
     return normalize_phone(text, walk.hotline.region_code) in walk.hotline.numbers
@@ -415,7 +421,6 @@ class Encoder:
                 self.encode_element(item, context, in_tel_link)
 
     def encode_text(self, item: Text, in_tel_link: bool) -> None:
-        source = self.walk.document.source
         text = item.text
         hotline = self.walk.hotline
         pieces = [text]
