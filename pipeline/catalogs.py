@@ -301,6 +301,7 @@ class UpdateReport:
     obsoleted: int = 0
     revived: int = 0
     changed: bool = False
+    skipped: bool = False  # template and catalog as the last update left them
 
     def as_json(self) -> dict:
         return {
@@ -314,6 +315,7 @@ class UpdateReport:
             "obsolete": self.obsoleted,
             "revived": self.revived,
             "changed": self.changed,
+            "skipped": self.skipped,
         }
 
 

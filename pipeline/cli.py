@@ -153,7 +153,12 @@ def update(context, languages, slugs, threshold, as_json):
 
 
 def update_lines(reports):
+    skipped = [report for report in reports if report.skipped]
+    if skipped:
+        yield f"{len(skipped)} catalogs already up to date"
     for report in reports:
+        if report.skipped:
+            continue
         state = "updated" if report.changed else "unchanged"
         yield (
             f"{report.path}: {state}; {report.kept} kept, {report.added} new, "

@@ -5,6 +5,9 @@ Functions here take the settings and return reports; the CLI decides what to pri
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -161,23 +164,33 @@ def update(
     threshold: float | None = None,
     on_item=None,
 ) -> Outcome:
+    """Merge templates into catalogs. A catalog whose template and own content are as the
+    last update left them is skipped: merging would change nothing."""
     outcome = Outcome()
     threshold = project.settings.fuzzy_threshold if threshold is None else threshold
+    memory = MergeMemory(project.settings.root / ".pipeline-cache" / "merged.json", f"{threshold}")
     for slug in project.slugs(slugs):
         template_file = template_path(project.settings.templates_dir, slug)
         try:
-            template = read_catalog(template_file)
+            template_hash = file_digest(template_file)
         except CatalogError as error:
             outcome.errors.append(f"{error} (run: pipeline extract)")
             continue
+        template = None
         for language in project.languages(languages):
             path = catalog_path(project.settings.locales_dir, language, slug)
             try:
-                outcome.items.append(update_one(project, template, language, path, threshold))
+                if memory.unchanged(path, template_hash):
+                    outcome.items.append(UpdateReport(relative(project, path), skipped=True))
+                else:
+                    template = template or read_catalog(template_file)
+                    outcome.items.append(update_one(project, template, language, path, threshold))
+                    memory.record(path, template_hash)
             except PipelineError as error:
                 outcome.errors.append(str(error))
             if on_item:
                 on_item(f"{language}/{slug}")
+    memory.save()
     return outcome
 
 
@@ -185,14 +198,52 @@ def update_one(project, template, language, path, threshold) -> UpdateReport:
     shown = relative(project, path)
     if not path.exists():
         tag = parse_tag(language)
-        write_atomic(
-            path, init_catalog(template, tag.gettext, tag.plural_forms, tag.babel.english_name)
-        )
-        report = UpdateReport(shown, added=len(template), changed=True)
-        return report
+        text = init_catalog(template, tag.gettext, tag.plural_forms, tag.babel.english_name)
+        write_atomic(path, text)
+        return UpdateReport(shown, added=len(template), changed=True)
     merged, report = update_catalog(read_catalog(path), template, shown, threshold)
     report.changed = write_catalog(path, merged)
     return report
+
+
+def file_digest(path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: no such template") from None
+
+
+class MergeMemory:
+    """(template hash, catalog hash) of each catalog after its last update."""
+
+    def __init__(self, path, settings_key: str):
+        self.path = path
+        self.settings_key = settings_key
+        self.entries: dict = {}
+        self.changed = False
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("settings") == settings_key:
+                self.entries = data["catalogs"]
+
+    def unchanged(self, catalog, template_hash: str) -> bool:
+        known = self.entries.get(str(catalog))
+        if known is None or known[0] != template_hash or not catalog.is_file():
+            return False
+        return known[1] == hashlib.sha256(catalog.read_bytes()).hexdigest()
+
+    def record(self, catalog, template_hash: str) -> None:
+        self.entries[str(catalog)] = [
+            template_hash,
+            hashlib.sha256(catalog.read_bytes()).hexdigest(),
+        ]
+        self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(
+                self.path, json.dumps({"settings": self.settings_key, "catalogs": self.entries})
+            )
 
 
 def status(

@@ -157,3 +157,15 @@ def test_catalog_layout_is_gettexts_own(cli, project):
         ).stdout
         assert theirs == ours.replace(", critical", ""), path
         assert len(polib.pofile(str(path))) == len(polib.pofile(theirs))
+
+
+def test_update_skips_catalogs_already_up_to_date(cli, project):
+    cli("extract")
+    cli("update")
+    reports = json.loads(cli("update", "--json").stdout)["items"]
+    assert reports and all(report["skipped"] for report in reports)
+    path = project / CATALOG.format("fr")
+    path.write_text(path.read_text().replace('msgstr "Paranoïa"', 'msgstr ""'))
+    reports = {r["catalog"]: r for r in json.loads(cli("update", "--json").stdout)["items"]}
+    assert reports[CATALOG.format("fr")]["skipped"] is False
+    assert reports[CATALOG.format("es")]["skipped"] is True
