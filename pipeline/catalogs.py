@@ -72,25 +72,37 @@ def read_catalog(path: Path) -> polib.POFile:
 
 def msgfmt_syntax_error(path: Path) -> str | None:
     """msgfmt's first error for the file as `file:line: message`, or None."""
+    problems = msgfmt_problems(path, check_header=False)
+    if not problems:
+        return None
+    line, message = problems[0]
+    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
+
+
+def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:
+    """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt."""
     msgfmt = shutil.which("msgfmt")
     if not msgfmt:
-        return None
+        return []
+    option = "--check" if check_header else "--check-format"
     result = subprocess.run(
-        [msgfmt, "--check-format", "-o", os.devnull, str(path)],
+        [msgfmt, option, "-o", os.devnull, str(path)],
         capture_output=True,
         text=True,
         errors="replace",
     )
     if result.returncode == 0:
-        return None
+        return []
+    found = []
     for line in result.stderr.splitlines():
         match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
         if match and not match.group(2).startswith("warning"):
-            line, message = int(match.group(1)), match.group(2)
+            number, message = int(match.group(1)), match.group(2)
             if message == "end-of-line within string":
-                line -= 1  # msgfmt's lexer has already counted the newline it stopped at
-            return f"{path}:{line}: {message}"
-    return f"{path}: msgfmt refuses the catalog: {result.stderr.strip().splitlines()[-1]}"
+                number -= 1  # msgfmt's lexer has already counted the newline it stopped at
+            found.append((number, message))
+    lines = result.stderr.strip().splitlines()
+    return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
 
 
 def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:

@@ -255,6 +255,39 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
     )
 
 
+@main.command()
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def check(context, languages, slugs, strict, as_json):
+    """Quality checks of the catalogs: errors keep a translation off the page."""
+    findings, summary = workflow.check(context.project, languages, slugs)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if as_json:
+        emit_json(
+            {
+                "errors": errors,
+                "warnings": warnings,
+                "catalogs": summary,
+                "findings": [f.as_json() for f in findings],
+            }
+        )
+    else:
+        for finding in findings:
+            where = f"{finding.catalog}:{finding.line}" if finding.line else finding.catalog
+            entry = f" ({shorten(finding.msgid, 40)!r})" if finding.msgid else ""
+            click.echo(f"{where}: {finding.severity} [{finding.code}] {finding.message}{entry}")
+        for row in summary:
+            click.echo(f"{row['catalog']}: {row['errors']} errors, {row['warnings']} warnings")
+        click.echo(f"{errors} errors, {warnings} warnings")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []

@@ -163,6 +163,8 @@ class Renderer:
     report: RenderReport = field(default_factory=RenderReport)
     # Rendered segments shared by the regions of one language (region-free segments only).
     memo: dict | None = None
+    # Further checks of a well-formed translation: (msgstr, segment) -> problem or None.
+    validate: Callable[[str, Segment], str | None] | None = None
 
     def render(self, parts) -> str:
         out: list[str] = []
@@ -215,6 +217,9 @@ class Renderer:
                 parse_message(msgstr, segment)
             except MessageError as error:
                 return source, words, 0, str(error)
+            problem = self.validate(msgstr, segment) if self.validate else None
+            if problem:
+                return source, words, 0, problem
             return escape_attribute(unescape_text(msgstr, False), segment.quote), words, words, None
         problem = None
         if msgstr == segment.msgid and self.keeps_source(segment):
@@ -222,11 +227,10 @@ class Renderer:
         if msgstr is not None:
             try:
                 tokens = parse_message(msgstr, segment)
+                problem = self.validate(msgstr, segment) if self.validate else None
             except MessageError as error:
                 problem = str(error)
-            else:
-                if msgstr == segment.msgid and self.keeps_source(segment):
-                    return self.source_text(segment), words, words, None
+            if problem is None:
                 return self.tokens(tokens, segment), words, words, None
         if not segment.translatable:
             return self.tokens(parse_message(segment.msgid, segment), segment), 0, 0, None

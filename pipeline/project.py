@@ -265,3 +265,56 @@ def relative(project: Project, path) -> str:
         return path.relative_to(project.settings.root).as_posix()
     except ValueError:
         return str(path)
+
+
+def check(
+    project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), today=None
+) -> tuple[list, list[dict]]:
+    """(findings, a summary per catalog) for the chosen catalogs, plus the hotline data."""
+    import datetime
+
+    from pipeline.checks import Finding, check_catalog
+    from pipeline.regions import hotline_age_days
+
+    today = today or datetime.date.today()
+    findings, summary = [], []
+    regions = project.regions if project.settings.regions_file.is_file() else {}
+    source = parse_tag(project.settings.source_locale)
+    for language in project.languages(languages):
+        territories = [
+            parse_tag(r.tag).territory for r in regions.values() if language in r.catalogs
+        ]
+        phone_regions = tuple(dict.fromkeys([*territories, source.territory or "US"]))
+        for slug in project.slugs(slugs):
+            path = catalog_path(project.settings.locales_dir, language, slug)
+            if not path.is_file():
+                continue
+            found = check_catalog(path, relative(project, path), phone_regions, language)
+            findings.extend(found)
+            summary.append(
+                {
+                    "catalog": relative(project, path),
+                    "language": language,
+                    "article": slug,
+                    "errors": sum(f.severity == "error" for f in found),
+                    "warnings": sum(f.severity == "warning" for f in found),
+                }
+            )
+    limit = project.settings.hotline_max_age_days
+    shown = relative(project, project.settings.regions_file)
+    for region in regions.values():
+        if region.hotline is None:
+            continue
+        age = hotline_age_days(region.hotline, today)
+        if age is None or age > limit:
+            state = "was never verified" if age is None else f"was verified {age} days ago"
+            findings.append(
+                Finding(
+                    "warning",
+                    "hotline-age",
+                    f"region {region.tag}: hotline {region.hotline.name} "
+                    f"{state} (limit {limit} days)",
+                    shown,
+                )
+            )
+    return findings, summary

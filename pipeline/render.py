@@ -10,6 +10,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
+from pipeline.checks import content_errors
 from pipeline.errors import PublishError
 from pipeline.locales import parse_tag
 from pipeline.merge import Phone, Renderer, RenderReport, Values
@@ -102,7 +103,20 @@ def render_draft(
     """The article's body for a region; `memo` shares segments between regions of a chain."""
     is_source = parse_tag(region.language).language == parse_tag(source_language).language
     translate = lookup(chain, is_source)
-    renderer = Renderer(article.text, translate, region_values(region, source_language), memo=memo)
+    tags = (parse_tag(region.tag), parse_tag(source_language))
+    phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
+
+    def validate(msgstr: str, segment: Segment) -> str | None:
+        errors = content_errors(msgstr, segment, phone_regions)
+        return errors[0][1] if errors else None
+
+    renderer = Renderer(
+        article.text,
+        translate,
+        region_values(region, source_language),
+        memo=memo,
+        validate=validate,
+    )
     body = renderer.render(article.body.parts)
     head = {name: renderer.segment(segment) for name, segment in article.head_segments.items()}
     critical_keys = set().union(*(translations.critical for translations in chain))

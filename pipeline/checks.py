@@ -1,0 +1,228 @@
+"""Translator quality checks: errors keep a translation off the page, warnings inform.
+
+The same `translation_errors` decides what `pipeline check` calls an error and what
+rendering refuses (the segment then falls back to the source), so nothing `check` would
+flag as an error ever reaches a reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.catalogs import msgfmt_problems
+from pipeline.merge import MessageError, parse_message
+from pipeline.model import Segment, Tag, Variable
+from pipeline.pofile import PoSyntaxError, read_entries
+from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, unescape_text
+
+SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
+EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
+DOUBLED_WORD = re.compile(r"\b(\w{2,})\s+\1\b", re.I | re.U)
+END_PUNCTUATION = ".!?:;…。！？"
+# Doubled words that are correct grammar ("nous nous attachons", "en en consommant").
+LEGITIMATE_DOUBLES = {
+    "fr": {"nous", "vous", "en", "le", "la", "les"},
+    "de": {"die", "der", "das", "sie"},
+    "en": {"that", "had", "is"},
+    "es": {"que"},
+    "nl": {"die", "dat"},
+}
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot can't don't doesn't didn't isn't "
+    "aren't wasn't weren't won't wouldn't shouldn't couldn't without".split()
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    catalog: str = ""
+    line: int = 0
+    msgid: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "catalog": self.catalog,
+            "line": self.line,
+            "msgid": self.msgid[:60],
+        }
+
+
+def plain_text(message: str) -> str:
+    return unescape_text(TAG_OR_PLACEHOLDER.sub(" ", message), False)
+
+
+def visible_text(message: str) -> str:
+    """The message as a reader sees its shape: tags gone, each placeholder a neutral 0."""
+    return unescape_text(re.sub(r"\{\w+\}", "0", re.sub(r"</?\d+/?>", "", message)), False)
+
+
+def translation_errors(
+    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """(code, message) of every error in a translation; empty when it may be rendered."""
+    errors = []
+    try:
+        parse_message(msgstr, segment)
+    except MessageError as error:
+        text = str(error)
+        code = "markup" if "markup" in text else "placeholder" if "{" in text else "tags"
+        errors.append((code, text))
+    errors.extend(content_errors(msgstr, segment, phone_regions))
+    return errors
+
+
+def content_errors(
+    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """Errors in what a well-formed translation says: script URLs, handlers, phone numbers."""
+    errors = []
+    source = plain_text(segment.msgid)
+    target = plain_text(msgstr)
+    for pattern, what in ((SCRIPT_URL, "a script URL"), (EVENT_ATTRIBUTE, "an event handler")):
+        found = pattern.search(target)
+        if found and not pattern.search(source):
+            errors.append(("markup", f"{what} not in the source: {found.group(0)!r}"))
+    number = written_phone_number(target, source, phone_regions)
+    if number:
+        errors.append(
+            (
+                "phone",
+                f"phone number {number!r} written into the translation "
+                "(use the placeholder; each region shows its own number)",
+            )
+        )
+    return errors
+
+
+def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> str | None:
+    """A phone number in the translation that the source text does not contain."""
+    if not MAYBE_PHONE.search(target):
+        return None
+    import phonenumbers
+
+    source_digits = re.sub(r"\D", "", source)
+    for region in regions or ("US",):
+        for match in phonenumbers.PhoneNumberMatcher(target, region, leniency=0):
+            digits = re.sub(r"\D", "", match.raw_string)
+            if digits not in source_digits:
+                return match.raw_string
+    return None
+
+
+def translation_warnings(
+    msgstr: str, segment: Segment, language: str = ""
+) -> list[tuple[str, str]]:
+    source, target = segment.msgid, msgstr
+    warnings = []
+    if target == source and len(plain_text(source).split()) > 2:
+        warnings.append(("identical", "translation identical to the source"))
+    if (
+        source[:1].isspace() != target[:1].isspace()
+        or source[-1:].isspace() != target[-1:].isspace()
+    ):
+        warnings.append(("whitespace", "leading or trailing whitespace differs from the source"))
+    source_text, target_text = visible_text(source).strip(), visible_text(target).strip()
+    if source_text and target_text:
+        source_end = source_text[-1] in END_PUNCTUATION
+        target_end = target_text[-1] in END_PUNCTUATION
+        if source_end != target_end:
+            warnings.append(("punctuation", "end punctuation differs from the source"))
+        source_letter = next((c for c in source_text if c.isalpha()), "")
+        target_letter = next((c for c in target_text if c.isalpha()), "")
+        if source_letter and target_letter and source_letter.isupper() != target_letter.isupper():
+            warnings.append(("capitalization", "capitalization differs from the source"))
+        ratio = len(target_text) / len(source_text)
+        if len(source_text) >= 20 and not 0.33 <= ratio <= 3.0:
+            warnings.append(("length", f"length is {ratio:.1f} times the source's"))
+    allowed = LEGITIMATE_DOUBLES.get(language.split("_")[0], set())
+    for doubled in DOUBLED_WORD.finditer(plain_text(target)):
+        if doubled.group(1).lower() not in allowed:
+            warnings.append(("doubled-word", f"doubled word {doubled.group(0)!r}"))
+            break
+    if "  " in target and "  " not in source:
+        warnings.append(("double-space", "double space"))
+    return warnings
+
+
+def changes_meaning(old: str, new: str) -> bool:
+    """An edit that adds or removes a negation or changes a number is never trivial."""
+
+    def negations(text):
+        return sorted(word for word in re.findall(r"[\w']+", text.lower()) if word in NEGATIONS)
+
+    def numbers(text):
+        return re.findall(r"\d+(?:[.,]\d+)*", text)
+
+    return negations(old) != negations(new) or numbers(old) != numbers(new)
+
+
+# -- checking catalogs ----------------------------------------------------------------------
+
+TAG = re.compile(r"<(\d+)(/?)>")
+VARIABLE = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})")
+
+
+def segment_for(msgid: str, is_format: bool) -> Segment:
+    """The tags and placeholders a translation must keep, read off the msgid itself."""
+    tags = {}
+    for match in TAG.finditer(msgid):
+        number = int(match.group(1))
+        tags[number] = Tag(number, "", "", bool(match.group(2)), 0)
+    variables = ()
+    if is_format:
+        names = dict.fromkeys(VARIABLE.findall(msgid))
+        variables = tuple(Variable(name, "element") for name in names)
+    return Segment(
+        msgid=msgid,
+        context=None,
+        role="",
+        start=0,
+        end=0,
+        line=0,
+        tags=tuple(tags.values()),
+        variables=variables,
+    )
+
+
+def check_catalog(
+    path, shown: str, phone_regions: tuple[str, ...], language: str = ""
+) -> list[Finding]:
+    """Every finding in one catalog: syntax and header (msgfmt), then each entry."""
+    findings = [
+        Finding("error", "msgfmt", message, shown, line)
+        for line, message in msgfmt_problems(path, check_header=True)
+    ]
+    try:
+        entries = list(read_entries(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError:
+        return findings + [Finding("error", "syntax", "not UTF-8", shown, 1)]
+    except PoSyntaxError as error:
+        if not any(f.line == error.line for f in findings):
+            findings.append(Finding("error", "syntax", error.message, shown, error.line))
+        return findings
+    for _context, msgid, msgstr, flags, line in entries:
+        if not msgid:
+            continue
+
+        def add(severity, code, message, line=line, msgid=msgid):
+            findings.append(Finding(severity, code, message, shown, line, msgid))
+
+        if not msgstr:
+            add("warning", "untranslated", "untranslated")
+            continue
+        if "fuzzy" in flags:
+            add("warning", "fuzzy", "fuzzy: needs review before it is used")
+            continue
+        segment = segment_for(msgid, "python-brace-format" in flags)
+        for code, message in translation_errors(msgstr, segment, phone_regions):
+            add("error", code, message)
+        for code, message in translation_warnings(msgstr, segment, language):
+            add("warning", code, message)
+    return findings
