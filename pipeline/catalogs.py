@@ -272,9 +272,14 @@ def write_template(path: Path, article: Segmented) -> bool:
 
 
 def init_catalog(
-    template: polib.POFile, language: str, plural_forms: str, language_name: str
+    template: polib.POFile,
+    language: str,
+    plural_forms: str,
+    language_name: str,
+    keep_msgstr: bool = False,
 ) -> str:
-    """A new catalog for `language` from a template, every entry untranslated."""
+    """A new catalog for `language` from a template, every entry untranslated (or, with
+    `keep_msgstr`, carrying the msgstr already set on the template's entries)."""
     metadata = dict(template.metadata)
     metadata.update(
         {
@@ -291,7 +296,7 @@ def init_catalog(
         catalog.append(
             polib.POEntry(
                 msgid=entry.msgid,
-                msgstr="",
+                msgstr=entry.msgstr if keep_msgstr else "",
                 msgctxt=entry.msgctxt,
                 occurrences=entry.occurrences,
                 comment=entry.comment,

@@ -288,6 +288,16 @@ def check(context, languages, slugs, strict, as_json):
         sys.exit(1)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def pseudo(context, as_json):
+    """Build pseudo-locale catalogs and regions en-XA (accented, longer) and ar-XB (RTL)."""
+    outcome = workflow.pseudo(context.project)
+    finish(outcome, as_json, lambda items: [f"wrote {item['catalog']}" for item in items])
+
+
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []

@@ -76,3 +76,9 @@ def parse_tag(tag: str) -> LanguageTag:
     if territory and not parsed.is_pseudo and territory not in locale.territories:
         raise LocaleError(f"unknown locale {tag!r}: no territory {territory}")
     return parsed
+
+
+def same_language(catalog_language: str, source_locale: str) -> bool:
+    """Whether a catalog language is the articles' own (a pseudo-locale never is)."""
+    catalog, source = parse_tag(catalog_language), parse_tag(source_locale)
+    return not catalog.is_pseudo and catalog.language == source.language

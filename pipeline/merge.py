@@ -45,6 +45,7 @@ class Values:
     fallback_lang: str | None = None  # mark fallback text with this lang (and dir)
     fallback_dir: str | None = None
     source_variables: bool = False  # variables keep the source's markup (no region)
+    isolate_ltr: bool = False  # right-to-left page: numbers kept left-to-right, isolated
 
 
 @dataclass
@@ -310,13 +311,16 @@ class Renderer:
         if variable.name == PHONE_VARIABLE:
             if phone is None:
                 return ""
+            number = escape_html(phone.national)
+            if self.values.isolate_ltr:  # digits stay in reading order inside RTL text
+                number = f'<bdi dir="ltr">{number}</bdi>'
             if variable.kind == "phone-text":
-                return escape_html(phone.national)
+                return number
             if variable.kind == "tel-link":
                 start, end = variable.href
                 open_tag = variable.open[:start] + f"tel:{phone.e164}" + variable.open[end:]
-                return open_tag + escape_html(phone.national) + variable.close
-            return f'<a href="tel:{phone.e164}">{escape_html(phone.national)}</a>'
+                return open_tag + number + variable.close
+            return f'<a href="tel:{phone.e164}">{number}</a>'
         if variable.name == "date" and variable.datetime and self.values.date:
             value = self.values.date(variable.datetime)
         else:

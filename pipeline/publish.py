@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
 from pipeline.errors import PublishError
 from pipeline.files import write_atomic
-from pipeline.locales import parse_tag
+from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
 from pipeline.output import MANIFEST, OutputTree, page_files
 from pipeline.parallel import ordered_map
@@ -398,7 +398,7 @@ def catalog_chain_paths(settings, region: Region, slug: str) -> list[Path]:
 
 
 def is_source_language(settings, region: Region) -> bool:
-    return parse_tag(region.language).language == parse_tag(settings.source_locale).language
+    return same_language(region.language, settings.source_locale)
 
 
 def check_catalog_language(project: Project, region: Region) -> None:

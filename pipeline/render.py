@@ -12,7 +12,7 @@ from markupsafe import Markup
 from pipeline.catalogs import Translations
 from pipeline.checks import content_errors
 from pipeline.errors import PublishError
-from pipeline.locales import parse_tag
+from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
 
@@ -90,6 +90,7 @@ def region_values(region: Region, source_language: str) -> Values:
         date=tag.format_date,
         fallback_lang=parse_tag(source_language).language,
         fallback_dir=source_dir if source_dir != region.direction else None,
+        isolate_ltr=region.direction == "rtl",
     )
 
 
@@ -101,7 +102,7 @@ def render_draft(
     memo: dict | None = None,
 ) -> Draft:
     """The article's body for a region; `memo` shares segments between regions of a chain."""
-    is_source = parse_tag(region.language).language == parse_tag(source_language).language
+    is_source = same_language(region.language, source_language)
     translate = lookup(chain, is_source)
     tags = (parse_tag(region.tag), parse_tag(source_language))
     phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
