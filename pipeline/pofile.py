@@ -5,6 +5,7 @@ does, so catalogs stay diff-friendly."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import polib
 
@@ -12,6 +13,18 @@ WIDTH = 79
 # Break opportunities as gettext's line breaker finds them: after spaces, and after a
 # hyphen between letters ("long-|term").
 BREAK = re.compile(r"(?<= )(?=[^ :;!?,.)\]}»])|(?<=[^\W\d_]-)(?=[^\W\d_])")
+
+
+def display_width(text: str) -> int:
+    """Columns as gettext counts them: zero-width marks 0, wide (CJK) characters 2."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def escape(text: str) -> str:
@@ -28,7 +41,7 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
     """`msgid "..."`, wrapped the gettext way when it does not fit on one line."""
     escaped = escape(text)
     first = f'{prefix}{keyword} "{escaped}"'
-    if len(first) <= WIDTH and "\\n" not in escaped[:-2]:
+    if display_width(first) <= WIDTH and "\\n" not in escaped[:-2]:
         return [first]
     lines = [f'{prefix}{keyword} ""']
     room = WIDTH - len(prefix) - 2
@@ -37,7 +50,7 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
             continue
         current = ""
         for chunk in BREAK.split(piece):
-            if current and len(current) + len(chunk) > room:
+            if current and display_width(current) + display_width(chunk) > room:
                 lines.append(f'{prefix}"{current}"')
                 current = ""
             current += chunk
