@@ -21,6 +21,7 @@ from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
 CRITICAL_FLAG = "critical"
+ROLE_FLAG = "role-"
 BRACE_FLAG = "python-brace-format"
 HEADER_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
 
@@ -165,6 +166,7 @@ class TemplateEntry:
     notes: list = field(default_factory=list)
     is_format: bool = False
     critical: bool = False
+    role: str = "text"
 
 
 class Segmented(Protocol):
@@ -183,7 +185,9 @@ def template_entries(article: Segmented) -> list[TemplateEntry]:
             continue
         entry = entries.get(segment.key)
         if entry is None:
-            entry = entries[segment.key] = TemplateEntry(segment.msgid, segment.context)
+            entry = entries[segment.key] = TemplateEntry(
+                segment.msgid, segment.context, role=segment.role
+            )
         reference = (article.path, str(segment.line))
         if reference not in entry.references:
             entry.references.append(reference)
@@ -223,6 +227,10 @@ def to_po_entry(entry: TemplateEntry) -> polib.POEntry:
         flags.append(BRACE_FLAG)
     if entry.critical:
         flags.append(CRITICAL_FLAG)
+    if entry.role != "text":
+        # Templates only: lets `update` follow a text whose msgctxt comes or goes as the
+        # article changes (a context is set only where one text plays several roles).
+        flags.append(ROLE_FLAG + entry.role)
     return polib.POEntry(
         msgid=entry.msgid,
         msgstr="",
@@ -317,6 +325,8 @@ class UpdateReport:
     fuzzy: list = field(default_factory=list)  # (new msgid, previous msgid, score)
     obsoleted: int = 0
     revived: int = 0
+    trivial: list = field(default_factory=list)  # (new msgid, previous msgid) kept as is
+    from_memory: list = field(default_factory=list)  # (msgid, article, score)
     changed: bool = False
     skipped: bool = False  # template and catalog as the last update left them
 
@@ -326,8 +336,18 @@ class UpdateReport:
             "kept": self.kept,
             "new": self.added,
             "fuzzy": [
-                {"msgid": new, "previous": old, "score": round(score, 3)}
-                for new, old, score in self.fuzzy
+                {
+                    "msgid": new,
+                    "previous": old,
+                    "score": round(score, 3),
+                    "meaning_changed": meaning,
+                }
+                for new, old, score, meaning in self.fuzzy
+            ],
+            "kept_trivial": [{"msgid": new, "previous": old} for new, old in self.trivial],
+            "from_memory": [
+                {"msgid": msgid, "article": slug, "score": score}
+                for msgid, slug, score in self.from_memory
             ],
             "obsolete": self.obsoleted,
             "revived": self.revived,
@@ -345,7 +365,9 @@ def similarity(a: str, b: str) -> float:
 
 def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
     """The template's entry carrying the old entry's translation and translator's notes."""
-    flags = [flag for flag in template_entry.flags if flag != "fuzzy"]
+    flags = [
+        flag for flag in template_entry.flags if flag != "fuzzy" and not flag.startswith(ROLE_FLAG)
+    ]
     if "fuzzy" in old.flags and old.msgstr:
         flags.insert(0, "fuzzy")
     return polib.POEntry(
@@ -362,12 +384,19 @@ def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POE
 
 
 def update_catalog(
-    catalog: polib.POFile, template: polib.POFile, path: str, threshold: float
+    catalog: polib.POFile,
+    template: polib.POFile,
+    path: str,
+    threshold: float,
+    keep_trivial: bool = False,
+    memory: TranslationMemory | None = None,
 ) -> tuple[polib.POFile, UpdateReport]:
     """Merge a template into a catalog the way `msgmerge --previous` does, losing nothing.
 
     Unchanged entries keep their translation; an edited text takes the translation of its
-    most similar vanished entry (same msgctxt) as fuzzy, with `#|` previous msgid; vanished
+    most similar vanished entry (same msgctxt) as fuzzy, with `#|` previous msgid, or keeps
+    it outright for a trivial edit when `keep_trivial` (never when a negation or a number
+    changed); a new text is filled from the translation memory of other articles; vanished
     translated entries become obsolete and come back if their text does.
     """
     report = UpdateReport(path)
@@ -386,18 +415,46 @@ def update_catalog(
         if old is None and key in obsolete:
             old = obsolete[key]
             report.revived += 1
+        certain = False
+        if old is None:
+            same, certain = same_text_other_context(template_entry, vanished)
+            old = same if certain else None
         if old is not None:
             result.append(merged_entry(template_entry, old))
-            report.kept += old is active.get(key)
+            report.kept += old is active.get(key) or certain
             continue
         entry = merged_entry(template_entry, polib.POEntry(msgid=template_entry.msgid))
         best, score = best_candidate(template_entry, vanished, threshold)
+        if best is None and same is not None:
+            best, score = same, 1.0
         if best is not None:
             entry.msgstr = best.msgstr
-            entry.flags.insert(0, "fuzzy")
-            entry.previous_msgid = best.msgid
-            entry.previous_msgctxt = best.msgctxt
-            report.fuzzy.append((template_entry.msgid, best.msgid, score))
+            if (
+                keep_trivial
+                and "fuzzy" not in best.flags
+                and is_trivial_edit(best.msgid, entry.msgid)
+            ):
+                report.trivial.append((template_entry.msgid, best.msgid))
+            else:
+                entry.flags.insert(0, "fuzzy")
+                entry.previous_msgid = best.msgid
+                entry.previous_msgctxt = best.msgctxt
+                report.fuzzy.append(
+                    (
+                        template_entry.msgid,
+                        best.msgid,
+                        score,
+                        changes_meaning(best.msgid, template_entry.msgid),
+                    )
+                )
+        elif memory is not None and (found := memory.lookup(template_entry, threshold)):
+            msgstr, source_msgid, slug, score = found
+            entry.msgstr = msgstr
+            entry.tcomment = f"From the translation memory: article {slug}"
+            if score < 1.0:
+                entry.flags.insert(0, "fuzzy")
+                entry.previous_msgid = source_msgid
+            report.from_memory.append((template_entry.msgid, slug, round(score, 3)))
         else:
             report.added += 1
         result.append(entry)
@@ -418,10 +475,151 @@ def update_catalog(
     return result, report
 
 
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot can't don't doesn't didn't isn't "
+    "aren't wasn't weren't won't wouldn't shouldn't couldn't without".split()
+)
+QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def changes_meaning(old: str, new: str) -> bool:
+    """An edit that adds or removes a negation or changes a number is never trivial."""
+
+    def negations(text):
+        return sorted(
+            w for w in re.findall(r"[\w'’]+", text.lower().replace("’", "'")) if w in NEGATIONS
+        )
+
+    def numbers(text):
+        return re.findall(r"\d+(?:[.,]\d+)*", text)
+
+    return negations(old) != negations(new) or numbers(old) != numbers(new)
+
+
+def is_trivial_edit(old: str, new: str) -> bool:
+    """Whitespace, quote or dash style, or a typo fix of at most two characters."""
+    if changes_meaning(old, new):
+        return False
+    a = " ".join(old.translate(QUOTES).split())
+    b = " ".join(new.translate(QUOTES).split())
+    return a == b or (min(len(a), len(b)) >= 20 and edit_distance(a, b, 2) <= 2)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 once it is sure to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+class TranslationMemory:
+    """Translations of one language from other articles' catalogs, for filling new entries."""
+
+    def __init__(self, catalogs: list[tuple[str, Path]]):
+        self.catalogs = catalogs
+        self.exact: dict | None = None  # loaded on the first lookup
+
+    def load(self) -> None:
+        self.exact, self.by_word, self.entries = {}, {}, []
+        for slug, path in self.catalogs:
+            for key, msgstr in read_translations(path).entries.items():
+                if key in self.exact:
+                    continue
+                self.exact[key] = (msgstr, key[1], slug, 1.0)
+                index = len(self.entries)
+                self.entries.append((key, msgstr, slug))
+                for word in key_words(key[1]):
+                    self.by_word.setdefault(word, []).append(index)
+
+    def lookup(self, entry: polib.POEntry, threshold: float):
+        """(msgstr, source msgid, article, score) of the best match, or None."""
+        if self.exact is None:
+            self.load()
+        key = entry_key(entry)
+        if key in self.exact:
+            return self.exact[key]
+        words = key_words(entry.msgid)
+        counts: dict[int, int] = {}
+        for word in words:
+            for index in self.by_word.get(word, ()):
+                counts[index] = counts.get(index, 0) + 1
+        best = None
+        for index, shared in counts.items():
+            if shared < max(1, len(words) // 2):
+                continue
+            (context, msgid), msgstr, slug = self.entries[index]
+            if context != key[0]:
+                continue
+            score = similarity(entry.msgid, msgid)
+            if score >= threshold and (best is None or score > best[3]):
+                best = (msgstr, msgid, slug, score)
+        return best
+
+
+def key_words(text: str) -> set[str]:
+    return {word.lower() for word in re.findall(r"[^\W\d_]{5,}", text)}
+
+
+def role_of(template_entry: polib.POEntry) -> str:
+    for flag in template_entry.flags:
+        if flag.startswith(ROLE_FLAG):
+            return flag[len(ROLE_FLAG) :]
+    return "text"
+
+
+def compatible_context(candidate: polib.POEntry, template_entry: polib.POEntry) -> bool:
+    """Same msgctxt, or the candidate's context names the role the template entry plays."""
+    context = candidate.msgctxt or None
+    return context == (template_entry.msgctxt or None) or context == role_of(template_entry)
+
+
+def same_text_other_context(template_entry, vanished):
+    """(entry, certain) for the same text whose msgctxt came or went, or (None, False).
+
+    A context that went (the text now plays one role) names that role: certain. A context
+    that came (the text now plays several roles) leaves the old role unknown: to review.
+    """
+    role, context_now = role_of(template_entry), template_entry.msgctxt or None
+    uncertain = None
+    for candidate in vanished:
+        if candidate.msgid != template_entry.msgid or "fuzzy" in candidate.flags:
+            continue
+        context_before = candidate.msgctxt or None
+        if context_now is None and context_before == role:
+            return candidate, True
+        if context_before is None and context_now is not None and uncertain is None:
+            uncertain = candidate
+    return uncertain, False
+
+
 def best_candidate(template_entry, candidates, threshold):
     best, best_score = None, 0.0
     for candidate in candidates:
-        if (candidate.msgctxt or None) != (template_entry.msgctxt or None):
+        if not compatible_context(candidate, template_entry):
             continue
         score = similarity(template_entry.msgid, candidate.msgid)
         if score >= threshold and score > best_score:
@@ -451,6 +649,7 @@ class CatalogStatus:
     obsolete: int
     words: int
     translated_words: int
+    override_of: str | None = None  # a regional catalog (es_MX) overriding its language (es)
 
     @property
     def word_share(self) -> float:
@@ -468,6 +667,7 @@ class CatalogStatus:
             "words": self.words,
             "translated_words": self.translated_words,
             "completeness": round(self.word_share, 4),
+            "override_of": self.override_of,
         }
 
 

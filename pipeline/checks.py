@@ -28,10 +28,6 @@ LEGITIMATE_DOUBLES = {
     "es": {"que"},
     "nl": {"die", "dat"},
 }
-NEGATIONS = frozenset(
-    "not no never none nobody nothing neither nor cannot can't don't doesn't didn't isn't "
-    "aren't wasn't weren't won't wouldn't shouldn't couldn't without".split()
-)
 
 
 @dataclass(frozen=True)
@@ -149,18 +145,6 @@ def translation_warnings(
     if "  " in target and "  " not in source:
         warnings.append(("double-space", "double space"))
     return warnings
-
-
-def changes_meaning(old: str, new: str) -> bool:
-    """An edit that adds or removes a negation or changes a number is never trivial."""
-
-    def negations(text):
-        return sorted(word for word in re.findall(r"[\w']+", text.lower()) if word in NEGATIONS)
-
-    def numbers(text):
-        return re.findall(r"\d+(?:[.,]\d+)*", text)
-
-    return negations(old) != negations(new) or numbers(old) != numbers(new)
 
 
 # -- checking catalogs ----------------------------------------------------------------------

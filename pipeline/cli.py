@@ -138,15 +138,23 @@ def init(context, language, slugs, force, as_json):
     type=click.FloatRange(0.0, 1.0, min_open=True),
     help="Similarity (0..1) for keeping an edited text's translation as fuzzy.",
 )
+@click.option(
+    "--keep-trivial/--no-keep-trivial",
+    default=None,
+    help="Keep translations across whitespace, quote-style and small typo edits (never "
+    "across a changed negation or number). Default: the project's keep_trivial setting.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def update(context, languages, slugs, threshold, as_json):
+def update(context, languages, slugs, keep_trivial, threshold, as_json):
     """Merge the templates into every catalog; no translation is ever dropped."""
     project = context.project
     total = len(project.slugs(slugs)) * len(project.languages(languages))
     with progress(total, "update", as_json) as advance:
-        outcome = workflow.update(project, languages, slugs, threshold, on_item=advance)
+        outcome = workflow.update(
+            project, languages, slugs, threshold, on_item=advance, keep_trivial=keep_trivial
+        )
     if as_json:
         outcome.items = [report.as_json() for report in outcome.items]
     finish(outcome, as_json, update_lines)
@@ -165,8 +173,14 @@ def update_lines(reports):
             f"{len(report.fuzzy)} fuzzy, {report.obsoleted} obsolete, "
             f"{report.revived} revived"
         )
-        for new, old, score in report.fuzzy:
-            yield f"  fuzzy {score:.2f}: {shorten(new)!r} <- {shorten(old)!r}"
+        for new, old, score, meaning_changed in report.fuzzy:
+            note = "  MEANING CHANGED (negation or number)" if meaning_changed else ""
+            yield f"  fuzzy {score:.2f}: {shorten(new)!r} <- {shorten(old)!r}{note}"
+        for new, old in report.trivial:
+            yield f"  kept (trivial edit): {shorten(new)!r} <- {shorten(old)!r}"
+        for msgid, slug, score in report.from_memory:
+            kind = "exact" if score == 1.0 else f"fuzzy {score:.2f}"
+            yield f"  from memory ({kind}, {slug}): {shorten(msgid)!r}"
 
 
 def shorten(text: str, width: int = 60) -> str:
@@ -189,12 +203,20 @@ def status(context, languages, slugs, as_json):
         f"{'article':<28} {'lang':<6} {'done':>6} {'transl':>6} {'fuzzy':>6} "
         f"{'untr':>6} {'obsol':>6}"
     )
-    for row in rows:
+    for row in (row for row in rows if not row.override_of):
         click.echo(
             f"{row.slug:<28} {row.language:<6} {row.word_share:>6.0%} "
             f"{row.translated:>6} {row.fuzzy:>6} {row.untranslated:>6} "
             f"{row.obsolete:>6}"
         )
+    overrides = [row for row in rows if row.override_of]
+    if overrides:
+        click.echo("\nregional overrides (entries that differ from the language's catalog):")
+        for row in overrides:
+            click.echo(
+                f"{row.slug:<28} {row.language:<6} overrides {row.translated} entries "
+                f"of {row.override_of} ({row.fuzzy} fuzzy)"
+            )
 
 
 @main.command()
@@ -296,6 +318,73 @@ def pseudo(context, as_json):
     """Build pseudo-locale catalogs and regions en-XA (accented, longer) and ar-XB (RTL)."""
     outcome = workflow.pseudo(context.project)
     finish(outcome, as_json, lambda items: [f"wrote {item['catalog']}" for item in items])
+
+
+@main.group()
+def tm():
+    """Translation memory: exchange translations with CAT tools as TMX."""
+
+
+@tm.command("export")
+@click.option("--lang", "language", required=True, help="The catalog language to export.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TMX file to write (default: stdout).",
+)
+@pass_project
+@reports_errors
+def tm_export(context, language, output):
+    """Write every translated segment of a language as a TMX 1.4 file."""
+    from pipeline.catalogs import catalog_path
+    from pipeline.files import write_atomic
+    from pipeline.tm import export_tmx
+
+    project = context.project
+    (name,) = project.languages((language,))
+    paths = [catalog_path(project.settings.locales_dir, name, slug) for slug in project.slugs()]
+    data = export_tmx([p for p in paths if p.is_file()], project.settings.source_locale, name)
+    if output:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@tm.command("import")
+@click.argument("tmx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def tm_import(context, tmx_file, as_json):
+    """Fill untranslated entries from a TMX file (translated ones are never overwritten)."""
+    from pipeline.catalogs import catalog_path
+    from pipeline.tm import import_tmx, read_tmx
+
+    project = context.project
+    memories = read_tmx(tmx_file.read_bytes(), str(tmx_file), project.settings.source_locale)
+    catalogs = {
+        language: [
+            p
+            for slug in project.slugs()
+            if (p := catalog_path(project.settings.locales_dir, language, slug)).is_file()
+        ]
+        for language in project.languages()
+    }
+    report = import_tmx(memories, catalogs)
+    if as_json:
+        emit_json(
+            {
+                "filled": report.filled,
+                "catalogs": report.catalogs,
+                "skipped": [{"catalog": c, "msgid": m, "reason": r} for c, m, r in report.skipped],
+            }
+        )
+        return
+    for catalog, msgid, reason in report.skipped:
+        click.echo(f"skipped in {catalog}: {shorten(msgid)!r}: {reason}", err=True)
+    click.echo(f"filled {report.filled} entries in {len(report.catalogs)} catalogs")
 
 
 def publish_rows(result) -> list[tuple]:

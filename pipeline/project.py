@@ -6,13 +6,17 @@ Functions here take the settings and return reports; the CLI decides what to pri
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import polib
+
 from pipeline.catalogs import (
     CatalogStatus,
+    TranslationMemory,
     UpdateReport,
     catalog_languages,
     catalog_path,
@@ -170,14 +174,30 @@ def update(
     slugs: tuple[str, ...] = (),
     threshold: float | None = None,
     on_item=None,
+    keep_trivial: bool | None = None,
 ) -> Outcome:
     """Merge templates into catalogs. A catalog whose template and own content are as the
     last update left them is skipped: merging would change nothing."""
     outcome = Outcome()
-    threshold = project.settings.fuzzy_threshold if threshold is None else threshold
-    memory = MergeMemory(project.settings.root / ".pipeline-cache" / "merged.json", f"{threshold}")
+    settings = project.settings
+    threshold = settings.fuzzy_threshold if threshold is None else threshold
+    keep_trivial = settings.keep_trivial if keep_trivial is None else keep_trivial
+    memory = MergeMemory(
+        settings.root / ".pipeline-cache" / "merged.json", f"{threshold} {keep_trivial}"
+    )
+    every_slug = project.slugs()
+    translation_memories = {
+        language: TranslationMemory(
+            [
+                (slug, path)
+                for slug in every_slug
+                if (path := catalog_path(settings.locales_dir, language, slug)).is_file()
+            ]
+        )
+        for language in project.languages(languages)
+    }
     for slug in project.slugs(slugs):
-        template_file = template_path(project.settings.templates_dir, slug)
+        template_file = template_path(settings.templates_dir, slug)
         try:
             template_hash = file_digest(template_file)
         except CatalogError as error:
@@ -185,13 +205,23 @@ def update(
             continue
         template = None
         for language in project.languages(languages):
-            path = catalog_path(project.settings.locales_dir, language, slug)
+            path = catalog_path(settings.locales_dir, language, slug)
             try:
                 if memory.unchanged(path, template_hash):
                     outcome.items.append(UpdateReport(relative(project, path), skipped=True))
                 else:
                     template = template or read_catalog(template_file)
-                    outcome.items.append(update_one(project, template, language, path, threshold))
+                    outcome.items.append(
+                        update_one(
+                            project,
+                            template,
+                            language,
+                            path,
+                            threshold,
+                            keep_trivial,
+                            translation_memories[language],
+                        )
+                    )
                     memory.record(path, template_hash)
             except PipelineError as error:
                 outcome.errors.append(str(error))
@@ -201,16 +231,29 @@ def update(
     return outcome
 
 
-def update_one(project, template, language, path, threshold) -> UpdateReport:
+def update_one(
+    project, template, language, path, threshold, keep_trivial=False, translation_memory=None
+) -> UpdateReport:
     shown = relative(project, path)
-    if not path.exists():
+    if path.exists():
+        catalog = read_catalog(path)
+    else:  # a new article: an empty catalog, filled from the translation memory below
         tag = parse_tag(language)
-        text = init_catalog(template, tag.gettext, tag.plural_forms, tag.babel.english_name)
-        write_atomic(path, text)
-        return UpdateReport(shown, added=len(template), changed=True)
-    merged, report = update_catalog(read_catalog(path), template, shown, threshold)
+        empty = template_without_entries(template)
+        catalog = polib.pofile(
+            init_catalog(empty, tag.gettext, tag.plural_forms, tag.babel.english_name)
+        )
+    merged, report = update_catalog(
+        catalog, template, shown, threshold, keep_trivial, translation_memory
+    )
     report.changed = write_catalog(path, merged)
     return report
+
+
+def template_without_entries(template):
+    empty = polib.POFile()
+    empty.header, empty.metadata = template.header, dict(template.metadata)
+    return empty
 
 
 def file_digest(path) -> str:
@@ -256,14 +299,20 @@ class MergeMemory:
 def status(
     project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = ()
 ) -> list[CatalogStatus]:
+    """Counts per article and catalog. A regional catalog (es_MX) beside its language's (es)
+    holds only the entries that differ: it is reported as an override of that language."""
     rows = []
+    available = set(project.languages())
     for slug in project.slugs(slugs):
         for language in project.languages(languages):
             path = catalog_path(project.settings.locales_dir, language, slug)
-            if path.exists():
-                rows.append(
-                    catalog_status(read_catalog(path), slug, language, relative(project, path))
-                )
+            if not path.exists():
+                continue
+            row = catalog_status(read_catalog(path), slug, language, relative(project, path))
+            base = parse_tag(language).language
+            if base != language and base in available:
+                row = dataclasses.replace(row, override_of=base)
+            rows.append(row)
     return rows
 
 
