@@ -387,6 +387,85 @@ def tm_import(context, tmx_file, as_json):
     click.echo(f"filled {report.filled} entries in {len(report.catalogs)} catalogs")
 
 
+@main.command()
+@click.option("--endpoint", required=True, help="The CMS's base URL (see docs/cms-api.yaml).")
+@click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also DELETE pages an earlier push delivered that the publish no longer has.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=5,
+    show_default=True,
+    help="Attempts after the first on connection errors, timeouts, 429 and 5xx.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0, 60),
+    default=0.5,
+    show_default=True,
+    help="Seconds before the first retry; doubled each time.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for each response.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, as_json):
+    """Deliver the last publish to a CMS: only pages it has not accepted yet.
+
+    The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag."""
+    import os
+
+    from pipeline.cms import TOKEN_VARIABLE, PushOptions
+    from pipeline.cms import push as run_push
+    from pipeline.cms import read_manifest as read_push_manifest
+
+    project = context.project
+    settings = project.settings
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http(s) URL", param_hint="--endpoint")
+    options = PushOptions(
+        endpoint, regions, dry_run, prune, retries, backoff, (min(5.0, timeout), timeout)
+    )
+    total = len(read_push_manifest(settings.output_dir)["pages"])
+    with progress(total, "push", as_json) as advance:
+        result = run_push(
+            settings.output_dir,
+            settings.root / ".pipeline-cache",
+            os.environ.get(TOKEN_VARIABLE),
+            options,
+            on_item=advance,
+        )
+    if as_json:
+        emit_json({"dry_run": dry_run, **result.as_json()})
+    else:
+        for failure in result.failed:
+            status = failure["status"] or "no response"
+            click.echo(
+                f"failed {failure['region']}/{failure['slug']} ({status}): {failure['message']}",
+                err=True,
+            )
+        verb = "would send" if dry_run else "sent"
+        click.echo(
+            f"{verb} {len(result.sent)}, unchanged {len(result.unchanged)}, "
+            f"failed {len(result.failed)}, pruned {len(result.pruned)}"
+        )
+    if result.stopped:
+        click.echo(f"error: {result.stopped}", err=True)
+    if result.failed or result.stopped:
+        sys.exit(1)
+
+
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []

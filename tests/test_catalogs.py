@@ -145,8 +145,9 @@ def without_custom_flags(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         if line.startswith("#, "):
-            flags = [f for f in line[3:].split(", ") if f != "critical"
-                     and not f.startswith("role-")]
+            flags = [
+                f for f in line[3:].split(", ") if f != "critical" and not f.startswith("role-")
+            ]
             if not flags:
                 continue
             line = "#, " + ", ".join(flags)
