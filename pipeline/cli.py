@@ -466,6 +466,62 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
         sys.exit(1)
 
 
+@main.command()
+@click.argument("url")
+@click.option("--slug", help="Name of the source file (default: from the URL).")
+@click.option("--force", is_flag=True, help="Replace an existing source article.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 300),
+    default=15.0,
+    show_default=True,
+    help="Seconds to wait for the server.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=10 * 1024 * 1024,
+    show_default=True,
+    help="Largest page accepted.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_project
+@reports_errors
+def fetch(context, url, slug, force, timeout, max_bytes, as_json):
+    """Import an article from URL into source/<slug>.html (main content only)."""
+    from pipeline.fetch import FetchOptions, slug_from_url
+    from pipeline.fetch import fetch as run_fetch
+    from pipeline.files import safe_name, write_atomic
+    from pipeline.source import article_path
+
+    project = context.project
+    slug = safe_name(slug or slug_from_url(url), "slug")
+    target = article_path(project.settings.source_dir, slug)
+    if target.exists() and not force:
+        raise PipelineError(
+            f"{workflow.relative(project, target)} exists (use --force to replace it)"
+        )
+    fetched = run_fetch(url, FetchOptions(timeout=timeout, max_bytes=max_bytes))
+    write_atomic(target, fetched.html)
+    shown = workflow.relative(project, target)
+    if as_json:
+        emit_json(
+            {
+                "source": shown,
+                "slug": slug,
+                "url": fetched.url,
+                "title": fetched.title,
+                "language": fetched.language,
+                "words": fetched.words,
+            }
+        )
+    else:
+        click.echo(
+            f"wrote {shown}: {fetched.title!r}, {fetched.words} words "
+            f"(next: pipeline extract {slug})"
+        )
+
+
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []

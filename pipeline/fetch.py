@@ -1,0 +1,294 @@
+"""Importing an article from the web: URL -> a clean source/<slug>.html.
+
+The main content only (<article>, <main>, or the block densest in paragraph text), with the
+page's title, description, canonical URL and language; scripts, styles, tracking, event
+handlers and site furniture (navigation, footers, cookie banners, comments, ads) removed;
+every link and image made absolute. Honest HTTP: a timeout, a User-Agent, the declared
+charset, a size limit, HTML only, a bounded number of redirects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlparse
+
+import requests
+from bs4 import BeautifulSoup, Comment, Tag
+
+from pipeline.errors import NetworkError, SourceError
+from pipeline.htmlfile import codec_name, decode
+
+USER_AGENT = "pipeline/0.1 (content localization; fetch)"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_REDIRECTS = 5
+REMOVED_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "template",
+    "nav",
+    "footer",
+    "link",
+    "meta",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "svg",
+    "canvas",
+    "dialog",
+}
+NOISE = re.compile(
+    r"cookie|consent|gdpr|banner|comment|share|sharing|social|advert|\bads?\b|\bad-|sponsor|"
+    r"promo|newsletter|related|sidebar|popup|modal|subscribe|breadcrumb|masthead|site-header|"
+    r"site-footer|signup|paywall|outbrain|taboola",
+    re.I,
+)
+KEPT_ATTRIBUTES = {
+    "href",
+    "src",
+    "srcset",
+    "alt",
+    "title",
+    "lang",
+    "dir",
+    "width",
+    "height",
+    "colspan",
+    "rowspan",
+    "datetime",
+    "cite",
+    "id",
+    "translate",
+    "start",
+    "reversed",
+    "scope",
+    "headers",
+    "abbr",
+}
+URL_ATTRIBUTES = ("href", "src", "cite")
+BLOCKS = ("div", "section", "td", "article", "main")
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    timeout: float = 15.0
+    max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    html: str  # the clean source document
+    title: str
+    language: str
+    words: int
+
+
+def download(url: str, options: FetchOptions) -> tuple[bytes, str, requests.Response]:
+    """(body, final URL, response); refuses errors, non-HTML and oversized bodies."""
+    if urlparse(url).scheme not in ("http", "https"):
+        raise NetworkError(f"{url}: only http and https URLs can be fetched")
+    session = requests.Session()
+    session.max_redirects = MAX_REDIRECTS
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9"}
+    try:
+        response = session.get(
+            url, headers=headers, stream=True, timeout=(min(5.0, options.timeout), options.timeout)
+        )
+    except requests.TooManyRedirects:
+        raise NetworkError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+    except requests.Timeout:
+        raise NetworkError(f"{url}: no answer within {options.timeout:g} s") from None
+    except requests.ConnectionError as error:
+        raise NetworkError(f"{url}: cannot connect ({type(error).__name__})") from None
+    with response:
+        if response.status_code != 200:
+            raise NetworkError(f"{url}: HTTP {response.status_code} {response.reason}")
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind not in HTML_TYPES:
+            raise NetworkError(f"{url}: not an HTML page ({kind or 'no content type'})")
+        declared = int(response.headers.get("Content-Length") or 0)
+        if declared > options.max_bytes:
+            raise NetworkError(f"{url}: {declared} bytes, over the {options.max_bytes}-byte limit")
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > options.max_bytes:
+                    raise NetworkError(f"{url}: larger than the {options.max_bytes}-byte limit")
+        except requests.RequestException as error:
+            raise NetworkError(f"{url}: download interrupted ({type(error).__name__})") from None
+        return bytes(body), response.url, response
+
+
+def page_text(body: bytes, response) -> str:
+    """The declared charset first (HTTP header), then the page's own signals."""
+    declared = response.headers.get("Content-Type", "")
+    found = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", declared, re.I)
+    if found and (name := codec_name(found.group(1))):
+        try:
+            return body.decode(name)
+        except UnicodeDecodeError:
+            pass
+    text, _, _ = decode(body, response.url)
+    return text
+
+
+def fetch(url: str, options: FetchOptions = FetchOptions()) -> Fetched:
+    body, final_url, response = download(url, options)
+    text = page_text(body, response)
+    return clean_page(text, final_url, response.headers.get("Content-Language", ""))
+
+
+def clean_page(text: str, url: str, header_language: str = "") -> Fetched:
+    soup = BeautifulSoup(text, "lxml")
+    base = url
+    base_tag = soup.find("base", href=True)
+    if base_tag:
+        base = urljoin(url, base_tag["href"])
+    title = meta_title(soup)
+    description = meta_content(soup, "description") or meta_content(soup, "og:description")
+    canonical_tag = soup.find("link", rel=lambda v: v and "canonical" in v, href=True)
+    canonical = urljoin(base, canonical_tag["href"]) if canonical_tag else url
+    html_tag = soup.find("html")
+    language = (html_tag.get("lang") if html_tag else "") or header_language.split(",")[0]
+    language = language.strip() or "en"
+
+    root = main_content(soup)
+    if root is None:
+        raise SourceError(f"{url}: no article text found on the page")
+    clean_tree(root, base)
+    root.name = "article"
+    root.attrs = {}
+    if not root.find("h1") and title:
+        heading = soup.new_tag("h1")
+        heading.string = title
+        root.insert(0, heading)
+    words = len(root.get_text(" ", strip=True).split())
+    if words < 20:
+        raise SourceError(f"{url}: the main content has only {words} words")
+    document = source_document(title, description, canonical, language, root)
+    return Fetched(url, document, title, language, words)
+
+
+def meta_title(soup) -> str:
+    tag = soup.find("title")
+    text = tag.get_text(" ", strip=True) if tag else ""
+    return text or meta_content(soup, "og:title")
+
+
+def meta_content(soup, name: str) -> str:
+    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+    return " ".join(tag.get("content", "").split()) if tag else ""
+
+
+def is_noise(tag: Tag) -> bool:
+    if tag.name in ("aside", "header", "div", "section", "ul", "p", "span", "figure", "a"):
+        marker = " ".join(
+            [
+                tag.get("id", ""),
+                " ".join(tag.get("class", [])),
+                tag.get("role", ""),
+                tag.get("aria-label", ""),
+            ]
+        )
+        return bool(NOISE.search(marker)) and tag.name not in ("article", "main")
+    return False
+
+
+def main_content(soup) -> Tag | None:
+    """<article> (the one with most text), <main>, or the block densest in paragraphs."""
+    body = soup.find("body") or soup
+    for name in ("article", "main"):
+        found = [tag for tag in body.find_all(name) if text_length(tag) > 200]
+        if found:
+            return max(found, key=text_length)
+    role_main = body.find(attrs={"role": "main"})
+    if role_main is not None and text_length(role_main) > 200:
+        return role_main
+    best, best_score = None, 0
+    for block in body.find_all(BLOCKS):
+        if is_noise(block):
+            continue
+        paragraphs = block.find_all("p", recursive=False)
+        score = sum(len(p.get_text(" ", strip=True)) for p in paragraphs)
+        score -= sum(len(a.get_text(" ", strip=True)) for p in paragraphs for a in p.find_all("a"))
+        if score > best_score:
+            best, best_score = block, score
+    return best
+
+
+def text_length(tag: Tag) -> int:
+    return len(tag.get_text(" ", strip=True))
+
+
+def clean_tree(root: Tag, base: str) -> None:
+    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in root.find_all(True):
+        if tag.decomposed:
+            continue
+        if (
+            tag.name in REMOVED_TAGS
+            or is_noise(tag)
+            or is_tracking_pixel(tag)
+            or tag.get("hidden") is not None
+            or tag.get("aria-hidden") == "true"
+        ):
+            tag.decompose()
+    for tag in root.find_all(True):
+        tag.attrs = {name: value for name, value in tag.attrs.items() if name in KEPT_ATTRIBUTES}
+        for name in URL_ATTRIBUTES:
+            if name in tag.attrs:
+                value = str(tag.attrs[name]).strip()
+                if value.lower().startswith(("javascript:", "vbscript:", "data:text")):
+                    del tag.attrs[name]
+                elif not value.startswith("#"):
+                    tag.attrs[name] = urljoin(base, value)
+        if "srcset" in tag.attrs:
+            tag.attrs["srcset"] = ", ".join(
+                " ".join([urljoin(base, part.split()[0]), *part.split()[1:]])
+                for part in str(tag.attrs["srcset"]).split(",")
+                if part.strip()
+            )
+    for tag in root.find_all(["div", "span", "section"]):
+        if not tag.get_text(strip=True) and not tag.find("img"):
+            tag.decompose()
+
+
+def is_tracking_pixel(tag: Tag) -> bool:
+    if tag.name != "img":
+        return False
+    small = all(str(tag.get(side, "")).strip() in ("0", "1") for side in ("width", "height"))
+    return small and (tag.get("width") is not None or tag.get("height") is not None)
+
+
+def source_document(title: str, description: str, canonical: str, language: str, root: Tag) -> str:
+    from html import escape
+
+    head = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(language)}">',
+        "<head>",
+        '  <meta charset="utf-8">',
+        f"  <title>{escape(title, quote=False)}</title>",
+    ]
+    if description:
+        head.append(f'  <meta name="description" content="{escape(description)}">')
+    head.append(f'  <link rel="canonical" href="{escape(canonical)}">')
+    head += ["</head>", "<body>"]
+    return "\n".join(head) + "\n" + root.decode(formatter="minimal") + "\n</body>\n</html>\n"
+
+
+def slug_from_url(url: str) -> str:
+    path = urlparse(url).path.rstrip("/")
+    name = path.rsplit("/", 1)[-1] if path else urlparse(url).hostname or "article"
+    name = re.sub(r"\.(html?|php|aspx?)$", "", name, flags=re.I)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:80] or "article"

@@ -1,0 +1,187 @@
+"""fetch against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+ARTICLE_PAGE = """<!DOCTYPE html>
+<html lang="fr-FR"><head><meta charset="utf-8">
+<title>Sevrage : ce qu'il faut savoir</title>
+<meta name="description" content="Un guide du sevrage.">
+<link rel="canonical" href="/sante/sevrage">
+<script>window.tracker = {id: 42};</script>
+<style>body { color: red }</style>
+</head><body>
+<div id="cookie-banner" class="consent">We use cookies. <button>Accept all</button></div>
+<header class="site-header"><a href="/">Logo</a></header>
+<nav><ul><li><a href="/menu">Menu item</a></li></ul></nav>
+<main>
+<article class="post" onclick="track()">
+<h1>Sevrage : ce qu'il faut savoir</h1>
+<p>Le sevrage est une étape importante du traitement. Il doit être accompagné par des
+professionnels de santé, surtout les premiers jours.</p>
+<p>Consultez notre <a href="guide.html" onmouseover="x()">guide complet</a> et la
+<a href="https://example.net/aide">page d'aide</a> pour en savoir plus sur les étapes.</p>
+<figure><img src="/img/sevrage.jpg" alt="Une infirmière" onerror="steal()">
+<figcaption>Une infirmière accompagne un patient.</figcaption></figure>
+<img src="/pixel.gif" width="1" height="1" alt="">
+<div class="share-buttons"><a href="/share">Partager</a></div>
+<p>Les symptômes disparaissent en général en quelques jours avec un suivi adapté.</p>
+</article>
+<section class="comments"><p>Commentaire : super article !</p></section>
+</main>
+<aside class="sidebar advert">Publicité</aside>
+<footer><p>© Site 2026</p></footer>
+<script src="/analytics.js"></script>
+</body></html>"""
+
+NO_ARTICLE_PAGE = """<html><head><title>Plain layout</title></head><body>
+<div class="menu"><a href="/a">A</a> <a href="/b">B</a> <a href="/c">C</a></div>
+<div class="content"><p>First paragraph of the real text, long enough to count as the main
+content of this page for any reasonable reader of the page.</p><p>Second paragraph with more
+words in it, so that the densest block is clearly this one and not the menu.</p></div>
+<div class="footer"><p>Short footer.</p></div></body></html>"""
+
+LATIN1_PAGE = (
+    "<html><head><title>Caf\xe9</title></head><body><article><h1>Le caf\xe9</h1>"
+    "<p>Le caf\xe9 cr\xe8me est servi \xe0 toute heure, m\xeame le dimanche, dans "
+    "toutes les brasseries de la ville et des environs.</p></article></body></html>"
+)
+
+ROUTES = {
+    "/sante/article.html": (200, "text/html; charset=utf-8", ARTICLE_PAGE.encode()),
+    "/plain": (200, "text/html", NO_ARTICLE_PAGE.encode()),
+    "/latin": (200, "text/html; charset=iso-8859-1", LATIN1_PAGE.encode("latin-1")),
+    "/doc.pdf": (200, "application/pdf", b"%PDF-1.4 fake"),
+    "/big": (200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
+    "/slow": (200, "text/html", ARTICLE_PAGE.encode()),
+    "/moved": (301, "text/html", b""),
+}
+
+
+class Server:
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.server.agents.append(self.headers.get("User-Agent"))
+                if self.path == "/slow":
+                    time.sleep(1.5)
+                if self.path not in ROUTES:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                status, kind, body = ROUTES[self.path]
+                self.send_response(status)
+                if status == 301:
+                    self.send_header("Location", "/sante/article.html")
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.agents = []
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site():
+    server = Server()
+    yield server
+    server.close()
+
+
+def test_article_is_kept_and_everything_else_dropped(cli, project, site):
+    data = json.loads(cli("fetch", f"{site.url}/sante/article.html", "--json").stdout)
+    assert data["slug"] == "article" and data["language"] == "fr-FR"
+    text = (project / "source/article.html").read_text()
+    for kept in (
+        "Le sevrage est une étape importante",
+        "Une infirmière accompagne",
+        "Les symptômes disparaissent",
+        "<title>Sevrage : ce qu'il faut savoir</title>",
+        '<meta name="description" content="Un guide du sevrage.">',
+        '<html lang="fr-FR">',
+    ):
+        assert kept in text, kept
+    for dropped in (
+        "cookies",
+        "Accept all",
+        "Logo",
+        "Menu item",
+        "Commentaire",
+        "Publicité",
+        "© Site",
+        "<script",
+        "<style",
+        "tracker",
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "pixel.gif",
+        "Partager",
+        "analytics",
+    ):
+        assert dropped not in text, dropped
+    assert f'<link rel="canonical" href="{site.url}/sante/sevrage">' in text
+    assert f'href="{site.url}/sante/guide.html"' in text
+    assert f'src="{site.url}/img/sevrage.jpg"' in text
+    assert 'href="https://example.net/aide"' in text
+    assert site.server.agents[0].startswith("pipeline/")
+    result = cli("extract", "article")
+    assert "article.pot" in result.stdout
+
+
+def test_page_without_article_uses_the_densest_block(cli, project, site):
+    cli("fetch", f"{site.url}/plain", "--slug", "plain")
+    text = (project / "source/plain.html").read_text()
+    assert "First paragraph of the real text" in text and "Short footer" not in text
+    assert ">A</a>" not in text
+
+
+def test_declared_charset_is_honoured(cli, project, site):
+    cli("fetch", f"{site.url}/latin")
+    assert "Le café crème est servi à toute heure" in (project / "source/latin.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_redirects_are_followed(cli, project, site):
+    data = json.loads(cli("fetch", f"{site.url}/moved", "--slug", "moved", "--json").stdout)
+    assert data["url"].endswith("/sante/article.html")
+
+
+@pytest.mark.parametrize(
+    "path, options, message",
+    [
+        ("/missing", (), "HTTP 404"),
+        ("/doc.pdf", (), "not an HTML page (application/pdf)"),
+        ("/big", ("--max-bytes", "1000"), "over the 1000-byte limit"),
+        ("/slow", ("--timeout", "0.3"), "no answer within 0.3 s"),
+    ],
+)
+def test_failures_are_one_line_errors(cli, project, site, path, options, message):
+    result = cli("fetch", f"{site.url}{path}", "--slug", "x", *options, code=1)
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (project / "source/x.html").exists()
+
+
+def test_existing_source_is_not_overwritten_without_force(cli, project, site):
+    cli("fetch", f"{site.url}/sante/article.html", "--slug", "ketamine-addiction", code=1)
+    assert "Ketamine" in (project / "source/ketamine-addiction.html").read_text()
+    cli("fetch", f"{site.url}/sante/article.html", "--slug", "ketamine-addiction", "--force")
+    assert "Sevrage" in (project / "source/ketamine-addiction.html").read_text()
