@@ -56,28 +56,23 @@ def read_catalog(path: Path) -> polib.POFile:
     """Parse a .po/.pot; a syntax error names the file and the line.
 
     polib accepts some broken files (an unterminated string) without a word, and `update`
-    would then rewrite a misread catalog; so msgfmt, where present, checks the syntax first.
+    would then rewrite a misread catalog; so the strict reader checks the syntax first.
     """
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")
-    problem = msgfmt_syntax_error(path)
-    if problem:
-        raise CatalogError(problem)
+    try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
+        for _ in read_entries(path.read_text(encoding="utf-8")):
+            pass
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{path}: not UTF-8 ({error.reason})") from None
+    except PoSyntaxError as error:
+        raise CatalogError(f"{path}:{error.line}: {error.message}") from None
     try:
         return polib.pofile(str(path), wrapwidth=78, check_for_duplicates=True)
     except (OSError, ValueError, UnicodeDecodeError) as error:
         found = re.search(r"line (\d+)", str(error))
         where = f":{found.group(1)}" if found else ""
         raise CatalogError(f"{path}{where}: cannot read the catalog ({error})") from None
-
-
-def msgfmt_syntax_error(path: Path) -> str | None:
-    """msgfmt's first error for the file as `file:line: message`, or None."""
-    problems = msgfmt_problems(path, check_header=False)
-    if not problems:
-        return None
-    line, message = problems[0]
-    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
 
 
 def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:

@@ -15,9 +15,17 @@ WIDTH = 79
 BREAK = re.compile(r"(?<= )(?=[^ :;!?,.)\]}»])|(?<=[^\W\d_]-)(?=[^\W\d_])")
 
 
+# Scripts whose characters are all one column wide: Latin (with Extended Additional), Greek,
+# Cyrillic, Armenian, and punctuation outside the zero-width formatting characters.
+NARROW = re.compile(
+    r"[\u0000-\u02ff\u0370-\u0482\u048a-\u058f\u1e00-\u1fff\u2010-\u2027\u2030-\u205f"
+    r"\u20a0-\u20bf]*"
+)
+
+
 def display_width(text: str) -> int:
     """Columns as gettext counts them: zero-width marks 0, wide (CJK) characters 2."""
-    if text.isascii():
+    if text.isascii() or NARROW.fullmatch(text):
         return len(text)
     width = 0
     for char in text:
@@ -48,12 +56,15 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
     for piece in re.split(r"(?<=\\n)", escaped):
         if not piece:
             continue
-        current = ""
+        current, width = "", 0
+        measure = len if piece.isascii() or NARROW.fullmatch(piece) else display_width
         for chunk in BREAK.split(piece):
-            if current and display_width(current) + display_width(chunk) > room:
+            chunk_width = measure(chunk)
+            if current and width + chunk_width > room:
                 lines.append(f'{prefix}"{current}"')
-                current = ""
+                current, width = "", 0
             current += chunk
+            width += chunk_width
         if current:
             lines.append(f'{prefix}"{current}"')
     return lines
