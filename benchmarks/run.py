@@ -96,6 +96,21 @@ def trees_identical(first: Path, second: Path) -> tuple[bool, int]:
     return same, len(files)
 
 
+def scale_scenario(root: Path, articles: int, jobs: int) -> dict:
+    """Only what the memory comparison needs: a full publish of a bigger project."""
+    project = root / f"project-{articles}"
+    generate.generate(project, articles, seed=7)
+    size = sum(p.stat().st_size for p in (project / "source").glob("*.html"))
+    results = {"articles": articles, "source_mb": round(size / 1e6, 1)}
+    results["publish_full"] = measure(PIPELINE + ["publish", "--jobs", str(jobs)], project)
+    results["publish_full_1_job"] = measure(
+        PIPELINE + ["publish", "--force", "--jobs", "1"], project
+    )
+    results["pages"] = sum(1 for _ in (project / "output").glob("*/*/index.html"))
+    shutil.rmtree(project)
+    return results
+
+
 def project_scenarios(root: Path, articles: int, jobs: int) -> dict:
     project = root / f"project-{articles}"
     started = time.perf_counter()
@@ -115,7 +130,9 @@ def project_scenarios(root: Path, articles: int, jobs: int) -> dict:
     results["update_after_1pct_edit"] = measure(PIPELINE + ["update"], project)
     results["update_after_1pct_edit"]["edited_articles"] = edited
     results["publish_full"] = measure(PIPELINE + ["publish", "--jobs", str(jobs)], project)
-    results["publish_full_1_job"] = measure(PIPELINE + ["publish", "--force"], project)
+    results["publish_full_1_job"] = measure(
+        PIPELINE + ["publish", "--force", "--jobs", "1"], project
+    )
     time.sleep(2.1)  # past the hash cache's racy window, as between real edits
     results["publish_nothing_changed"] = measure(
         PIPELINE + ["publish", "--jobs", str(jobs)], project
@@ -282,6 +299,17 @@ def table(results: dict) -> str:
             f"fast path byte-identical to a plain publish: "
             f"{scenario['fast_path_byte_identical']} ({scenario['files_compared']} files)"
         )
+    if "scale" in results:
+        scale = results["scale"]
+        base = next(iter(results["projects"].values()))
+        lines.append(
+            f"\nMemory as articles grow (full publish, peak MB of the main process): "
+            f"{base['articles']} articles: {base['publish_full']['peak_mb']:.0f} "
+            f"({base['publish_full_1_job']['peak_mb']:.0f} with 1 job); "
+            f"{scale['articles']} articles: {scale['publish_full']['peak_mb']:.0f} "
+            f"({scale['publish_full_1_job']['peak_mb']:.0f} with 1 job), "
+            f"{scale['publish_full']['seconds']:.1f} s"
+        )
     for name, side in results["side_by_side"].items():
         lines.append(
             f"\nSide by side on {name}: {side['pages']} pages, {side['mb']} MB "
@@ -338,8 +366,9 @@ def main() -> None:
     try:
         tt = tt_tools()
         results["translate_toolkit"] = tt_version(tt)
-        for articles in [args.articles] + ([args.scale] if args.scale else []):
-            results["projects"][articles] = project_scenarios(root, articles, args.jobs)
+        results["projects"][args.articles] = project_scenarios(root, args.articles, args.jobs)
+        if args.scale:
+            results["scale"] = scale_scenario(root, args.scale, args.jobs)
         if args.pages.is_dir():
             results["side_by_side"]["real pages"] = side_by_side("real", args.pages, root, tt)
         generated = root / f"project-{args.articles}" / "source"

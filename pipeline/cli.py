@@ -522,6 +522,57 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
         )
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free port).",
+)
+@click.option("--build", is_flag=True, help="Publish into a temporary folder first.")
+@click.option(
+    "--watch", is_flag=True, help="Publish an article again when its source or a catalog changes."
+)
+@pass_project
+@reports_errors
+def serve(context, host, port, build, watch):
+    """Preview the publish in a browser: an index, and a region switcher on every page."""
+    import dataclasses
+    import signal
+    import tempfile
+
+    from pipeline.publish import PublishOptions
+    from pipeline.publish import publish as run_publish
+    from pipeline.serve import Watcher, make_server, serve_forever
+
+    project = context.project
+    if build:
+        folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-")) / "output"
+        project = workflow.Project(dataclasses.replace(project.settings, output=str(folder)))
+        run_publish(project, PublishOptions())
+    output_dir = project.settings.output_dir
+    if not (output_dir / "manifest.json").is_file():
+        raise PipelineError(
+            f"{output_dir}: nothing published yet (run: pipeline publish, or serve --build)"
+        )
+
+    def republish(slug: str) -> None:
+        try:
+            result = run_publish(project, PublishOptions(articles=(slug,)))
+            click.echo(f"published {slug} again: {len(result.pages)} pages")
+        except PipelineError as error:
+            click.echo(f"error: {error}", err=True)
+
+    server = make_server(output_dir, host, port)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
+    click.echo(f"serving {output_dir} on http://{host}:{server.server_port}/ (Ctrl-C stops)")
+    sys.stdout.flush()
+    serve_forever(server, Watcher(project, republish) if watch else None)
+    click.echo("stopped")
+
+
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []

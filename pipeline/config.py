@@ -19,6 +19,7 @@ class Settings:
     fuzzy_threshold: float = 0.7  # similarity (0..1) for carrying a translation as fuzzy
     keep_trivial: bool = False  # update: keep translations across whitespace/quote/typo edits
     page_template: str = ""  # a Jinja2 page shell replacing the built-in one
+    output: str = "output"  # where publish writes, relative to the project root
 
     @property
     def source_dir(self) -> Path:
@@ -38,7 +39,7 @@ class Settings:
 
     @property
     def output_dir(self) -> Path:
-        return self.root / "output"
+        return self.root / self.output
 
 
 TYPES = {
@@ -49,6 +50,7 @@ TYPES = {
     "fuzzy_threshold": (int, float),
     "keep_trivial": bool,
     "page_template": str,
+    "output": str,
 }
 
 

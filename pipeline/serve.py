@@ -1,0 +1,203 @@
+"""Preview: serve a publish on loopback with an index and a region switcher on every page.
+
+The switcher is added as pages are served, so the published files stay exactly what a CMS
+receives. With watching on, an article is published again when its source or one of its
+catalogs changes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+INDEX_STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-inline-size: 60rem;
+       padding-inline: 1rem; }
+table { border-collapse: collapse; inline-size: 100%; }
+th, td { border-block-end: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: start; }
+.skipped { color: #888; }
+"""
+SWITCHER = """<nav class="region-switcher" aria-label="Regions" style="padding:0.4rem 1rem;\
+font:14px system-ui,sans-serif;background:#eef"><a href="/">All pages</a> · {links}</nav>"""
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Files of the output folder; `/` is the index; pages get the region switcher."""
+
+    output_dir: Path
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path: str) -> str:
+        relative = unquote(urlparse(path).path).lstrip("/")
+        target = (self.output_dir / relative).resolve()
+        root = self.output_dir.resolve()
+        if target != root and root not in target.parents:
+            return str(root / "__outside__")  # answered 404: nothing outside output/
+        return str(target)
+
+    def do_GET(self):
+        path = urlparse(self.path).path
+        if path in ("/", "/index.html"):
+            return self.send_text(index_page(self.output_dir), "text/html; charset=utf-8")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and (target / "index.html").is_file():
+            if not path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.end_headers()
+                return None
+            page = (target / "index.html").read_text(encoding="utf-8")
+            return self.send_text(
+                with_switcher(page, self.output_dir, path), "text/html; charset=utf-8"
+            )
+        return super().do_GET()
+
+    def send_text(self, text: str, kind: str):
+        data = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def read_manifest(output_dir: Path) -> dict:
+    try:
+        return json.loads((output_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"pages": [], "skipped": []}
+
+
+def index_page(output_dir: Path) -> str:
+    manifest = read_manifest(output_dir)
+    rows = []
+    for page in manifest["pages"]:
+        rows.append(
+            f'<tr><td><a href="/{html.escape(page["region"])}/{html.escape(page["slug"])}/">'
+            f"{html.escape(page['title'])}</a></td><td>{html.escape(page['region'])}</td>"
+            f"<td>{page['completeness']:.0%}</td><td>{hotline_cell(output_dir, page)}</td></tr>"
+        )
+    for skipped in manifest.get("skipped", []):
+        rows.append(
+            f'<tr class="skipped"><td>{html.escape(skipped["slug"])}</td>'
+            f"<td>{html.escape(skipped['region'])}</td>"
+            f"<td>{skipped['completeness']:.0%}</td>"
+            f"<td>not published: {html.escape(skipped['reason'])}</td></tr>"
+        )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Preview</title><style>{INDEX_STYLE}</style></head><body>"
+        "<h1>Published pages</h1><table><thead><tr><th>Article</th><th>Region</th>"
+        "<th>Translated</th><th>Hotline</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></body></html>"
+    )
+
+
+def hotline_cell(output_dir: Path, page: dict) -> str:
+    try:
+        data = json.loads((output_dir / page["json"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    hotline = data.get("hotline")
+    if not hotline:
+        return "none"
+    return f'{html.escape(hotline["name"])}: <span dir="ltr">{html.escape(hotline["phone"])}</span>'
+
+
+def with_switcher(page: str, output_dir: Path, path: str) -> str:
+    """The page with a region switcher after <body>, built from its hreflang alternates."""
+    parts = [part for part in path.split("/") if part]
+    if len(parts) < 2:
+        return page
+    region, slug = parts[0], parts[1]
+    entry = next(
+        (
+            p
+            for p in read_manifest(output_dir)["pages"]
+            if p["region"] == region and p["slug"] == slug
+        ),
+        None,
+    )
+    if entry is None:
+        return page
+    links = " ".join(
+        f'<a href="/{html.escape(a["hreflang"])}/{html.escape(slug)}/" hreflang="'
+        f'{html.escape(a["hreflang"])}" lang="{html.escape(a["hreflang"])}"'
+        + (' aria-current="page"' if a["hreflang"] == region else "")
+        + f">{html.escape(a['hreflang'])}</a>"
+        for a in entry["alternates"]
+        if a["hreflang"] != "x-default"
+    )
+    switcher = SWITCHER.format(links=links)
+    marker = page.find("<body")
+    if marker < 0:
+        return switcher + page
+    end = page.find(">", marker) + 1
+    return page[:end] + "\n" + switcher + page[end:]
+
+
+def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("Handler", (PreviewHandler,), {"output_dir": output_dir})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+class Watcher(threading.Thread):
+    """Publishes an article again when its source or a catalog of it changes."""
+
+    def __init__(self, project, republish, interval: float = 1.0):
+        super().__init__(daemon=True)
+        self.project = project
+        self.republish = republish
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.seen = self.snapshot()
+
+    def snapshot(self) -> dict:
+        settings = self.project.settings
+        files = list(settings.source_dir.glob("*.html"))
+        files += list(settings.locales_dir.glob("*/LC_MESSAGES/*.po"))
+        stamps = {}
+        for path in files:
+            try:
+                stamps[path] = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                continue
+        return stamps
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            now = self.snapshot()
+            changed = {path.stem for path, stamp in now.items() if self.seen.get(path) != stamp}
+            self.seen = now
+            for slug in sorted(changed):
+                self.republish(slug)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def serve_forever(server: ThreadingHTTPServer, watcher: Watcher | None = None) -> None:
+    """Serve until interrupted; stop promptly and cleanly."""
+    if watcher:
+        watcher.start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if watcher:
+            watcher.stop()
+        server.server_close()
+        time.sleep(0)  # let daemon threads notice

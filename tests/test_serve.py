@@ -1,0 +1,108 @@
+"""pipeline serve, as a real process on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+@pytest.fixture
+def server(cli, project):
+    cli("publish")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    assert "serving" in line, process.stderr.read()
+    port = int(line.rsplit(":", 1)[1].split("/")[0])
+    yield process, port
+    if process.poll() is None:
+        process.kill()
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.read().decode("utf-8", "replace")
+
+
+def test_index_and_every_page_are_served_then_it_stops_promptly(server, project):
+    process, port = server
+    status, index = get(port, "/")
+    manifest = json.loads((project / "output/manifest.json").read_text())
+    assert status == 200
+    for page in manifest["pages"]:
+        assert f'href="/{page["region"]}/{page["slug"]}/"' in index
+        status, body = get(port, f"/{page['region']}/{page['slug']}/")
+        assert status == 200 and f'lang="{page["region"]}"' in body
+        assert '<nav class="region-switcher"' in body
+    assert "Línea de la Vida" in index
+    status, _ = get(port, "/es-MX/ketamine-addiction.json")
+    assert status == 200
+    status, _ = get(port, "/../../../etc/passwd")
+    assert status == 404
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=5)
+    assert time.monotonic() - started < 1.0
+    assert "stopped" in process.stdout.read()
+
+
+def test_published_files_stay_as_published(server, project):
+    _, port = server
+    _, served = get(port, "/fr-FR/ketamine-addiction/")
+    on_disk = (project / "output/fr-FR/ketamine-addiction/index.html").read_text()
+    assert '<nav class="region-switcher"' not in on_disk
+    assert (
+        served.replace(served[served.find("\n<nav class") : served.find("</nav>") + 6], "")
+        == on_disk
+    )
+
+
+def test_watch_publishes_a_changed_catalog(cli, project):
+    cli("publish")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "--project",
+            str(project),
+            "serve",
+            "--port",
+            "0",
+            "--watch",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(process.stdout.readline().rsplit(":", 1)[1].split("/")[0])
+        catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
+        catalog.write_text(catalog.read_text().replace('msgstr "Sommaire"', 'msgstr "Au sommaire"'))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if "Au sommaire" in get(port, "/fr-FR/ketamine-addiction/")[1]:
+                break
+            time.sleep(0.3)
+        else:
+            pytest.fail("the changed catalog was not published")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=5)
+
+
+def test_nothing_published_is_a_clear_error(cli):
+    result = cli("serve", "--port", "0", code=1)
+    assert "nothing published yet" in result.stderr
