@@ -53,11 +53,11 @@ class OutputTree:
         fresh.mkdir()
         return fresh, {}
 
-    def write(self, relative: str, text: str) -> None:
+    def write(self, relative: str, data: str | bytes) -> None:
         target = self.path(relative)
         temporary = f"{target}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with open(temporary, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, target)
 
     def link_from_live(self, relative: str) -> None:

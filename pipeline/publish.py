@@ -151,11 +151,13 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         result.kept = len(kept_pages)
         result.skipped = sorted(result.skipped + kept_skips, key=sort_key)
         pages = sorted(result.pages + reused_pages + kept_pages, key=sort_key)
+        assets = source_assets(settings.source_dir)
         result.manifest = {
             "version": 1,
             "base_url": settings.base_url,
             "source_locale": settings.source_locale,
             "pages": pages,
+            "assets": [{"path": path, "sha256": digest} for path, digest, _ in assets],
             "skipped": result.skipped,
             "warnings": result.warnings,
         }
@@ -166,6 +168,8 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
             return result
         tree = tree or OutputTree(settings.output_dir)
         tree.sync_pages(pages, built)
+        for path, _, data in assets:
+            tree.write(path, data)
         tree.commit(dump_json(result.manifest), sitemap(result.manifest), previous.get("pages", []))
         tree = None
         result.written = True
@@ -173,6 +177,22 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     finally:
         if tree is not None:
             tree.abort()
+
+
+ASSET_FOLDER = "images"
+
+
+def source_assets(source_dir: Path) -> list[tuple[str, str, bytes]]:
+    """(output path, sha256, bytes) of the images the articles use (source/images/)."""
+    folder = source_dir / ASSET_FOLDER
+    if not folder.is_dir():
+        return []
+    assets = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        relative = f"{ASSET_FOLDER}/{path.relative_to(folder).as_posix()}"
+        assets.append((relative, hashlib.sha256(data).hexdigest(), data))
+    return assets
 
 
 def sort_key(entry: dict) -> tuple[str, str]:
