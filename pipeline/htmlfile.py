@@ -8,6 +8,7 @@ an undecodable file, and everything outside a translated segment keeps its bytes
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +72,7 @@ def decode(data: bytes, shown: str) -> tuple[str, str, bytes]:
     declared = declared_charset(data)
     candidates = [declared] if declared else []
     candidates += ["utf-8"]
-    candidates += [c for c in EncodingDetector(data).encodings if c]
-    for encoding in candidates:
+    for encoding in itertools.chain(candidates, detected_encodings(data)):
         name = codec_name(encoding)
         if name is None:
             continue
@@ -84,6 +84,11 @@ def decode(data: bytes, shown: str) -> tuple[str, str, bytes]:
         f"{shown}: cannot be decoded (declared {declared or 'no'} charset, "
         "and neither UTF-8 nor a detected encoding fits)"
     )
+
+
+def detected_encodings(data: bytes):
+    """Detection runs only when the declared charset and UTF-8 have both failed."""
+    yield from (encoding for encoding in EncodingDetector(data).encodings if encoding)
 
 
 def strict_decode(data: bytes, encoding: str, shown: str) -> str:

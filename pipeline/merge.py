@@ -17,7 +17,6 @@ from pipeline.segment import (
     PHONE_VARIABLE,
     escape_html,
     escape_text,
-    source_words,
     unescape_text,
 )
 
@@ -284,7 +283,6 @@ class Renderer:
             line=0,
             kind="attribute",
             quote=slot.quote,
-            words=source_words(msgid),
         )
         return self.segment(attribute)
 

@@ -59,7 +59,6 @@ class Segment:
     preserve_space: bool = False
     quote: str = '"'  # attribute segments: the quote around the value ('' = unquoted)
     inner: tuple[AttributeSlot, ...] = ()  # attribute and tel: slots inside the span
-    words: int = 0  # source words a translator translates (0 when not translatable)
     translatable: bool = True  # False: no letters, only region variables (never extracted)
     text_only_parent: bool = False  # inside <title>/<option>: no markup may wrap it
 
@@ -70,6 +69,15 @@ class Segment:
     @property
     def is_format(self) -> bool:
         return bool(self.variables)
+
+    @property
+    def words(self) -> int:
+        """Source words a translator translates (0 when not translatable)."""
+        if not self.translatable:
+            return 0
+        from pipeline.segment import source_words
+
+        return source_words(self.msgid)
 
 
 @dataclass(frozen=True, slots=True)

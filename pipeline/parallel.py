@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 MIN_ITEMS_PER_WORKER = 4
@@ -26,14 +27,14 @@ def ordered_map(
             initializer(*initargs)
         yield from map(function, items)
         return
+    # A bounded window of submitted work: results wait for the consumer in order, and a
+    # slow consumer must not let finished results pile up (memory stays flat).
+    window = jobs * 4
     with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
-        yield from pool.map(function, items, chunksize=max(1, min(8, len(items) // (jobs * 4))))
-
-
-def consume(results: Iterable, on_item=None) -> list:
-    out = []
-    for result in results:
-        out.append(result)
-        if on_item:
-            on_item()
-    return out
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -56,8 +56,11 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
     for piece in re.split(r"(?<=\\n)", escaped):
         if not piece:
             continue
+        if piece.isascii() or NARROW.fullmatch(piece):
+            lines.extend(f'{prefix}"{line}"' for line in wrap_narrow(piece, room))
+            continue
         current, width = "", 0
-        measure = len if piece.isascii() or NARROW.fullmatch(piece) else display_width
+        measure = display_width
         for chunk in BREAK.split(piece):
             chunk_width = measure(chunk)
             if current and width + chunk_width > room:
@@ -68,6 +71,55 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
         if current:
             lines.append(f'{prefix}"{current}"')
     return lines
+
+
+NO_BREAK_BEFORE = frozenset(" :;!?,.)]}»")
+
+
+def wrap_narrow(text: str, room: int) -> list[str]:
+    """The same lines as splitting at BREAK and packing greedily, for one-column text:
+    scan back from the limit for the last break opportunity instead of splitting."""
+    lines = []
+    while len(text) > room:
+        cut = last_break(text, room)
+        if cut <= 0:
+            cut = first_break(text, room)
+            if cut <= 0:
+                break
+        lines.append(text[:cut])
+        text = text[cut:]
+    if text:
+        lines.append(text)
+    return lines
+
+
+def is_break(text: str, index: int) -> bool:
+    """Whether a line may break before text[index] (BREAK's rule)."""
+    before, after = text[index - 1], text[index]
+    if before == " ":
+        return after not in NO_BREAK_BEFORE
+    return (
+        before == "-"
+        and index >= 2
+        and text[index - 2].isalpha()
+        and after.isalpha()
+        and text[index - 2] not in "0123456789_"
+        and after not in "0123456789_"
+    )
+
+
+def last_break(text: str, room: int) -> int:
+    for index in range(room, 0, -1):
+        if is_break(text, index):
+            return index
+    return 0
+
+
+def first_break(text: str, room: int) -> int:
+    for index in range(room + 1, len(text)):
+        if is_break(text, index):
+            return index
+    return 0
 
 
 def comment_lines(marker: str, text: str) -> list[str]:

@@ -241,6 +241,7 @@ class ArticleBuilder:
 
     def build(self, task: ArticleTask) -> ArticleBuild:
         project, settings = self.project, self.project.settings
+        self.catalogs.clear()  # an article's catalogs serve that article only
         article = project.article(task.slug)
         out = ArticleBuild(task.slug)
         drafts = self.drafts(article, task.regions)

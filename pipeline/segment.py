@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 
@@ -122,6 +123,7 @@ TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+@lru_cache(maxsize=65536)
 def source_words(msgid: str) -> int:
     """Words a translator translates: letters, without tags and placeholders."""
     return len(WORD.findall(TAG_OR_PLACEHOLDER.sub(" ", msgid)))
@@ -252,7 +254,6 @@ def collect_attributes(walk: Walk, element: Element, context: Context, out: list
                 end=attribute.value_end,
                 line=line,
                 kind="attribute",
-                words=source_words(text),
                 note=context.note,
                 critical=context.critical,
                 quote=attribute.quote,
@@ -555,7 +556,6 @@ def build_segment(walk, items, container, context, in_tel_link):
         critical=context.critical,
         preserve_space=context.preserve_space,
         translatable=encoder.has_letters,
-        words=source_words(msgid) if encoder.has_letters else 0,
         text_only_parent=container.tag in TEXT_ONLY,
         inner=tuple(
             AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
@@ -573,7 +573,9 @@ UNESCAPE = re.compile(r"&(lt|amp);|\{\{|\}\}")
 
 def escape_text(text: str, braces: bool) -> str:
     """Text -> msgid text: `<` is `&lt;` (so tags stay unambiguous); braces double in formats."""
-    text = ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+    if "&" in text:
+        text = ENTITY_LIKE.sub("&amp;", text)
+    text = text.replace("<", "&lt;")
     if braces:
         text = text.replace("{", "{{").replace("}", "}}")
     return text
