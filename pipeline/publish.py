@@ -275,12 +275,13 @@ class ArticleBuilder:
             for draft in self.drafts(article, tuple(stale)):
                 published.append(draft)
                 inputs[draft.region.tag] = fingerprint.page(task.slug, draft.region)
+        shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
         for draft in published:
             page = finish_page(draft, alternates, settings.base_url, self.shell)
             html_path, json_path = page_paths(page.region, page.slug)
             out.files.append((html_path, page.html))
             out.files.append((json_path, dump_json(page_json(page))))
-            out.entries.append(manifest_entry(page, inputs[page.region]))
+            out.entries.append(manifest_entry(page, inputs[page.region], shared_alternates))
         return out
 
     def drafts(self, article, tags: tuple[str, ...]) -> list[Draft]:
@@ -495,7 +496,9 @@ def article_alternates(tags: set, base_url: str, source_region: str, slug: str) 
 page_paths = page_files
 
 
-def manifest_entry(page: Page, inputs: str) -> dict:
+def manifest_entry(page: Page, inputs: str, alternates: list | None = None) -> dict:
+    """The page's manifest entry; `alternates` may be one list shared by an article's pages
+    (identical for each of them: sharing keeps memory small on large sites)."""
     html_path, json_path = page_paths(page.region, page.slug)
     return {
         "region": page.region,
@@ -508,7 +511,9 @@ def manifest_entry(page: Page, inputs: str) -> dict:
         "direction": page.direction,
         "sha256": page.sha256,
         "completeness": page.completeness,
-        "alternates": [{"hreflang": h, "href": href} for h, href in page.alternates],
+        "alternates": alternates
+        if alternates is not None
+        else [{"hreflang": h, "href": href} for h, href in page.alternates],
         "source_hash": page.source_hash,
         "fallbacks": list(page.fallbacks),
         "inputs": inputs,
@@ -537,11 +542,16 @@ def page_json(page: Page) -> dict:
 def read_manifest(output_dir: Path) -> dict:
     path = output_dir / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PublishError(f"{path}: unreadable previous manifest ({error})") from None
+    shared: dict = {}  # one alternates list per article, as the publish itself holds them
+    for entry in manifest.get("pages", []):
+        key = tuple((a["hreflang"], a["href"]) for a in entry["alternates"])
+        entry["alternates"] = shared.setdefault(key, entry["alternates"])
+    return manifest
 
 
 @cache
