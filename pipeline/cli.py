@@ -566,7 +566,10 @@ def serve(context, host, port, build, watch):
             click.echo(f"error: {error}", err=True)
 
     server = make_server(output_dir, host, port)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
+    # Stop on Ctrl-C and on SIGTERM, even when started with SIGINT ignored (a background job
+    # of a non-interactive shell inherits that, and Python then installs no handler).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     click.echo(f"serving {output_dir} on http://{host}:{server.server_port}/ (Ctrl-C stops)")
     sys.stdout.flush()
     serve_forever(server, Watcher(project, republish) if watch else None)
