@@ -36,6 +36,7 @@ class OutputTree:
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
         self.root, self.before = self.prepare()
         self.made_dirs: set[str] = set()
+        self.written: list[str] = []  # files written or linked by this publish
 
     def prepare(self) -> tuple[Path, dict]:
         """The tree to update (standby or new) and the manifest it holds now."""
@@ -59,6 +60,7 @@ class OutputTree:
         with open(temporary, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, target)
+        self.written.append(target)
 
     def link_from_live(self, relative: str) -> None:
         source = self.output_dir / relative
@@ -73,6 +75,7 @@ class OutputTree:
         except OSError:
             shutil.copy2(source, temporary)
         os.replace(temporary, target)
+        self.written.append(target)
 
     def path(self, relative: str) -> str:
         folder, _, _ = relative.rpartition("/")
@@ -107,7 +110,7 @@ class OutputTree:
         """Swap the tree in; `live_pages` (the manifest being retired) indexes the standby."""
         self.write("sitemap.xml", sitemap_text)
         self.write(MANIFEST, manifest_text)
-        os.sync()  # the new files reach the disk before they become visible
+        self.flush()  # the new files reach the disk before they become visible
         if not self.output_dir.exists():
             os.rename(self.root, self.output_dir)
             return
@@ -130,6 +133,19 @@ class OutputTree:
                 remove_in_background(self.standby)
             os.rename(retired, self.standby)
         write_index(self.standby / INDEX, live_pages)
+
+    def flush(self) -> None:
+        """fsync what this publish wrote (a few files: cheap), or the whole disk (many)."""
+        if len(self.written) > 256:
+            os.sync()
+            return
+        folders = {os.path.dirname(path) for path in self.written}
+        for path in [*self.written, *folders]:
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
 
     def abort(self) -> None:
         if self.root != self.standby:
