@@ -34,6 +34,10 @@ def reports_errors(command):
         except PipelineError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(error.exit_code)
+        except OSError as error:  # the system said no: a full disk, a busy port, permissions
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing half-written was left behind", err=True)
             sys.exit(130)

@@ -106,3 +106,15 @@ def test_watch_publishes_a_changed_catalog(cli, project):
 def test_nothing_published_is_a_clear_error(cli):
     result = cli("serve", "--port", "0", code=1)
     assert "nothing published yet" in result.stderr
+
+
+def test_busy_port_is_a_one_line_error(cli, project):
+    import socket
+
+    cli("publish")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port), code=1)
+    assert result.stderr == "error: Address already in use\n"
