@@ -574,9 +574,12 @@ def serve(context, host, port, build, watch):
     # of a non-interactive shell inherits that, and Python then installs no handler).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # The watcher takes its first look before we announce: a change made right after the
+    # announcement must count as a change.
+    watcher = Watcher(project, republish) if watch else None
     click.echo(f"serving {output_dir} on http://{host}:{server.server_port}/ (Ctrl-C stops)")
     sys.stdout.flush()
-    serve_forever(server, Watcher(project, republish) if watch else None)
+    serve_forever(server, watcher)
     click.echo("stopped")
 
 
