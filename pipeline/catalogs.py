@@ -23,7 +23,6 @@ from pipeline.segment import source_words
 CRITICAL_FLAG = "critical"
 ROLE_FLAG = "role-"
 BRACE_FLAG = "python-brace-format"
-HEADER_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
 
 
 def catalog_path(locales_dir: Path, language: str, slug: str) -> Path:
@@ -684,7 +683,3 @@ def catalog_status(catalog: polib.POFile, slug: str, language: str, path: str) -
     return CatalogStatus(
         slug, language, path, translated, fuzzy, untranslated, obsolete, words, translated_words
     )
-
-
-def segment_words(segment: Segment) -> int:
-    return source_words(segment.msgid)

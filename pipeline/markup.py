@@ -189,7 +189,7 @@ class Element:
     def attributes(self) -> list[Attribute]:
         if self._attributes is None:
             self._attributes = parse_attributes(
-                self.source, self.start, self.start_tag_end, self.start + 1 + len(self.tag)
+                self.source, self.start_tag_end, self.start + 1 + len(self.tag)
             )
         return self._attributes
 
@@ -266,7 +266,7 @@ class Document:
         return bisect_right(self.line_starts, offset)
 
 
-def parse_attributes(source: str, tag_start: int, tag_end: int, name_end: int) -> list[Attribute]:
+def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute]:
     attributes = []
     seen = set()
     body_end = tag_end - 1 if source[tag_end - 1] == ">" else tag_end
@@ -392,7 +392,3 @@ def raw_text_end(name: str) -> re.Pattern:
 def _is_foreign(stack: list[Element]) -> bool:
     # Self-closing syntax only means "empty" inside SVG and MathML.
     return any(element.tag in ("svg", "math") for element in stack)
-
-
-def normalize_space(text: str) -> str:
-    return WHITESPACE.sub(" ", text).strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,6 @@ class Article:
     encoding: str
     language: str
     segments: tuple[Segment, ...]
-    skeleton: Skeleton  # the whole document
     body: Skeleton  # the article content that a page shell embeds
     title: str
     description: str
@@ -152,19 +151,3 @@ class Region:
     catalogs: tuple[str, ...]  # gettext fallback chain, most specific first: ("es_MX", "es")
     hotline: Hotline | None
     direction: str = "ltr"
-
-
-@dataclass(frozen=True, slots=True)
-class Translation:
-    msgstr: str
-    fuzzy: bool = False
-
-
-@dataclass(frozen=True)
-class CatalogData:
-    """What rendering needs of a catalog: translated entries by (msgctxt, msgid)."""
-
-    language: str
-    path: str
-    entries: dict = field(default_factory=dict)  # key -> msgstr (translated, not fuzzy)
-    critical: frozenset = frozenset()

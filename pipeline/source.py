@@ -101,7 +101,6 @@ def build_article(
         encoding="utf-8",
         language=(html.get("lang") if html is not None else None) or "en",
         segments=segments,
-        skeleton=compile_skeleton(text, slots),
         body=body,
         title=title_text(title, text) if title is not None else slug,
         description=description.value if description is not None else "",
