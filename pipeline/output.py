@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import PublishError
+from pipeline.files import write_atomic
 
 MANIFEST = "manifest.json"
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
@@ -46,7 +47,8 @@ class OutputTree:
         if self.output_dir.is_dir() and index.is_file():
             held = read_index(index)
             index.unlink()  # from here on the standby is dirty until committed
-            return self.standby, held
+            if held is not None:
+                return self.standby, held
         if self.standby.exists():
             remove_in_background(self.standby)
         name = f".{self.output_dir.name}.building-{uuid.uuid4().hex[:8]}"
@@ -159,15 +161,18 @@ def page_files(region: str, slug: str) -> tuple[str, str]:
 
 def write_index(path: Path, pages: list[dict]) -> None:
     lines = [f"{p['region']}\t{p['slug']}\t{p['sha256']}\t{p.get('inputs', '')}" for p in pages]
-    with open(path, "w", encoding="utf-8") as stream:
-        stream.write("\n".join(lines))
+    write_atomic(path, "\n".join(lines))
 
 
-def read_index(path: Path) -> dict:
+def read_index(path: Path) -> dict | None:
+    """The standby's pages, or None when the index is damaged (the standby is then unused)."""
     held = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        region, slug, sha256, inputs = line.split("\t")
-        held[(region, slug)] = (sha256, inputs)
+    try:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            region, slug, sha256, inputs = line.split("\t")
+            held[(region, slug)] = (sha256, inputs)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
     return held
 
 

@@ -347,3 +347,16 @@ def test_hash_cache_sees_an_edit_that_keeps_size_and_mtime(tmp_path):
     source.write_text("two")  # same size
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
     assert HashCache(tmp_path / "cache.json").get(str(source)) != first
+
+
+def test_damaged_standby_index_is_not_trusted(cli, project):
+    cli("publish")
+    cli("publish", "--force")  # now a standby with its index exists
+    (project / ".output.standby/.pipeline-pages").write_text("garbage without tabs\n")
+    catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
+    catalog.write_text(catalog.read_text().replace('msgstr "Sommaire"', 'msgstr "Au sommaire"'))
+    cli("publish")
+    assert "Au sommaire" in page(project / "output", "fr-FR")
+    assert len(manifest(project / "output")["pages"]) == 7
+    for entry in manifest(project / "output")["pages"]:
+        assert (project / "output" / entry["path"]).is_file()
