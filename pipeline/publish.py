@@ -63,7 +63,7 @@ class ArticleTask:
 
     slug: str
     regions: tuple[str, ...]
-    inputs: dict  # region -> inputs hash
+    inputs: dict  # region -> inputs hash, for the regions built and the pages kept
     kept: dict  # region -> alternates of a kept page of this article (narrowed publish)
     threshold: float
 
@@ -107,6 +107,15 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
             for region, entry in before.items()
             if narrowed and region not in inputs
         }
+        # Kept pages may be rebuilt if their alternates change: their hashes come from here
+        # too (a region gone from the region file is kept as it was, never rebuilt).
+        inputs.update(
+            {
+                tag: fingerprint.page(slug, project.regions[tag])
+                for tag in kept
+                if tag in project.regions
+            }
+        )
         old = [
             previous_pages.get((tag, slug)) or previous_skips.get((tag, slug))
             for tag in selected_tags
@@ -268,20 +277,18 @@ class ArticleBuilder:
         source_region = parse_tag(settings.source_locale).bcp47
         tags = {draft.region.tag for draft in published} | set(task.kept)
         alternates = article_alternates(tags, settings.base_url, source_region, task.slug)
-        inputs = dict(task.inputs)
-        stale = [tag for tag, pairs in task.kept.items() if pairs != alternates]
-        if stale:  # kept pages of a narrowed publish whose alternates changed: rebuild them
-            fingerprint = InputFingerprint(project, None, task.threshold)
-            for draft in self.drafts(article, tuple(stale)):
-                published.append(draft)
-                inputs[draft.region.tag] = fingerprint.page(task.slug, draft.region)
+        stale = [
+            tag for tag, pairs in task.kept.items() if pairs != alternates and tag in task.inputs
+        ]
+        # Kept pages of a narrowed publish whose alternates changed are rebuilt.
+        published.extend(self.drafts(article, tuple(stale)))
         shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
         for draft in published:
             page = finish_page(draft, alternates, settings.base_url, self.shell)
             html_path, json_path = page_paths(page.region, page.slug)
             out.files.append((html_path, page.html))
             out.files.append((json_path, dump_json(page_json(page))))
-            out.entries.append(manifest_entry(page, inputs[page.region], shared_alternates))
+            out.entries.append(manifest_entry(page, task.inputs[page.region], shared_alternates))
         return out
 
     def drafts(self, article, tags: tuple[str, ...]) -> list[Draft]:

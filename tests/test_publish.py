@@ -360,3 +360,32 @@ def test_damaged_standby_index_is_not_trusted(cli, project):
     assert len(manifest(project / "output")["pages"]) == 7
     for entry in manifest(project / "output")["pages"]:
         assert (project / "output" / entry["path"]).is_file()
+
+
+def test_kept_pages_rebuilt_by_a_narrowed_publish_stay_unchanged_afterwards(cli, project):
+    """Pages rebuilt because a narrowed publish changed their alternates carry the same input
+    hash as any other build (custom page shell included), so nothing is rebuilt again."""
+    (project / "shell").mkdir()
+    (project / "shell/page.html").write_text(
+        '<!DOCTYPE html><html lang="{{ lang }}"><title>{{ title }}</title>{{ body }}</html>'
+    )
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "fuzzy_threshold = 0.7", 'fuzzy_threshold = 0.7\npage_template = "shell/page.html"'
+        )
+    )
+    cli("publish", "--min-complete", "90")
+    data = json.loads(cli("publish", "--min-complete", "50", "--region", "de-DE", "--json").stdout)
+    assert len(data["pages"]) == 7  # de-DE joined: the six kept pages got new alternates
+    again = json.loads(cli("publish", "--min-complete", "50", "--json").stdout)
+    assert again["pages"] == [] and again["reused"] == 7
+
+
+def test_narrowed_publish_survives_a_region_removed_from_the_file(cli, project):
+    cli("publish")
+    regions = project / "locales/regions.toml"
+    text = regions.read_text()
+    start = text.index("[regions.en-AU]")
+    regions.write_text(text[:start])
+    cli("publish", "--region", "en-US")  # en-AU's old page is kept, no traceback
