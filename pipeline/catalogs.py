@@ -60,14 +60,15 @@ def read_catalog(path: Path) -> polib.POFile:
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
-        for _ in read_entries(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:
         raise CatalogError(f"{path}: not UTF-8 ({error.reason})") from None
     except PoSyntaxError as error:
         raise CatalogError(f"{path}:{error.line}: {error.message}") from None
-    try:
-        return polib.pofile(str(path), wrapwidth=78, check_for_duplicates=True)
+    try:  # polib parses the text already read (it takes content as well as a path)
+        return polib.pofile(text, wrapwidth=78, check_for_duplicates=True)
     except (OSError, ValueError, UnicodeDecodeError) as error:
         found = re.search(r"line (\d+)", str(error))
         where = f":{found.group(1)}" if found else ""
