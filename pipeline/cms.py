@@ -21,6 +21,8 @@ import requests
 
 from pipeline.errors import NetworkError, PublishError
 from pipeline.files import write_atomic
+from pipeline.output import MANIFEST
+from pipeline.output import read_manifest as read_output_manifest
 
 TOKEN_VARIABLE = "PIPELINE_CMS_TOKEN"
 USER_AGENT = "pipeline/0.1 (content localization; push)"
@@ -219,10 +221,8 @@ def cms_message(response) -> str:
 
 
 def read_manifest(output_dir: Path) -> dict:
-    path = output_dir / "manifest.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PublishError(f"{path}: no publish to push (run: pipeline publish)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PublishError(f"{path}: unreadable manifest ({error})") from None
+    """The last publish's manifest; pushing without one is an error."""
+    manifest = read_output_manifest(output_dir)
+    if not manifest:
+        raise PublishError(f"{output_dir / MANIFEST}: no publish to push (run: pipeline publish)")
+    return manifest

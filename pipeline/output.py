@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import shutil
 import subprocess
@@ -153,6 +154,22 @@ class OutputTree:
         if self.root != self.standby:
             shutil.rmtree(self.root, ignore_errors=True)
         # A dirty standby (no manifest) is discarded by the next publish.
+
+
+def read_manifest(output_dir: Path) -> dict:
+    """A publish's manifest, {} when there is none (the one reader: publish, push, serve)."""
+    path = output_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PublishError(f"{path}: unreadable manifest ({error})") from None
+    shared: dict = {}  # one alternates list per article, as the publish itself holds them
+    for entry in manifest.get("pages", []):
+        key = tuple((a["hreflang"], a["href"]) for a in entry["alternates"])
+        entry["alternates"] = shared.setdefault(key, entry["alternates"])
+    return manifest
 
 
 def page_files(region: str, slug: str) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from pipeline.errors import PublishError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
-from pipeline.output import MANIFEST, OutputTree, page_files
+from pipeline.output import OutputTree, page_files, read_manifest
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
@@ -544,21 +544,6 @@ def page_json(page: Page) -> dict:
         "sha256": page.sha256,
         "fallbacks": list(page.fallbacks),
     }
-
-
-def read_manifest(output_dir: Path) -> dict:
-    path = output_dir / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PublishError(f"{path}: unreadable previous manifest ({error})") from None
-    shared: dict = {}  # one alternates list per article, as the publish itself holds them
-    for entry in manifest.get("pages", []):
-        key = tuple((a["hreflang"], a["href"]) for a in entry["alternates"])
-        entry["alternates"] = shared.setdefault(key, entry["alternates"])
-    return manifest
 
 
 @cache

@@ -15,6 +15,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from pipeline.errors import PublishError
+from pipeline.output import read_manifest as read_output_manifest
+
 INDEX_STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-inline-size: 60rem;
        padding-inline: 1rem; }
@@ -70,10 +73,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
 
 def read_manifest(output_dir: Path) -> dict:
+    """The served publish's manifest; a missing or damaged one shows an empty index."""
     try:
-        return json.loads((output_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"pages": [], "skipped": []}
+        manifest = read_output_manifest(output_dir)
+    except PublishError:
+        manifest = {}
+    return {"pages": manifest.get("pages", []), "skipped": manifest.get("skipped", [])}
 
 
 def index_page(output_dir: Path) -> str:
