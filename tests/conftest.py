@@ -55,3 +55,12 @@ def msgfmt_check(path: Path) -> None:
         ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def one_line_error(result, *words) -> None:
+    """A failure as users see it: non-zero exit, one `error:` line naming it, no traceback."""
+    assert result.exit_code != 0
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr, result.stderr

@@ -7,17 +7,10 @@ import shutil
 
 import pytest
 
+from conftest import one_line_error
 from pipeline import files
 
 SOURCE = "source/ketamine-addiction.html"
-
-
-def one_line_error(result, *words):
-    assert result.exit_code != 0
-    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(
