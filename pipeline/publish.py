@@ -88,7 +88,11 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     for region in regions:
         check_catalog_language(project, region)
     shell_path = settings.root / settings.page_template if settings.page_template else None
-    previous = read_manifest(settings.output_dir)
+    try:
+        previous = read_manifest(settings.output_dir)
+    except PublishError as error:  # publishing is what repairs a damaged output: rebuild it
+        result.warnings.append(f"{error}; rebuilding every page")
+        previous = {}
     previous_pages = {(e["region"], e["slug"]): e for e in previous.get("pages", [])}
     previous_skips = {(e["region"], e["slug"]): e for e in previous.get("skipped", [])}
     narrowed = bool(options.regions or options.articles)

@@ -16,7 +16,7 @@ import polib
 
 from pipeline.catalogs import entry_key, read_catalog, read_translations, serialize
 from pipeline.checks import segment_for, translation_errors
-from pipeline.errors import CatalogError
+from pipeline.errors import CatalogError, LocaleError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
 
@@ -115,8 +115,12 @@ def import_tmx(memories: dict[str, dict], catalogs: dict[str, list[Path]]) -> Im
     """Fill untranslated entries of each language's catalogs; never overwrite a translation."""
     report = ImportReport()
     for lang, memory in memories.items():
-        name = parse_tag(lang).gettext
-        paths = catalogs.get(name) or catalogs.get(parse_tag(lang).language) or []
+        try:
+            tag = parse_tag(lang)
+        except LocaleError as error:
+            report.skipped.append(("", f"{len(memory)} segments in {lang}", str(error)))
+            continue
+        paths = catalogs.get(tag.gettext) or catalogs.get(tag.language) or []
         for path in paths:
             catalog = read_catalog(path)
             filled = fill_catalog(catalog, memory, path, report)

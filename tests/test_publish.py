@@ -387,3 +387,15 @@ def test_narrowed_publish_survives_a_region_removed_from_the_file(cli, project):
     entries = {e["region"]: e for e in manifest(project / "output")["pages"]}
     assert "de-DE" not in entries and "en-AU" in entries
     assert "de-DE" not in {a["hreflang"] for a in entries["fr-FR"]["alternates"]}
+
+
+def test_damaged_manifest_is_rebuilt_by_publish_and_refused_by_push(cli, project):
+    cli("publish")
+    (project / "output/manifest.json").write_text('{"pages": [')
+    result = cli("publish")
+    assert "unreadable manifest" in result.stderr and "rebuilding every page" in result.stderr
+    assert len(manifest(project / "output")["pages"]) == 7
+    (project / "output/manifest.json").write_text('{"pages": [')
+    one_line_error(
+        cli("push", "--endpoint", "http://127.0.0.1:9/api", code=None), "unreadable manifest"
+    )

@@ -185,3 +185,17 @@ def test_regional_override_is_reported_separately(cli, project):
     es_us = project / "output/es-US/ketamine-addiction/index.html"
     cli("publish", "--region", "es-US")
     assert "Depresión (MX)" not in es_us.read_text()
+
+
+def test_tmx_with_an_unknown_language_imports_the_rest(cli, project, guide, tmp_path):
+    catalog = polib.pofile(str(guide))
+    catalog.find("Call your doctor if symptoms return.").msgstr = ""
+    catalog.save()
+    tmx = tmp_path / "mixed.tmx"
+    tmx.write_text("""<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en"><seg>Call your doctor if symptoms return.</seg></tuv>
+<tuv xml:lang="x-klingon"><seg>tlhIngan</seg></tuv>
+<tuv xml:lang="es"><seg>Llame a su médico.</seg></tuv></tu></body></tmx>""")
+    data = json.loads(cli("tm", "import", str(tmx), "--json").stdout)
+    assert data["filled"] == 1 and "x-klingon" in data["skipped"][0]["msgid"]
+    assert entry(guide, "Call your doctor if symptoms return.").msgstr == "Llame a su médico."
