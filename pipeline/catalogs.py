@@ -17,7 +17,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.files import safe_name, write_if_changed
 from pipeline.model import Segment
-from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
+from pipeline.pofile import Entry, PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
 CRITICAL_FLAG = "critical"
@@ -216,7 +216,7 @@ def template_metadata(slug: str, created: str) -> dict:
     }
 
 
-def to_po_entry(entry: TemplateEntry) -> polib.POEntry:
+def to_po_entry(entry: TemplateEntry) -> Entry:
     flags = []
     if entry.is_format:
         flags.append(BRACE_FLAG)
@@ -226,9 +226,8 @@ def to_po_entry(entry: TemplateEntry) -> polib.POEntry:
         # Templates only: lets `update` follow a text whose msgctxt comes or goes as the
         # article changes (a context is set only where one text plays several roles).
         flags.append(ROLE_FLAG + entry.role)
-    return polib.POEntry(
+    return Entry(
         msgid=entry.msgid,
-        msgstr="",
         msgctxt=entry.context,
         occurrences=list(entry.references),
         comment="\n".join(entry.notes),
@@ -247,15 +246,13 @@ def now_stamp() -> str:
 
 
 def render_template(article: Segmented, created: str) -> str:
-    catalog = new_catalog(
+    return format_catalog(
         f"Translation template for {article.slug}.\n"
         "Numbered tags (<1>...</1>, <2/>) stand for the source's inline markup; keep each one.\n"
         "Placeholders in braces ({hotline_phone}) are filled in per region; keep each one.",
         template_metadata(article.slug, created),
+        [to_po_entry(entry) for entry in template_entries(article)],
     )
-    for entry in template_entries(article):
-        catalog.append(to_po_entry(entry))
-    return serialize(catalog)
 
 
 def write_template(path: Path, article: Segmented) -> bool:

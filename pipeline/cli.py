@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from pipeline import project as workflow
 from pipeline.config import find_root, load_settings
 from pipeline.errors import PipelineError
 
@@ -20,7 +19,9 @@ class Context:
         self.root = root
 
     @property
-    def project(self) -> workflow.Project:
+    def project(self) -> workflow.Project:  # noqa: F821 (imported on use)
+        from pipeline import project as workflow
+
         return workflow.Project(load_settings(self.root))
 
 
@@ -107,6 +108,8 @@ JOBS = click.option(
 @reports_errors
 def extract(context, slugs, jobs, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
+    from pipeline import project as workflow
+
     project = context.project
     with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
         outcome = workflow.extract(project, slugs, on_item=advance, jobs=jobs)
@@ -130,6 +133,8 @@ def extract(context, slugs, jobs, as_json):
 @reports_errors
 def init(context, language, slugs, force, as_json):
     """Create locales/<lang>/LC_MESSAGES/<slug>.po from the templates."""
+    from pipeline import project as workflow
+
     outcome = workflow.init(context.project, language, slugs, force)
     finish(outcome, as_json, lambda items: [f"created {item['catalog']}" for item in items])
 
@@ -153,6 +158,8 @@ def init(context, language, slugs, force, as_json):
 @reports_errors
 def update(context, languages, slugs, keep_trivial, threshold, as_json):
     """Merge the templates into every catalog; no translation is ever dropped."""
+    from pipeline import project as workflow
+
     project = context.project
     total = len(project.slugs(slugs)) * len(project.languages(languages))
     with progress(total, "update", as_json) as advance:
@@ -199,6 +206,8 @@ def shorten(text: str, width: int = 60) -> str:
 @reports_errors
 def status(context, languages, slugs, as_json):
     """Translated, fuzzy, untranslated and obsolete entries per article and language."""
+    from pipeline import project as workflow
+
     rows = workflow.status(context.project, languages, slugs)
     if as_json:
         emit_json({"catalogs": [row.as_json() for row in rows]})
@@ -290,6 +299,8 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
 @reports_errors
 def check(context, languages, slugs, strict, as_json):
     """Quality checks of the catalogs: errors keep a translation off the page."""
+    from pipeline import project as workflow
+
     findings, summary = workflow.check(context.project, languages, slugs)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
@@ -320,6 +331,8 @@ def check(context, languages, slugs, strict, as_json):
 @reports_errors
 def pseudo(context, as_json):
     """Build pseudo-locale catalogs and regions en-XA (accented, longer) and ar-XB (RTL)."""
+    from pipeline import project as workflow
+
     outcome = workflow.pseudo(context.project)
     finish(outcome, as_json, lambda items: [f"wrote {item['catalog']}" for item in items])
 
@@ -493,6 +506,7 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
 @reports_errors
 def fetch(context, url, slug, force, timeout, max_bytes, as_json):
     """Import an article from URL into source/<slug>.html (main content only)."""
+    from pipeline import project as workflow
     from pipeline.fetch import FetchOptions, slug_from_url
     from pipeline.fetch import fetch as run_fetch
     from pipeline.files import safe_name, write_atomic
@@ -547,6 +561,7 @@ def serve(context, host, port, build, watch):
     import signal
     import tempfile
 
+    from pipeline import project as workflow
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
     from pipeline.serve import Watcher, make_server, serve_forever

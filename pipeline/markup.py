@@ -165,6 +165,7 @@ class Element:
         "end_tag_start",
         "parent",
         "_attributes",
+        "tag_text",
     )
 
     def __init__(
@@ -184,6 +185,12 @@ class Element:
         self.end_tag_start = -1  # offset of the explicit end tag, -1 when implied
         self.parent = parent
         self._attributes: list[Attribute] | None = None
+        # The start tag's text after the name, lower-cased ('' for a bare `<p>`): a name
+        # absent from it is answered without parsing attributes.
+        name_end = start + 1 + len(tag)
+        self.tag_text = (
+            source[name_end:start_tag_end].lower() if start_tag_end - name_end > 1 else ""
+        )
 
     @property
     def attributes(self) -> list[Attribute]:
@@ -194,22 +201,16 @@ class Element:
         return self._attributes
 
     def attribute(self, name: str) -> Attribute | None:
-        if self._attributes is None:
-            raw = self.source[self.start + 1 + len(self.tag) : self.start_tag_end]
-            if name not in raw and name not in raw.lower():
-                return None
+        if name not in self.tag_text:
+            return None
         for attribute in self.attributes:
             if attribute.name == name:
                 return attribute
         return None
 
-    def mentions(self, words: tuple[str, ...]) -> bool:
+    def mentions(self, words: re.Pattern) -> bool:
         """Whether the start tag's text contains any of `words` (a cheap pre-check)."""
-        raw = self.source[self.start + 1 + len(self.tag) : self.start_tag_end]
-        if not raw.strip(" \t\n\r\f/>"):
-            return False
-        raw = raw.lower()
-        return any(word in raw for word in words)
+        return bool(self.tag_text) and words.search(self.tag_text) is not None
 
     def get(self, name: str, default: str | None = None) -> str | None:
         attribute = self.attribute(name)
@@ -279,7 +280,8 @@ def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute
             if match.group(group) is not None:
                 raw_start, raw_end = match.span(group)
                 raw = match.group(group)
-                attributes.append(Attribute(name, html.unescape(raw), raw_start, raw_end, quote))
+                value = html.unescape(raw) if "&" in raw else raw
+                attributes.append(Attribute(name, value, raw_start, raw_end, quote))
                 break
         else:
             attributes.append(Attribute(name, "", -1, -1, ""))
@@ -294,12 +296,16 @@ def parse(source: str) -> Document:
     position = 0
     length = len(source)
     search = TOKEN.search
+    open_p = 0  # <p> elements on the stack: most block starts need not look for one
 
     def close(index: int, at: int, end_tag_start: int = -1) -> None:
         # Pop stack[index:], closing each element at offset `at`.
+        nonlocal open_p
         for position_in_stack in range(len(stack) - 1, index - 1, -1):
             element = stack[position_in_stack]
             element.end = at
+            if element.tag == "p":
+                open_p -= 1
             if position_in_stack == index and end_tag_start >= 0:
                 element.end_tag_start = end_tag_start
             elif element.tag not in OPTIONAL_END:
@@ -344,7 +350,7 @@ def parse(source: str) -> Document:
                 # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
                 problems.append((token_start, f"stray end tag </{name}>"))
             continue
-        if name in CLOSES_P:
+        if open_p and name in CLOSES_P:
             index = find_open(("p",), SCOPE_BOUNDARY)
             if index > 0:
                 close(index, token_start)
@@ -376,6 +382,8 @@ def parse(source: str) -> Document:
             position = element.end
             continue
         stack.append(element)
+        if name == "p":
+            open_p += 1
     if len(stack) > 1:
         close(1, length)
     root.end = length

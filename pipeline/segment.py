@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import phonenumbers
-
 from pipeline.markup import WHITESPACE, Document, Element, Opaque, Text
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 
@@ -162,8 +160,9 @@ class Context:
     preserve_space: bool = False
 
 
-CONTEXT_ATTRIBUTES = ("translate", "l10n", "its-loc-note")
-SLOT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "tel:")
+# Words whose absence from a start tag rules out the attributes we look for.
+CONTEXT_ATTRIBUTES = re.compile("translate|l10n|its-loc-note")
+SLOT_ATTRIBUTES = re.compile("alt|title|aria-label|placeholder|tel:")
 
 
 def child_context(element: Element, context: Context) -> Context:
@@ -276,6 +275,8 @@ def is_hotline_href(walk: Walk, href: str) -> bool:
 
 
 def normalize_phone(text: str, region_code: str) -> str | None:
+    import phonenumbers  # only articles with a hotline need it (0.03 s to import)
+
     try:
         number = phonenumbers.parse(text, region_code)
     except phonenumbers.NumberParseException:
@@ -318,6 +319,16 @@ def is_content(walk: Walk, item) -> bool:
     )
 
 
+def is_blank(source: str, run: list) -> bool:
+    """Whether a run is only whitespace and comments (most runs between blocks are)."""
+    for item in run:
+        if type(item) is Element or (
+            type(item) is Text and source[item.start : item.end].strip(HTML_SPACE)
+        ):
+            return False
+    return True
+
+
 def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     """Drop edge whitespace and textless edge items (their slots go to `spill`)."""
     source = walk.document.source
@@ -343,7 +354,7 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
 
 
 def flush_run(walk: Walk, run: list, container: Element, context: Context) -> None:
-    if not run:
+    if is_blank(walk.document.source, run):
         return
     if not context.translate:
         for item in run:
@@ -508,6 +519,8 @@ def slot_key(slot):
 
 def split_phones(text: str, hotline: HotlineSpec) -> list:
     """Split `text` around the hotline's numbers, which come as 1-tuples."""
+    import phonenumbers
+
     pieces, position = [], 0
     for match in phonenumbers.PhoneNumberMatcher(text, hotline.region_code, leniency=0):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
