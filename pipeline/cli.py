@@ -255,7 +255,9 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
     from pipeline.publish import publish as run_publish
 
     project = context.project
-    options = PublishOptions(regions, slugs, min_complete, dry_run, jobs, force)
+    options = PublishOptions(
+        regions, slugs, min_complete, dry_run, jobs, force, report_entries=as_json
+    )
     with progress(len(project.slugs(slugs)), "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
     if as_json:
@@ -285,7 +287,7 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
     else:
         target = str(project.settings.output_dir)
     click.echo(
-        f"{len(result.pages)} built, {result.reused} unchanged, {result.kept} kept, "
+        f"{result.built} built, {result.reused} unchanged, {result.kept} kept, "
         f"{len(result.skipped)} skipped -> {target}"
     )
 
@@ -580,7 +582,7 @@ def serve(context, host, port, build, watch):
     def republish(slug: str) -> None:
         try:
             result = run_publish(project, PublishOptions(articles=(slug,)))
-            click.echo(f"published {slug} again: {len(result.pages)} pages")
+            click.echo(f"published {slug} again: {result.built} pages")
         except PipelineError as error:
             click.echo(f"error: {error}", err=True)
 
@@ -601,11 +603,11 @@ def serve(context, host, port, build, watch):
 def publish_rows(result) -> list[tuple]:
     """(article, region, completeness, outcome) of the pages built or skipped now."""
     rows = []
-    for page in result.pages:
+    for slug, region, completeness, broken in result.rows:
         outcome = "published"
-        if page["fallbacks"]:
-            outcome += f" ({len(page['fallbacks'])} broken translations shown in the source)"
-        rows.append((page["slug"], page["region"], page["completeness"], outcome))
+        if broken:
+            outcome += f" ({broken} broken translations shown in the source)"
+        rows.append((slug, region, completeness, outcome))
     for skipped in result.skipped:
         rows.append(
             (

@@ -22,7 +22,6 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import PublishError
-from pipeline.files import write_atomic
 
 MANIFEST = "manifest.json"
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
@@ -39,11 +38,18 @@ class OutputTree:
         self.root, self.before = self.prepare()
         self.made_dirs: set[str] = set()
         self.written: list[str] = []  # files written or linked by this publish
+        self.unwanted = set(self.before)  # pages held now that this publish has not placed
+        # The index of the tree that this publish retires (the live one), written as the
+        # previous manifest streams by; it becomes the standby's index after the exchange.
+        self.index_path = self.output_dir.with_name(f".{output_dir.name}.index-{os.getpid()}")
+        self.index = open(self.index_path, "w", encoding="utf-8")  # noqa: SIM115
 
     def prepare(self) -> tuple[Path, dict]:
         """The tree to update (standby or new) and the manifest it holds now."""
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a publish that was killed
+        for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.index-*"):
+            stale.unlink(missing_ok=True)
         index = self.standby / INDEX
         if self.output_dir.is_dir() and index.is_file():
             held = read_index(index)
@@ -87,35 +93,42 @@ class OutputTree:
             self.made_dirs.add(folder)
         return f"{self.root}/{relative}"
 
-    def sync_pages(self, entries: list[dict], built: set) -> None:
-        """Bring every page not built now to its live version; drop pages that left."""
-        held = self.before
-        wanted = set()
-        for entry in entries:
-            key = (entry["region"], entry["slug"])
-            wanted.add(key)
-            if key in built:
-                continue
-            old = held.get(key)
-            if old != (entry["sha256"], entry["inputs"]):
-                self.link_from_live(entry["path"])
-                self.link_from_live(entry["json"])
-        for key in held:
-            if key not in wanted:
-                html_path, json_path = page_files(*key)
-                for name in (html_path, json_path):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(self.root / name)
-                with contextlib.suppress(OSError):
-                    os.rmdir((self.root / html_path).parent)
+    def placed(self, entry: dict) -> None:
+        """A page built now (its files written) is part of this tree."""
+        self.unwanted.discard((entry["region"], entry["slug"]))
 
-    def commit(self, manifest_text: str, sitemap_text: str, live_pages: list[dict]) -> None:
-        """Swap the tree in; `live_pages` (the manifest being retired) indexes the standby."""
-        self.write("sitemap.xml", sitemap_text)
-        self.write(MANIFEST, manifest_text)
+    def keep(self, entry: dict) -> None:
+        """A page not built now: bring it to its live version unless the tree holds that."""
+        key = (entry["region"], entry["slug"])
+        self.unwanted.discard(key)
+        if self.before.get(key) != (entry["sha256"], entry["inputs"]):
+            self.link_from_live(entry["path"])
+            self.link_from_live(entry["json"])
+
+    def retiring(self, entry: dict) -> None:
+        """A page of the live tree, for the index it will have as the standby."""
+        self.index.write(
+            f"{entry['region']}\t{entry['slug']}\t{entry['sha256']}\t{entry.get('inputs', '')}\n"
+        )
+
+    def drop_unwanted(self) -> None:
+        """Pages that left the site (their article, region or translation is gone)."""
+        for key in self.unwanted:
+            html_path, json_path = page_files(*key)
+            for name in (html_path, json_path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.root / name)
+            with contextlib.suppress(OSError):
+                os.rmdir((self.root / html_path).parent)
+
+    def commit(self, files: list[str]) -> None:
+        """Swap the tree in (`files`: written into it directly, such as the manifest)."""
+        self.written.extend(files)
+        self.index.close()
         self.flush()  # the new files reach the disk before they become visible
         if not self.output_dir.exists():
             os.rename(self.root, self.output_dir)
+            self.index_path.unlink(missing_ok=True)
             return
         if exchange(self.root, self.output_dir):
             if self.root != self.standby:
@@ -135,7 +148,7 @@ class OutputTree:
             if self.standby.exists():
                 remove_in_background(self.standby)
             os.rename(retired, self.standby)
-        write_index(self.standby / INDEX, live_pages)
+        os.replace(self.index_path, self.standby / INDEX)
 
     def flush(self) -> None:
         """fsync what this publish wrote (a few files: cheap), or the whole disk (many)."""
@@ -151,6 +164,8 @@ class OutputTree:
                 os.close(descriptor)
 
     def abort(self) -> None:
+        self.index.close()
+        self.index_path.unlink(missing_ok=True)
         if self.root != self.standby:
             shutil.rmtree(self.root, ignore_errors=True)
         # A dirty standby (no manifest) is discarded by the next publish.
@@ -174,11 +189,6 @@ def read_manifest(output_dir: Path) -> dict:
 
 def page_files(region: str, slug: str) -> tuple[str, str]:
     return f"{region}/{slug}/index.html", f"{region}/{slug}.json"
-
-
-def write_index(path: Path, pages: list[dict]) -> None:
-    lines = [f"{p['region']}\t{p['slug']}\t{p['sha256']}\t{p.get('inputs', '')}" for p in pages]
-    write_atomic(path, "\n".join(lines))
 
 
 def read_index(path: Path) -> dict | None:
@@ -235,3 +245,160 @@ def exchange(first: Path, second: Path) -> bool:
         )
         return result == 0
     return False
+
+
+# -- manifest.json and sitemap.xml, streamed ------------------------------------------------
+#
+# The manifest holds one page entry per line, in (slug, region) order:
+#
+#   {"version":1,"base_url":"...","source_locale":"en-US","pages":[
+#   {"region":"de-DE","slug":"a",...},
+#   {"region":"en-GB","slug":"a",...}
+#   ],"assets":[...],"skipped":[...],"warnings":[...]}
+#
+# It is plain JSON for any reader; a publish writes it, and reads the previous one, a line at a
+# time, so memory does not grow with the number of pages.
+
+PAGES_OPEN = '"pages":['
+
+
+def dump_line(data) -> str:
+    # Compact: with `indent`, json falls back to its pure-Python encoder (4 s per 7,000 pages).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class ManifestWriter:
+    """manifest.json and sitemap.xml of a publish, written page by page into `folder`."""
+
+    def __init__(self, folder: str, head: dict):
+        self.paths = (f"{folder}/{MANIFEST}", f"{folder}/sitemap.xml")
+        self.temporaries = [f"{path}.{os.getpid()}.tmp" for path in self.paths]
+        self.manifest = open(self.temporaries[0], "w", encoding="utf-8")  # noqa: SIM115
+        self.sitemap = open(self.temporaries[1], "w", encoding="utf-8")  # noqa: SIM115
+        opening = dump_line(head)[:-1]
+        self.manifest.write(opening + ("," if head else "") + PAGES_OPEN)
+        self.sitemap.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+            ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+        )
+        self.separator = "\n"
+
+    def add(self, entry: dict, line: str | None = None) -> None:
+        """One page (`line`: its entry as the previous manifest held it, if unchanged)."""
+        self.manifest.write(self.separator + (line or dump_line(entry)))
+        self.separator = ",\n"
+        self.sitemap.write(sitemap_url(entry))
+
+    def close(self, tail: dict) -> list[str]:
+        """Finish both files; their paths (renamed into place)."""
+        self.manifest.write("\n]," + dump_line(tail)[1:] + "\n")
+        self.sitemap.write("</urlset>\n")
+        for stream in (self.manifest, self.sitemap):
+            stream.close()
+        for temporary, path in zip(self.temporaries, self.paths, strict=True):
+            os.replace(temporary, path)
+        return list(self.paths)
+
+    def discard(self) -> None:
+        for stream in (self.manifest, self.sitemap):
+            stream.close()
+        for temporary in self.temporaries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+def xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def sitemap_url(entry: dict) -> str:
+    lines = ["  <url>", f"    <loc>{xml_escape(entry['canonical'])}</loc>"]
+    for alternate in entry["alternates"]:
+        lines.append(
+            f'    <xhtml:link rel="alternate" hreflang="{xml_escape(alternate["hreflang"])}"'
+            f' href="{xml_escape(alternate["href"])}"/>'
+        )
+    lines.append("  </url>\n")
+    return "\n".join(lines)
+
+
+class PreviousManifest:
+    """The live manifest, read a page at a time: its head and tail, and `pages()` in
+    (slug, region) order as (entry, line). A manifest in another layout (hand-made, or from
+    an older version) is read whole and sorted."""
+
+    def __init__(self, output_dir: Path | None):
+        self.path = output_dir / MANIFEST if output_dir else None
+        self.head: dict = {}
+        self.tail: dict = {}
+        self.whole: list | None = None  # the pages of a manifest not in the streamed layout
+        if self.path is None:
+            return
+        try:
+            with open(self.path, encoding="utf-8") as stream:
+                first = stream.readline()
+                if first.rstrip("\n").endswith(PAGES_OPEN):
+                    self.head = json.loads(first.rstrip("\n")[: -len(PAGES_OPEN)] + '"pages":[]}')
+                    self.head.pop("pages")
+                    self.tail = json.loads("{" + tail_line(self.path)[2:])
+                    return
+            self.read_whole()
+        except FileNotFoundError:
+            self.path = None
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
+            raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
+
+    def read_whole(self) -> None:
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        pages = data.pop("pages", [])
+        self.head = {
+            key: data[key] for key in ("version", "base_url", "source_locale") if key in data
+        }
+        self.tail = {key: value for key, value in data.items() if key not in self.head}
+        self.whole = sorted(pages, key=lambda e: (e["slug"], e["region"]))
+
+    @property
+    def exists(self) -> bool:
+        return self.path is not None
+
+    def pages(self):
+        if self.path is None:
+            return
+        if self.whole is not None:
+            yield from ((entry, None) for entry in self.whole)
+            return
+        with open(self.path, encoding="utf-8") as stream:
+            stream.readline()
+            for line in stream:
+                if line.startswith("]"):
+                    return
+                text = line.rstrip("\n").removesuffix(",")
+                try:
+                    yield json.loads(text), text
+                except json.JSONDecodeError as error:
+                    raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
+        raise PublishError(f"{self.path}: unreadable manifest (cut short)")
+
+
+def tail_line(path: Path) -> str:
+    """The manifest's last line (`],"assets":...}`), read from the end of the file."""
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        end = position = stream.tell()
+        block = b""
+        while position > 0:
+            step = min(65536, position)
+            position -= step
+            stream.seek(position)
+            block = stream.read(step) + block
+            found = block.rfind(b"\n]", 0, len(block) - 1)
+            if found >= 0:
+                return block[found + 1 :].decode("utf-8").rstrip("\n")
+        if end and block.startswith(b"]"):
+            return block.decode("utf-8").rstrip("\n")
+    raise ValueError("no end of the page list")

@@ -17,7 +17,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
@@ -25,7 +25,7 @@ from pipeline.errors import PublishError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
-from pipeline.output import OutputTree, page_files, read_manifest
+from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
@@ -42,19 +42,29 @@ class PublishOptions:
     dry_run: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU
     force: bool = False  # rebuild every page, whatever the previous publish holds
+    report_entries: bool = False  # keep the manifest entry of every page built (for --json)
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
 @dataclass
 class PublishResult:
-    pages: list = field(default_factory=list)  # manifest entries of the pages built now
+    built: int = 0  # pages built now
+    rows: list = field(default_factory=list)  # (slug, region, completeness, broken) of those
+    pages: list = field(default_factory=list)  # their manifest entries (report_entries only)
     reused: int = 0  # pages whose inputs did not change: taken from the previous publish
     kept: int = 0  # pages outside a narrowed publish, carried over
     skipped: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    manifest: dict = field(default_factory=dict)
     written: bool = False
     unchanged: bool = False  # nothing to write: output/ already is this publish
+
+    def record_built(self, entry: dict, with_entry: bool) -> None:
+        self.built += 1
+        self.rows.append(
+            (entry["slug"], entry["region"], entry["completeness"], len(entry["fallbacks"]))
+        )
+        if with_entry:  # a site's worth of entries is asked for by --json only
+            self.pages.append(entry)
 
 
 @dataclass(frozen=True)
@@ -80,32 +90,151 @@ class ArticleBuild:
 
 
 def publish(project: Project, options: PublishOptions, on_item=None) -> PublishResult:
+    """Two passes over the previous manifest, a page at a time: decide which articles to
+    build, then write the new manifest, taking unchanged pages from the previous one."""
     settings = project.settings
     regions = select_regions(project, options.regions)
-    slugs = project.slugs(options.articles)
     threshold = settings.min_complete if options.min_complete is None else options.min_complete
     result = PublishResult(warnings=hotline_warnings(regions, settings, options.today))
     for region in regions:
         check_catalog_language(project, region)
     shell_path = settings.root / settings.page_template if settings.page_template else None
     try:
-        previous = read_manifest(settings.output_dir)
+        previous = PreviousManifest(settings.output_dir)
+        plan = plan_publish(project, options, regions, previous, shell_path, threshold, on_item)
     except PublishError as error:  # publishing is what repairs a damaged output: rebuild it
         result.warnings.append(f"{error}; rebuilding every page")
-        previous = {}
-    previous_pages = {(e["region"], e["slug"]): e for e in previous.get("pages", [])}
-    previous_skips = {(e["region"], e["slug"]): e for e in previous.get("skipped", [])}
+        previous = PreviousManifest(None)
+        plan = plan_publish(project, options, regions, previous, shell_path, threshold, on_item)
+    if not options.dry_run:
+        plan.fingerprint.hashes.save()
+    head = {"version": 1, "base_url": settings.base_url, "source_locale": settings.source_locale}
+    assets = source_assets(settings.source_dir)
+    tail_assets = [{"path": path, "sha256": digest} for path, digest, _ in assets]
+    result.reused, result.kept = plan.reused, plan.kept
+    if (
+        not plan.changed
+        and not options.dry_run
+        and previous.head == head
+        and previous.tail.get("assets") == tail_assets
+        and previous.tail.get("warnings") == result.warnings
+        and settings.output_dir.is_dir()
+    ):
+        result.unchanged = True
+        result.skipped = previous.tail.get("skipped", [])
+        return result
+    tree = None if options.dry_run else OutputTree(settings.output_dir)
+    writer = None if tree is None else ManifestWriter(str(tree.root), head)
+    try:
+        builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path))
+        for slug, old in pages_by_article(previous, plan.order, plan.skips):
+            action = plan.actions.get(slug)
+            built = []
+            if action == BUILD:
+                build = next(builds)
+                if tree is not None:
+                    for path, text in build.files:
+                        tree.write(path, text)
+                built = build.entries + build.skipped
+                if on_item:
+                    on_item()
+            carried = plan.carried(slug, action, old, {entry["region"] for entry in built})
+            if action == BUILD:
+                result.kept += sum(1 for entry, _ in carried if "path" in entry)
+            if tree is not None:
+                for entry, _ in old:
+                    if "path" in entry:
+                        tree.retiring(entry)
+            for entry, line in sorted(
+                [(entry, None) for entry in built] + carried, key=lambda pair: pair[0]["region"]
+            ):
+                if "path" not in entry:
+                    result.skipped.append(entry)
+                    continue
+                if line is None and action == BUILD:
+                    result.record_built(entry, options.report_entries)
+                if tree is not None:
+                    (tree.placed if line is None and action == BUILD else tree.keep)(entry)
+                    writer.add(entry, line)
+        if tree is None:
+            return result
+        tree.drop_unwanted()
+        for path, _, data in assets:
+            tree.write(path, data)
+        files = writer.close(
+            {"assets": tail_assets, "skipped": result.skipped, "warnings": result.warnings}
+        )
+        writer = None
+        tree.commit(files)
+        tree = None
+        result.written = True
+        return result
+    finally:
+        if writer is not None:
+            writer.discard()
+        if tree is not None:
+            tree.abort()
+
+
+BUILD = "build"
+ALL_REGIONS = "all"
+
+
+@dataclass
+class PublishPlan:
+    """What a publish does with each article: build it, or carry its previous pages."""
+
+    fingerprint: InputFingerprint
+    narrowed: bool
+    selected_tags: tuple
+    skips: dict  # slug -> region -> the previous publish's skip entry
+    order: list = field(default_factory=list)  # every slug of the new manifest, sorted
+    actions: dict = field(default_factory=dict)  # slug -> BUILD | ALL_REGIONS | set of regions
+    tasks: list = field(default_factory=list)
+    reused: int = 0  # pages taken unchanged from the previous publish
+    kept: int = 0  # pages outside a narrowed publish, carried over
+    changed: bool = False  # the new manifest differs from the previous one in its pages
+
+    def carried(self, slug: str, action, old: list, built: set) -> list:
+        """The previous publish's pages (and skips) of an article that this one keeps."""
+        if action is None:
+            return []
+        if action == BUILD:  # a narrowed publish keeps the regions it did not select
+            return [
+                (entry, line)
+                for entry, line in old
+                if self.narrowed
+                and entry["region"] not in self.selected_tags
+                and entry["region"] not in built
+            ]
+        return [
+            (entry, line)
+            for entry, line in old
+            if action is ALL_REGIONS or entry["region"] in action
+        ]
+
+
+def plan_publish(project, options, regions, previous, shell_path, threshold, on_item):
+    slugs = project.slugs(options.articles)
+    wanted = set(slugs)
     narrowed = bool(options.regions or options.articles)
     selected_tags = tuple(region.tag for region in regions)
+    skips: dict[str, dict] = {}
+    for entry in previous.tail.get("skipped", []):
+        skips.setdefault(entry["slug"], {})[entry["region"]] = entry
     fingerprint = InputFingerprint(project, shell_path, threshold)
-
-    pages_by_article: dict[str, dict[str, dict]] = {}
-    for (region, slug), entry in previous_pages.items():
-        pages_by_article.setdefault(slug, {})[region] = entry
-    tasks, reused = [], []
-    for slug in slugs:
+    plan = PublishPlan(fingerprint, narrowed, selected_tags, skips)
+    for slug, old in pages_by_article(previous, slugs, skips):
+        plan.order.append(slug)
+        before = {entry["region"]: entry for entry, _ in old if "path" in entry}
+        if slug not in wanted:  # an article outside a narrowed publish, or one now gone
+            if narrowed:
+                plan.actions[slug] = ALL_REGIONS
+                plan.kept += len(before)
+            else:
+                plan.changed = True
+            continue
         inputs = {tag: fingerprint.page(slug, project.regions[tag]) for tag in selected_tags}
-        before = pages_by_article.get(slug, {})
         kept = {
             region: tuple_pairs(entry)
             for region, entry in before.items()
@@ -120,76 +249,57 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
                 if tag in project.regions
             }
         )
-        old = [
-            previous_pages.get((tag, slug)) or previous_skips.get((tag, slug))
-            for tag in selected_tags
-        ]
-        if not options.force and reusable(old, inputs, set(before), kept):
-            reused.extend(entry for entry in old if entry is not None)
+        olds = [before.get(tag) or skips.get(slug, {}).get(tag) for tag in selected_tags]
+        if not options.force and reusable(olds, inputs, set(before), kept):
+            carry = set(selected_tags) | {
+                entry["region"] for entry, _ in old if narrowed and entry["region"] not in inputs
+            }
+            plan.actions[slug] = carry
+            plan.reused += sum(1 for entry in olds if "path" in entry)
+            plan.kept += len(kept)
+            plan.changed = plan.changed or any(entry["region"] not in carry for entry, _ in old)
             if on_item:
                 on_item()
             continue
-        tasks.append(ArticleTask(slug, selected_tags, inputs, kept, threshold))
+        plan.actions[slug] = BUILD
+        plan.changed = True
+        plan.tasks.append(ArticleTask(slug, selected_tags, inputs, kept, threshold))
+    return plan
 
-    if not options.dry_run:
-        fingerprint.hashes.save()
-    # The tree is prepared only when something will be written.
-    tree = None if options.dry_run or not tasks else OutputTree(settings.output_dir)
-    try:
-        built = set()
-        for build in run_tasks(project, tasks, options.jobs, shell_path):
-            if tree is not None:
-                for path, text in build.files:
-                    tree.write(path, text)
-            result.pages.extend(build.entries)
-            result.skipped.extend(build.skipped)
-            built |= {(entry["region"], entry["slug"]) for entry in build.entries}
-            if on_item:
-                on_item()
-        reused_pages = [entry for entry in reused if "path" in entry]
-        result.reused = len(reused_pages)
-        result.skipped.extend(entry for entry in reused if "path" not in entry)
-        done = built | {(e["region"], e["slug"]) for e in reused}
-        selected = {(tag, slug) for tag in selected_tags for slug in slugs}
-        kept_pages = [
-            entry
-            for key, entry in previous_pages.items()
-            if narrowed and key not in selected and key not in done
+
+def regions_of(old: list) -> set:
+    return {entry["region"] for entry, _ in old}
+
+
+def pages_by_article(previous: PreviousManifest, slugs, skips: dict | None = None):
+    """(slug, [(entry, line)...]) for every slug in `slugs` or in the previous publish, in
+    order, the previous pages (and skips, when given) of each streamed from the manifest."""
+    pages = previous.pages()
+    pending = next(pages, None)
+    slugs = iter(slugs)
+    slug = next(slugs, None)
+    skips = skips or {}
+    skip_slugs = iter(sorted(skips))
+    skip_slug = next(skip_slugs, None)
+    while True:
+        candidates = [
+            s for s in (slug, pending[0]["slug"] if pending else None, skip_slug) if s is not None
         ]
-        kept_skips = [
-            entry
-            for key, entry in previous_skips.items()
-            if narrowed and key not in selected and key not in done
-        ]
-        result.kept = len(kept_pages)
-        result.skipped = sorted(result.skipped + kept_skips, key=sort_key)
-        pages = sorted(result.pages + reused_pages + kept_pages, key=sort_key)
-        assets = source_assets(settings.source_dir)
-        result.manifest = {
-            "version": 1,
-            "base_url": settings.base_url,
-            "source_locale": settings.source_locale,
-            "pages": pages,
-            "assets": [{"path": path, "sha256": digest} for path, digest, _ in assets],
-            "skipped": result.skipped,
-            "warnings": result.warnings,
-        }
-        if options.dry_run:
-            return result
-        if not tasks and result.manifest == previous and settings.output_dir.is_dir():
-            result.unchanged = True
-            return result
-        tree = tree or OutputTree(settings.output_dir)
-        tree.sync_pages(pages, built)
-        for path, _, data in assets:
-            tree.write(path, data)
-        tree.commit(dump_json(result.manifest), sitemap(result.manifest), previous.get("pages", []))
-        tree = None
-        result.written = True
-        return result
-    finally:
-        if tree is not None:
-            tree.abort()
+        if not candidates:
+            return
+        current = min(candidates)
+        old = []
+        while pending is not None and pending[0]["slug"] == current:
+            old.append(pending)
+            pending = next(pages, None)
+            if pending is not None and pending[0]["slug"] < current:
+                raise PublishError(f"{previous.path}: pages out of order (run: publish --force)")
+        if skip_slug == current:
+            old.extend((entry, None) for entry in skips[current].values())
+            skip_slug = next(skip_slugs, None)
+        if slug == current:
+            slug = next(slugs, None)
+        yield current, old
 
 
 ASSET_FOLDER = "images"
@@ -550,32 +660,5 @@ def page_json(page: Page) -> dict:
     }
 
 
-@cache
-def xml_escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-def sitemap(manifest: dict) -> str:
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
-    for entry in manifest["pages"]:
-        lines.append("  <url>")
-        lines.append(f"    <loc>{xml_escape(entry['canonical'])}</loc>")
-        for alternate in entry["alternates"]:
-            lines.append(
-                f'    <xhtml:link rel="alternate" hreflang="{xml_escape(alternate["hreflang"])}"'
-                f' href="{xml_escape(alternate["href"])}"/>'
-            )
-        lines.append("  </url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
-
-
 def dump_json(data) -> str:
-    # Compact: with `indent`, json falls back to its pure-Python encoder (4 s per 7,000 pages).
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return dump_line(data) + "\n"

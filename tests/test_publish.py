@@ -399,3 +399,56 @@ def test_damaged_manifest_is_rebuilt_by_publish_and_refused_by_push(cli, project
     one_line_error(
         cli("push", "--endpoint", "http://127.0.0.1:9/api", code=None), "unreadable manifest"
     )
+
+
+def test_manifest_has_a_page_per_line_and_other_layouts_are_still_read(cli, project):
+    cli("publish")
+    path = project / "output/manifest.json"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith('"pages":[') and lines[-1].startswith('],"assets":')
+    assert len(lines) == 2 + 7
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")  # hand-made, or older
+    result = json.loads(cli("publish", "--json").stdout)
+    assert result["unchanged"] and result["reused"] == 7 and result["pages"] == []
+
+
+def test_manifest_cut_short_is_rebuilt(cli, project):
+    cli("publish")
+    path = project / "output/manifest.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    result = cli("publish")
+    assert "unreadable manifest" in result.stderr and "rebuilding every page" in result.stderr
+    assert len(manifest(project / "output")["pages"]) == 7
+
+
+def test_narrowed_publish_of_a_changed_article_keeps_its_other_regions(cli, project):
+    cli("publish")
+    output = project / "output"
+    before = {e["region"]: e for e in manifest(output)["pages"]}
+    source = project / "source" / f"{SLUG}.html"
+    source.write_text(source.read_text().replace("</p>", " Edited.</p>", 1))
+    cli("publish", "--region", "en-GB")
+    after = {e["region"]: e for e in manifest(output)["pages"]}
+    assert set(after) == set(before)
+    assert after["en-GB"]["sha256"] != before["en-GB"]["sha256"]
+    assert all(after[region] == before[region] for region in before if region != "en-GB")
+    assert "Edited." in page(output, "en-GB") and "Edited." not in page(output, "en-US")
+
+
+def test_articles_stream_in_order_and_a_removed_article_leaves(cli, project):
+    source = project / "source"
+    shutil.copy(source / f"{SLUG}.html", source / "alcohol-use.html")
+    cli("publish")
+    output = project / "output"
+    pages = manifest(output)["pages"]
+    keys = [(e["slug"], e["region"]) for e in pages]
+    assert keys == sorted(keys) and {slug for slug, _ in keys} == {"alcohol-use", SLUG}
+    sitemap = ET.parse(output / "sitemap.xml").getroot()
+    assert len(sitemap) == len(pages)
+    (source / "alcohol-use.html").unlink()
+    cli("publish")
+    assert {e["slug"] for e in manifest(output)["pages"]} == {SLUG}
+    assert not (output / "en-US/alcohol-use").exists()
+    assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
