@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from functools import wraps
@@ -744,15 +745,30 @@ def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str):
     from pipeline.parallel import ordered_map
     from pipeline.project import Outcome
 
-    outcome = Outcome()
+    # Largest pages first, so that no worker is left with a big one at the end; results are
+    # reported in the given order.
+    order = sorted(range(len(tasks)), key=lambda index: -input_size(tasks[index][0]))
+    results: list = [None] * len(tasks)
     with progress(len(tasks), label, quiet) as advance:
-        for result in ordered_map(job, tasks, jobs):
-            if "error" in result:
-                outcome.errors.append(result["error"])
-            else:
-                outcome.items.append(result)
+        for index, result in zip(
+            order, ordered_map(job, [tasks[i] for i in order], jobs), strict=False
+        ):
+            results[index] = result
             advance()
+    outcome = Outcome()
+    for result in results:
+        if "error" in result:
+            outcome.errors.append(result["error"])
+        else:
+            outcome.items.append(result)
     return outcome
+
+
+def input_size(name: str) -> int:
+    try:
+        return os.stat(name).st_size if name != "-" else 0
+    except OSError:
+        return 0  # reported by the job itself
 
 
 def file_jobs(page: str, output: str | None, suffix: str) -> list[tuple[str, str | None]]:
