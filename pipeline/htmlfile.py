@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import pagecache
 from pipeline.errors import PipelineError, SourceError
-from pipeline.markup import Document, Element, parse
+from pipeline.markup import Document, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
 from pipeline.segment import segment_document
@@ -43,6 +44,13 @@ WHATWG = {
 
 
 @dataclass(frozen=True)
+class StartTag:
+    start: int
+    end: int
+    values: dict  # attribute name -> (value start, value end, quote), for the ones present
+
+
+@dataclass(frozen=True)
 class Page:
     """A decoded HTML file and its segments."""
 
@@ -51,7 +59,7 @@ class Page:
     text: str
     encoding: str
     bom: bytes
-    document: Document
+    html_tag: StartTag | None  # where <html lang dir> is set for a target language
     slots: list
 
     @property
@@ -133,9 +141,28 @@ def encode(text: str, encoding: str, bom: bytes) -> bytes:
 
 
 def read_page(data: bytes, shown: str, slug: str) -> Page:
+    """The page's segments: from the page cache when this page was segmented before."""
     text, encoding, bom = decode(data, shown)
-    document = parse(text)
-    return Page(slug, shown, text, encoding, bom, document, segment_document(document))
+    key = pagecache.key_of(data)
+    cached = pagecache.load(key)
+    if cached is None:
+        document = parse(text)
+        cached = (html_start_tag(document), segment_document(document))
+        pagecache.store(key, cached)
+    html_tag, slots = cached
+    return Page(slug, shown, text, encoding, bom, html_tag, slots)
+
+
+def html_start_tag(document: Document) -> StartTag | None:
+    html = find_element(document, "html")
+    if html is None:
+        return None
+    values = {}
+    for name in ("lang", "dir"):
+        attribute = html.attribute(name)
+        if attribute is not None and attribute.value_start >= 0:
+            values[name] = (attribute.value_start, attribute.value_end, attribute.quote)
+    return StartTag(html.start, html.start_tag_end, values)
 
 
 def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, object]:
@@ -144,12 +171,12 @@ def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, o
     if lang:
         from pipeline.locales import parse_tag  # Babel's locale data only when asked
 
-        html = find_element(page.document, "html")
+        html = page.html_tag
         if html is not None:
             tag = parse_tag(lang)
             patched = set_attributes(page.text, html, {"lang": tag.bcp47, "dir": tag.direction})
             slots = sorted(
-                slots + [Literal(html.start, html.start_tag_end, patched)],
+                slots + [Literal(html.start, html.end, patched)],
                 key=lambda slot: slot[1] if isinstance(slot, tuple) else slot.start,
             )
     renderer = Renderer(page.text, translate, Values(source_variables=True))
@@ -157,18 +184,15 @@ def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, o
     return encode(text, page.encoding, page.bom), renderer.report
 
 
-def set_attributes(text: str, element: Element, values: dict) -> str:
-    """The element's start tag with attribute values replaced or added, nothing else moved."""
-    start_tag = text[element.start : element.start_tag_end]
-    offset = element.start
+def set_attributes(text: str, tag: StartTag, values: dict) -> str:
+    """The start tag with attribute values replaced or added, nothing else moved."""
+    start_tag = text[tag.start : tag.end]
     edits, added = [], ""
     for name, value in values.items():
-        attribute = element.attribute(name)
-        if attribute is not None and attribute.value_start >= 0:
-            replacement = value if attribute.quote else f'"{value}"'
-            edits.append(
-                (attribute.value_start - offset, attribute.value_end - offset, replacement)
-            )
+        if name in tag.values:
+            value_start, value_end, quote = tag.values[name]
+            replacement = value if quote else f'"{value}"'
+            edits.append((value_start - tag.start, value_end - tag.start, replacement))
         else:
             added += f' {name}="{value}"'
     if added:

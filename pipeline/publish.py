@@ -17,7 +17,6 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
@@ -26,6 +25,7 @@ from pipeline.files import write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
 from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
+from pipeline.pagecache import code_version
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
@@ -432,16 +432,6 @@ class ArticleBuilder:
 
 
 # -- inputs ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A hash of this package's code and templates: new code rebuilds every page."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".html", ".json") and path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 class InputFingerprint:

@@ -17,6 +17,16 @@ SEED = SHARED / "seed" / "ketamine-addiction.txt"
 CORPUS = SHARED / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def page_cache(tmp_path_factory) -> Path:
+    """The tests' own page cache (never the user's), shared by the whole run."""
+    import os
+
+    folder = tmp_path_factory.mktemp("page-cache")
+    os.environ["PIPELINE_CACHE_DIR"] = str(folder)
+    return folder / "pages"
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the bundled project (source, locales, settings) to work on."""

@@ -10,6 +10,7 @@ import polib
 import pytest
 
 from conftest import msgfmt_check
+from pipeline import pagecache
 from pipeline.errors import SourceError
 from pipeline.htmlfile import decode, merge_page, read_page
 
@@ -138,3 +139,16 @@ def test_undecodable_page_is_a_one_line_error(tmp_path):
     )
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert re.match(r"error: .*bad.html: not valid utf-16-le", result.stderr)
+
+
+def test_page_cache_gives_the_same_bytes_and_survives_damage(tmp_path, page_cache, monkeypatch):
+    data = FAILURE_CLASSES["quot-in-attributes"] + b"<p>Cache me, unique 7f3a</p>"
+    warm = identity_round_trip(tmp_path, data)  # extract stored the page, merge read it
+    key = pagecache.key_of(data)
+    assert (page_cache / key).is_file()
+    assert warm == data
+    (page_cache / key).write_bytes(b"not a pickle")
+    assert identity_round_trip(tmp_path, data) == data
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
+    assert pagecache.folder() is None
+    assert identity_round_trip(tmp_path, data) == data

@@ -1,0 +1,66 @@
+"""Pages already segmented, kept by content hash: merging a page into a second language (or
+after `file extract`) reads its segments back instead of parsing the page again.
+
+The cache lives in $PIPELINE_CACHE_DIR, else $XDG_CACHE_HOME/pipeline, else ~/.cache/pipeline;
+PIPELINE_CACHE_DIR=off turns it off. Keys hash the page's bytes with this package's code, so
+a new version never reads an old entry. The cache is only ever a shortcut: an entry that
+cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of this package's code and templates: new code means new results."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".html", ".json") and path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def folder() -> Path | None:
+    configured = os.environ.get("PIPELINE_CACHE_DIR")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured) / "pages"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "pipeline" / "pages"
+
+
+def key_of(data: bytes) -> str:
+    return hashlib.sha256(code_version().encode() + data).hexdigest()
+
+
+def load(key: str):
+    place = folder()
+    if place is None:
+        return None
+    try:
+        with open(place / key, "rb") as stream:
+            return pickle.load(stream)
+    except Exception:  # noqa: BLE001 (missing, cut short, written by something else: rebuild)
+        return None
+
+
+def store(key: str, value) -> None:
+    place = folder()
+    if place is None:
+        return
+    with contextlib.suppress(OSError):
+        place.mkdir(parents=True, exist_ok=True)
+        temporary = place / f"{key}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, place / key)
