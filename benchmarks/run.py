@@ -381,6 +381,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--side-by-side-only",
+        action="store_true",
+        help="only the runs against Translate Toolkit (merged into --out if it exists)",
+    )
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
@@ -393,8 +398,13 @@ def main() -> None:
     try:
         tt = tt_tools()
         results["translate_toolkit"] = tt_version(tt)
-        results["projects"][args.articles] = project_scenarios(root, args.articles, args.jobs)
-        if args.scale:
+        if args.side_by_side_only:
+            if args.out.is_file():
+                results = json.loads(args.out.read_text()) | {"side_by_side": {}}
+            generate.generate(root / f"project-{args.articles}", args.articles, seed=7)
+        else:
+            results["projects"][args.articles] = project_scenarios(root, args.articles, args.jobs)
+        if args.scale and not args.side_by_side_only:
             results["scale"] = scale_scenario(root, args.scale, args.jobs)
         if args.pages.is_dir():
             results["side_by_side"]["real pages"] = side_by_side("real", args.pages, root, tt)
