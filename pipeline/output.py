@@ -344,6 +344,8 @@ class PreviousManifest:
                     self.head = json.loads(first.rstrip("\n")[: -len(PAGES_OPEN)] + '"pages":[]}')
                     self.head.pop("pages")
                     self.tail = json.loads("{" + tail_line(self.path)[2:])
+                    for entry in self.tail.get("skipped", []):
+                        check_entry(entry)
                     return
             self.read_whole()
         except FileNotFoundError:
@@ -355,7 +357,9 @@ class PreviousManifest:
         data = json.loads(self.path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
-        pages = data.pop("pages", [])
+        pages = [check_entry(entry) for entry in data.pop("pages", [])]
+        for entry in data.get("skipped", []):
+            check_entry(entry)
         self.head = {
             key: data[key] for key in ("version", "base_url", "source_locale") if key in data
         }
@@ -379,10 +383,22 @@ class PreviousManifest:
                     return
                 text = line.rstrip("\n").removesuffix(",")
                 try:
-                    yield json.loads(text), text
-                except json.JSONDecodeError as error:
+                    entry = check_entry(json.loads(text))
+                except (json.JSONDecodeError, ValueError) as error:
                     raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
+                yield entry, text
         raise PublishError(f"{self.path}: unreadable manifest (cut short)")
+
+
+def check_entry(entry) -> dict:
+    """A page or skip entry names its region and article (publish orders pages by them)."""
+    if not (
+        isinstance(entry, dict)
+        and isinstance(entry.get("slug"), str)
+        and isinstance(entry.get("region"), str)
+    ):
+        raise ValueError(f"an entry without slug and region: {str(entry)[:60]}")
+    return entry
 
 
 def tail_line(path: Path) -> str:

@@ -58,9 +58,12 @@ def store(key: str, value) -> None:
     place = folder()
     if place is None:
         return
-    with contextlib.suppress(OSError):
+    temporary = place / f"{key}.{os.getpid()}.tmp"
+    try:
         place.mkdir(parents=True, exist_ok=True)
-        temporary = place / f"{key}.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, place / key)
+    except OSError:  # a full disk or a read-only home: no cache this time
+        with contextlib.suppress(OSError):
+            temporary.unlink()

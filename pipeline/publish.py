@@ -31,8 +31,6 @@ from pipeline.project import Project
 from pipeline.regions import hotline_age_days
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
 
-PACKAGE = Path(__file__).parent
-
 
 @dataclass(frozen=True)
 class PublishOptions:
@@ -124,8 +122,9 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         result.skipped = previous.tail.get("skipped", [])
         return result
     tree = None if options.dry_run else OutputTree(settings.output_dir)
-    writer = None if tree is None else ManifestWriter(str(tree.root), head)
+    writer = None
     try:
+        writer = None if tree is None else ManifestWriter(str(tree.root), head)
         builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path))
         for slug, old in pages_by_article(previous, plan.order, plan.skips):
             action = plan.actions.get(slug)
@@ -151,10 +150,11 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
                 if "path" not in entry:
                     result.skipped.append(entry)
                     continue
-                if line is None and action == BUILD:
+                fresh = line is None and action == BUILD
+                if fresh:
                     result.record_built(entry, options.report_entries)
                 if tree is not None:
-                    (tree.placed if line is None and action == BUILD else tree.keep)(entry)
+                    (tree.placed if fresh else tree.keep)(entry)
                     writer.add(entry, line)
         if tree is None:
             return result
@@ -265,10 +265,6 @@ def plan_publish(project, options, regions, previous, shell_path, threshold, on_
         plan.changed = True
         plan.tasks.append(ArticleTask(slug, selected_tags, inputs, kept, threshold))
     return plan
-
-
-def regions_of(old: list) -> set:
-    return {entry["region"] for entry, _ in old}
 
 
 def pages_by_article(previous: PreviousManifest, slugs, skips: dict | None = None):

@@ -291,7 +291,8 @@ def test_missing_page_template(cli, project):
     one_line_error(cli("publish", code=None), "page template")
 
 
-def test_custom_page_template(cli, project):
+def use_minimal_shell(project: Path) -> None:
+    """A custom page shell (setting `page_template`) with just the language, title and body."""
     (project / "shell").mkdir()
     (project / "shell/page.html").write_text(
         '<!DOCTYPE html><html lang="{{ lang }}"><title>{{ title }}</title>{{ body }}</html>'
@@ -302,6 +303,10 @@ def test_custom_page_template(cli, project):
             "fuzzy_threshold = 0.7", 'fuzzy_threshold = 0.7\npage_template = "shell/page.html"'
         )
     )
+
+
+def test_custom_page_template(cli, project):
+    use_minimal_shell(project)
     cli("publish", "--region", "es-MX")
     assert page(project / "output", "es-MX").startswith(
         '<!DOCTYPE html><html lang="es-MX"><title>Adicción a la ketamina</title><article'
@@ -358,16 +363,7 @@ def test_damaged_standby_index_is_not_trusted(cli, project):
 def test_kept_pages_rebuilt_by_a_narrowed_publish_stay_unchanged_afterwards(cli, project):
     """Pages rebuilt because a narrowed publish changed their alternates carry the same input
     hash as any other build (custom page shell included), so nothing is rebuilt again."""
-    (project / "shell").mkdir()
-    (project / "shell/page.html").write_text(
-        '<!DOCTYPE html><html lang="{{ lang }}"><title>{{ title }}</title>{{ body }}</html>'
-    )
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "fuzzy_threshold = 0.7", 'fuzzy_threshold = 0.7\npage_template = "shell/page.html"'
-        )
-    )
+    use_minimal_shell(project)
     cli("publish", "--min-complete", "90")
     data = json.loads(cli("publish", "--min-complete", "50", "--region", "de-DE", "--json").stdout)
     assert len(data["pages"]) == 7  # de-DE joined: the six kept pages got new alternates
@@ -452,3 +448,15 @@ def test_articles_stream_in_order_and_a_removed_article_leaves(cli, project):
     assert {e["slug"] for e in manifest(output)["pages"]} == {SLUG}
     assert not (output / "en-US/alcohol-use").exists()
     assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
+
+
+def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project):
+    cli("publish")
+    path = project / "output/manifest.json"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = '{"region":"de-DE"},'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("publish")
+    assert "an entry without slug and region" in result.stderr
+    assert "rebuilding every page" in result.stderr
+    assert len(manifest(project / "output")["pages"]) == 7
