@@ -718,9 +718,10 @@ def file_extract(page, output, jobs, as_json):
 def file_merge(page, catalog, output, lang, jobs, as_json):
     """Write PAGE with the translations of CATALOG; everything else stays byte for byte."""
     from pipeline.htmlfile import merge_job
-    from pipeline.locales import parse_tag
 
     if lang:
+        from pipeline.locales import parse_tag
+
         parse_tag(lang)
     tasks = [
         (source, str(catalog_for(page, catalog, source)), target, lang)
@@ -742,8 +743,7 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
 
 
 def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str):
-    from pipeline.parallel import ordered_map
-    from pipeline.project import Outcome
+    from pipeline.parallel import Outcome, ordered_map
 
     # Largest pages first, so that no worker is left with a big one at the end; results are
     # reported in the given order.

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import pagecache
+from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import PipelineError, SourceError
-from pipeline.markup import Document, parse
+from pipeline.files import write_atomic
+from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
 from pipeline.segment import segment_document
@@ -146,11 +148,17 @@ def read_page(data: bytes, shown: str, slug: str) -> Page:
     key = pagecache.key_of(data)
     cached = pagecache.load(key)
     if cached is None:
-        document = parse(text)
-        cached = (html_start_tag(document), segment_document(document))
+        with collector_paused():
+            cached = segment_page(text)
         pagecache.store(key, cached)
     html_tag, slots = cached
     return Page(slug, shown, text, encoding, bom, html_tag, slots)
+
+
+def segment_page(text: str) -> tuple[StartTag | None, list]:
+    # The tree is freed on return, before the paused collector resumes and scans the young.
+    document = parse(text)
+    return html_start_tag(document), segment_document(document)
 
 
 def html_start_tag(document: Document) -> StartTag | None:
@@ -221,8 +229,6 @@ def read_input(name: str) -> tuple[bytes, str, str]:
 
 def extract_job(job: tuple[str, str | None]) -> dict:
     """Template for one page: written to the target, or returned (as `pot`) for stdout."""
-    from pipeline.catalogs import now_stamp, render_template, write_template
-
     source, target = job
     try:
         data, shown, slug = read_input(source)
@@ -244,9 +250,6 @@ def extract_job(job: tuple[str, str | None]) -> dict:
 
 def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
     """One page merged with its catalog: written to the target, or returned for stdout."""
-    from pipeline.catalogs import read_translations
-    from pipeline.files import write_atomic
-
     source, catalog, target, lang = job
     try:
         translations = read_translations(Path(catalog))

@@ -6,8 +6,17 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 MIN_ITEMS_PER_WORKER = 4
+
+
+@dataclass
+class Outcome:
+    """Per-item results of a batch command, and the errors that did not stop it."""
+
+    items: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
 
 
 def default_jobs() -> int:

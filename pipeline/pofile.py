@@ -185,12 +185,10 @@ def format_catalog(header: str, metadata: dict, entries) -> str:
     lines = comment_lines("#", header)
     lines.append('msgid ""')
     lines += string_lines("msgstr", "".join(f"{k}: {v}\n" for k, v in metadata.items()))
-    out = "\n".join(lines) + "\n"
     active = [entry for entry in entries if not entry.obsolete]
     obsolete = [entry for entry in entries if entry.obsolete]
-    for entry in active + obsolete:
-        out += "\n" + "\n".join(entry_lines(entry)) + "\n"
-    return out
+    blocks = ["\n".join(lines)] + ["\n".join(entry_lines(entry)) for entry in active + obsolete]
+    return "\n\n".join(blocks) + "\n"
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -243,6 +241,86 @@ def read_entries(text: str):
     """(msgctxt, msgid, msgstr, flags, line) of every live entry; strict: a syntax error is
     a PoSyntaxError with its line. Obsolete entries and comments other than flags are skipped.
     """
+    entries = read_plain_entries(text)
+    return iter(entries) if entries is not None else read_entries_strictly(text)
+
+
+# The layout gettext tools, Poedit, Weblate and this package write, matched an entry at a
+# time in C. Anything else (plurals, odd spacing, CR line ends, a syntax error) is left to the
+# line-by-line reader, which gives the same results and reports errors with their line.
+BODY = r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+'  # a string's text: no bare quote, escapes kept
+STRING = r'"(' + BODY + r')"\n'
+MORE_STRINGS = r'((?:"' + BODY + r'"\n)*+)'
+PLAIN_ENTRY = re.compile(
+    r"((?:#[^\n]*\n|\n)*)"  # comments, flags, obsolete entries and blank lines before it
+    r"(?:msgctxt " + STRING + MORE_STRINGS + ")?"
+    r"msgid " + STRING + MORE_STRINGS + r"msgstr " + STRING + MORE_STRINGS
+)
+PLAIN_END = re.compile(r"(?:#[^\n]*\n|\n)*")
+CONTINUED = re.compile(STRING)
+# Line ends other than \n split lines for the strict reader (str.splitlines): not plain.
+OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+FLAGS_LINE = re.compile(r"^#,([^\n]*)", re.M)
+
+
+class NotPlain(Exception):
+    pass
+
+
+def read_plain_entries(text: str) -> list | None:
+    """Entries of a catalog in the common layout, or None when it is not in that layout."""
+    if "msgid_plural" in text or any(end in text for end in OTHER_LINE_ENDS):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"
+    entries = []
+    position, line, counted = 0, 1, 0
+    match_entry = PLAIN_ENTRY.match
+    try:
+        while True:
+            match = match_entry(text, position)
+            if match is None:
+                break
+            comments, context, context_more, msgid, msgid_more, msgstr, msgstr_more = match.groups()
+            keyword_at = match.end(1)
+            line += text.count("\n", counted, keyword_at)
+            counted = keyword_at
+            flags = []
+            if "#," in comments:
+                for found in FLAGS_LINE.findall(comments):
+                    flags.extend(flag.strip() for flag in found.split(",") if flag.strip())
+            entries.append(
+                (
+                    None if context is None else plain_string(context, context_more),
+                    plain_string(msgid, msgid_more),
+                    plain_string(msgstr, msgstr_more),
+                    flags,
+                    line,
+                )
+            )
+            position = match.end()
+    except NotPlain:
+        return None
+    if PLAIN_END.match(text, position).end() != len(text):
+        return None
+    return entries
+
+
+def plain_string(first: str, more: str) -> str:
+    raw = first + "".join(CONTINUED.findall(more)) if more else first
+    if "\\" not in raw:
+        return raw
+    return ESCAPE.sub(plain_escape, raw)
+
+
+def plain_escape(match: re.Match) -> str:
+    try:
+        return ESCAPES[match.group(1)]
+    except KeyError:
+        raise NotPlain from None
+
+
+def read_entries_strictly(text: str):
     entry: dict = {}
     flags: list[str] = []
     field_name = None

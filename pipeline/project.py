@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import polib
@@ -33,7 +33,7 @@ from pipeline.errors import CatalogError, PipelineError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
-from pipeline.parallel import ordered_map
+from pipeline.parallel import Outcome, ordered_map
 from pipeline.regions import load_regions
 from pipeline.segment import HotlineSpec
 from pipeline.source import list_slugs, load_article
@@ -88,14 +88,6 @@ class Project:
                 f"no catalogs for language {missing[0]!r} (run: pipeline init {missing[0]})"
             )
         return names
-
-
-@dataclass
-class Outcome:
-    """Per-item results of a batch command, and the errors that did not stop it."""
-
-    items: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
 
 
 def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: int = 0) -> Outcome:

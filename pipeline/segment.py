@@ -268,6 +268,15 @@ def attribute_role(element: Element, name: str) -> str | None:
     return TRANSLATABLE_ATTRIBUTES.get(name)
 
 
+def is_tel_link(element: Element) -> bool:
+    # Most links are not tel: ones, and the start tag's text tells without parsing it
+    # (unless an entity could spell "tel").
+    text = element.tag_text
+    if "tel" not in text and "&" not in text:
+        return False
+    return (element.get("href") or "").lower().startswith("tel:")
+
+
 def is_hotline_href(walk: Walk, href: str) -> bool:
     if walk.hotline is None or not href.lower().startswith("tel:"):
         return False
@@ -377,8 +386,7 @@ def flush_run(walk: Walk, run: list, container: Element, context: Context) -> No
         wrapper = items[0]
         context = child_context(wrapper, context)
         collect_attributes(walk, wrapper, context, spill)
-        href = wrapper.get("href") or ""
-        in_tel_link = in_tel_link or href.lower().startswith("tel:")
+        in_tel_link = in_tel_link or is_tel_link(wrapper)
         if not context.translate:
             collect_tel_hrefs(walk, wrapper, spill)
             items = []
@@ -401,7 +409,9 @@ def slot_start(slot) -> int:
 
 def is_phone_link(walk: Walk, element: Element) -> bool:
     """`<a href="tel:hotline">number</a>`: the whole link is the `{hotline_phone}` value."""
-    if element.tag != "a" or not is_hotline_href(walk, element.get("href") or ""):
+    if element.tag != "a" or walk.hotline is None or not is_tel_link(element):
+        return False
+    if not is_hotline_href(walk, element.get("href")):
         return False
     text = "".join(child.text for child in element.children if isinstance(child, Text))
     if len(element.children) != sum(isinstance(c, Text) for c in element.children):
@@ -496,8 +506,7 @@ class Encoder:
             return
         number = self.add_tag(open_tag, close_tag, False, element.start, slots)
         self.tokens.append(("open", number))
-        is_tel = (element.get("href") or "").lower().startswith("tel:")
-        self.encode(element.children, context, in_tel_link or is_tel)
+        self.encode(element.children, context, in_tel_link or is_tel_link(element))
         self.tokens.append(("close", number))
 
     def add_tag(self, open_tag, close_tag, void, offset, slots) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.errors import SourceError
 from pipeline.files import safe_name
-from pipeline.markup import Document, parse
+from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import compile_skeleton, find_element
 from pipeline.model import Article, Segment
 from pipeline.segment import HotlineSpec, segment_document
@@ -51,8 +51,13 @@ def load_article(
     """Read, check and segment one article; malformed markup is refused with its line."""
     path = article_path(source_dir, slug)
     text = read_source(path)
-    document = parse(text)
     shown = path.relative_to(display_root).as_posix() if display_root else path.as_posix()
+    with collector_paused():  # the tree is freed before the collector resumes
+        return parse_article(slug, shown, text, hotline)
+
+
+def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None) -> Article:
+    document = parse(text)
     if document.problems:
         offset, message = document.problems[0]
         more = len(document.problems) - 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polib
+import pytest
 from babel.messages.pofile import read_po
 
 from conftest import msgfmt_check
@@ -184,3 +185,45 @@ def test_update_skips_catalogs_already_up_to_date(cli, project):
     reports = {r["catalog"]: r for r in json.loads(cli("update", "--json").stdout)["items"]}
     assert reports[CATALOG.format("fr")]["skipped"] is False
     assert reports[CATALOG.format("es")]["skipped"] is True
+
+
+def test_fast_catalog_reader_agrees_with_the_strict_one(cli, project, tmp_path):
+    """Catalogs in the layout gettext tools write are read a whole entry at a time; anything
+    else (CR line ends, plurals, errors) goes through the line reader, with the same result."""
+    import subprocess
+
+    from pipeline.pofile import PoSyntaxError, read_entries, read_entries_strictly
+    from pipeline.pofile import read_plain_entries as fast
+
+    cli("extract")
+    cli("init", "de", "--force")
+    path = project / CATALOG.format("de")
+    catalog = polib.pofile(str(path))
+    for number, entry in enumerate(catalog):
+        entry.msgstr = f'Ü "{entry.msgid}"\\t\n' * (1 + number % 3)
+        if number % 4 == 0:
+            entry.flags.append("fuzzy")
+            entry.previous_msgid = entry.msgid + " (before)"
+    catalog.append(polib.POEntry(msgid="gone", msgstr="weg", obsolete=True))
+    catalog.save()
+    layouts = {
+        "polib": path.read_text(),
+        "msgcat": subprocess.run(["msgcat", str(path)], capture_output=True, text=True).stdout,
+        "no-wrap": subprocess.run(
+            ["msgcat", "--no-wrap", str(path)], capture_output=True, text=True
+        ).stdout,
+    }
+    for name, text in layouts.items():
+        strict = list(read_entries_strictly(text))
+        assert len(strict) == len(catalog) and "fuzzy" in strict[1][3], name
+        assert fast(text) == strict, name
+    text = layouts["msgcat"]
+    plural = text + '\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] "eins"\nmsgstr[1] "viele"\n'
+    for other in (text.replace("\n", "\r\n"), plural, text.replace('msgid "', 'msgid  "', 1)):
+        assert fast(other) is None
+        assert list(read_entries(other)) == list(read_entries_strictly(other))
+    broken = text.replace('msgstr "', 'msgstr "\\q', 1)
+    assert fast(broken) is None
+    line = text[: text.index('msgstr "')].count("\n") + 1
+    with pytest.raises(PoSyntaxError, match=rf"^{line}: invalid control sequence"):
+        list(read_entries(broken))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -23,6 +24,8 @@ SOURCE = "source/ketamine-addiction.html"
 def test_malformed_html(cli, project, markup, problem):
     (project / "source/bad.html").write_text(markup)
     one_line_error(cli("extract", "bad", code=None), "source/bad.html:", problem)
+    # Parsing pauses the garbage collector; an error must not leave it off.
+    assert gc.isenabled()
 
 
 def test_empty_and_non_utf8_sources(cli, project):
