@@ -140,7 +140,18 @@ TOKEN = re.compile(
     re.S,
 )
 ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN, re.S)
-WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+# Runs of HTML whitespace that collapsing to one space changes: a lone space is not one, so
+# `WHITESPACE.sub(" ", text)` leaves ordinary prose alone instead of replacing every space.
+WHITESPACE = re.compile(r"[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+")
+SPACE_TO_COLLAPSE = ("  ", "\n", "\t", "\r", "\f")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of HTML whitespace as one space (a scan for them first: most text has none)."""
+    for run in SPACE_TO_COLLAPSE:
+        if run in text:
+            return WHITESPACE.sub(" ", text)
+    return text
 
 
 @dataclass(eq=False)

@@ -108,10 +108,13 @@ def is_break(text: str, index: int) -> bool:
 
 
 def last_break(text: str, room: int) -> int:
-    for index in range(room, 0, -1):
-        if is_break(text, index):
-            return index
-    return 0
+    """The last break opportunity at or before `room`: only after a space or a hyphen."""
+    limit = room
+    while True:
+        candidate = max(text.rfind(" ", 0, limit), text.rfind("-", 0, limit)) + 1
+        if candidate <= 0 or is_break(text, candidate):
+            return candidate
+        limit = candidate - 1
 
 
 def first_break(text: str, room: int) -> int:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.markup import WHITESPACE, Document, Element, Opaque, Text
+from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 
 INLINE = frozenset(
@@ -241,7 +241,7 @@ def collect_attributes(walk: Walk, element: Element, context: Context, out: list
         role = attribute_role(element, attribute.name)
         if role is None or not context.translate:
             continue
-        text = WHITESPACE.sub(" ", attribute.value).strip()
+        text = collapse_whitespace(attribute.value).strip()
         if not LETTER.search(text):
             continue
         out.append(
@@ -421,12 +421,11 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
 
 @dataclass
 class Encoder:
-    """Turns run items into a msgid's tokens, numbering tags as it meets them."""
+    """Turns run items into a msgid's parts, numbering tags as it meets them."""
 
     walk: Walk
-    tokens: list = field(
-        default_factory=list
-    )  # ("text", s) | ("open"|"close"|"void", n) | ("var", name)
+    parts: list = field(default_factory=list)  # msgid text, tags `<1>`, placeholders `{name}`
+    text_parts: list = field(default_factory=list)  # indexes of text parts (braces to double)
     tags: list = field(default_factory=list)
     variables: dict = field(default_factory=dict)
     inner: list = field(default_factory=list)
@@ -454,10 +453,11 @@ class Encoder:
                 self.variables.setdefault(
                     PHONE_VARIABLE, Variable(PHONE_VARIABLE, kind, source=escape_html(piece[0]))
                 )
-                self.tokens.append(("var", PHONE_VARIABLE))
+                self.parts.append("{" + PHONE_VARIABLE + "}")
             elif piece:
                 self.has_letters = self.has_letters or bool(LETTER.search(piece))
-                self.tokens.append(("text", piece))
+                self.text_parts.append(len(self.parts))
+                self.parts.append(escape_text(piece, braces=False))
 
     def encode_element(self, element: Element, context: Context, in_tel_link: bool) -> None:
         source = self.walk.document.source
@@ -479,7 +479,7 @@ class Encoder:
                     source=source[element.start : element.end],
                 ),
             )
-            self.tokens.append(("var", variable))
+            self.parts.append("{" + variable + "}")
             self.inner.extend(slots)
             return
         if is_phone_link(self.walk, element):
@@ -495,7 +495,7 @@ class Encoder:
                     source=source[element.start : element.end],
                 ),
             )
-            self.tokens.append(("var", PHONE_VARIABLE))
+            self.parts.append("{" + PHONE_VARIABLE + "}")
             return
         void = element.tag in OPAQUE_INLINE or element.start_tag_end == element.end
         if void or not context.translate:
@@ -505,9 +505,9 @@ class Encoder:
                 collect_tel_hrefs(self.walk, element, self.inner)
             return
         number = self.add_tag(open_tag, close_tag, False, element.start, slots)
-        self.tokens.append(("open", number))
+        self.parts.append(f"<{number}>")
         self.encode(element.children, context, in_tel_link or is_tel_link(element))
-        self.tokens.append(("close", number))
+        self.parts.append(f"</{number}>")
 
     def add_tag(self, open_tag, close_tag, void, offset, slots) -> int:
         number = len(self.tags) + 1
@@ -518,7 +518,7 @@ class Encoder:
         self.tags.append(Tag(number, open_tag, close_tag, void, offset, attributes))
         self.inner.extend(slots)
         if void:
-            self.tokens.append(("void", number))
+            self.parts.append(f"<{number}/>")
         return number
 
 
@@ -547,22 +547,13 @@ def build_segment(walk, items, container, context, in_tel_link):
     encoder.encode(items, context, in_tel_link)
     if not encoder.has_letters and not encoder.variables:
         return None
-    is_format = bool(encoder.variables)
-    parts = []
-    for kind, value in encoder.tokens:
-        if kind == "text":
-            parts.append(escape_text(value, braces=is_format))
-        elif kind == "open":
-            parts.append(f"<{value}>")
-        elif kind == "close":
-            parts.append(f"</{value}>")
-        elif kind == "void":
-            parts.append(f"<{value}/>")
-        else:
-            parts.append("{" + value + "}")
+    parts = encoder.parts
+    if encoder.variables:  # a format string: literal braces in its text are doubled
+        for index in encoder.text_parts:
+            parts[index] = parts[index].replace("{", "{{").replace("}", "}}")
     msgid = "".join(parts)
     if not context.preserve_space:
-        msgid = WHITESPACE.sub(" ", msgid).strip()
+        msgid = collapse_whitespace(msgid).strip()
     start = items[0].start
     end = items[-1].end
     segment = Segment(
