@@ -27,6 +27,7 @@ MANIFEST = "manifest.json"
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
 # after the exchange that retires the tree, removed when a publish starts updating it.
 INDEX = ".pipeline-pages"
+FSYNC_LIMIT = 256  # files a publish fsyncs one by one; past that, one sync of the disk
 
 
 class OutputTree:
@@ -36,8 +37,9 @@ class OutputTree:
         self.output_dir = output_dir
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
         self.root, self.before = self.prepare()
-        self.made_dirs: set[str] = set()
-        self.written: list[str] = []  # files written or linked by this publish
+        self.last_dir = ""  # pages come a folder at a time: remembering one is enough
+        self.written: list[str] = []  # files written or linked by this publish, while few
+        self.wrote_many = False  # more than FSYNC_LIMIT: one sync of the disk instead
         self.unwanted = set(self.before)  # pages held now that this publish has not placed
         # The index of the tree that this publish retires (the live one), written as the
         # previous manifest streams by; it becomes the standby's index after the exchange.
@@ -69,7 +71,7 @@ class OutputTree:
         with open(temporary, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, target)
-        self.written.append(target)
+        self.wrote(target)
 
     def link_from_live(self, relative: str) -> None:
         source = self.output_dir / relative
@@ -84,13 +86,21 @@ class OutputTree:
         except OSError:
             shutil.copy2(source, temporary)
         os.replace(temporary, target)
-        self.written.append(target)
+        self.wrote(target)
+
+    def wrote(self, path: str) -> None:
+        if self.wrote_many:
+            return
+        self.written.append(path)
+        if len(self.written) > FSYNC_LIMIT:
+            self.wrote_many = True
+            self.written.clear()
 
     def path(self, relative: str) -> str:
         folder, _, _ = relative.rpartition("/")
-        if folder and folder not in self.made_dirs:
+        if folder and folder != self.last_dir:
             os.makedirs(self.root / folder, exist_ok=True)
-            self.made_dirs.add(folder)
+            self.last_dir = folder
         return f"{self.root}/{relative}"
 
     def placed(self, entry: dict) -> None:
@@ -123,7 +133,8 @@ class OutputTree:
 
     def commit(self, files: list[str]) -> None:
         """Swap the tree in (`files`: written into it directly, such as the manifest)."""
-        self.written.extend(files)
+        for path in files:
+            self.wrote(path)
         self.index.close()
         self.flush()  # the new files reach the disk before they become visible
         if not self.output_dir.exists():
@@ -152,7 +163,7 @@ class OutputTree:
 
     def flush(self) -> None:
         """fsync what this publish wrote (a few files: cheap), or the whole disk (many)."""
-        if len(self.written) > 256:
+        if self.wrote_many:
             os.sync()
             return
         folders = {os.path.dirname(path) for path in self.written}

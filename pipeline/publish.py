@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,14 @@ class PublishResult:
 
     def record_built(self, entry: dict, with_entry: bool) -> None:
         self.built += 1
+        # Interned: a site's pages share a handful of region tags and one slug per article.
         self.rows.append(
-            (entry["slug"], entry["region"], entry["completeness"], len(entry["fallbacks"]))
+            (
+                sys.intern(entry["slug"]),
+                sys.intern(entry["region"]),
+                entry["completeness"],
+                len(entry["fallbacks"]),
+            )
         )
         if with_entry:  # a site's worth of entries is asked for by --json only
             self.pages.append(entry)

@@ -121,7 +121,9 @@ TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-@lru_cache(maxsize=65536)
+# Big enough for the largest article (a page is rendered once per region), small enough that
+# a site's worth of msgids is not kept alive by the cache.
+@lru_cache(maxsize=4096)
 def source_words(msgid: str) -> int:
     """Words a translator translates: letters, without tags and placeholders."""
     return len(WORD.findall(TAG_OR_PLACEHOLDER.sub(" ", msgid)))

@@ -228,6 +228,22 @@ def test_incremental_publishes_equal_a_fresh_build(cli, project, tmp_path):
     assert "de-DE" not in {path.parts[0] for path in incremental}
 
 
+def test_publish_of_many_files_syncs_once_with_the_same_output(cli, project, monkeypatch):
+    """Past FSYNC_LIMIT files a publish stops listing them (memory stays flat) and syncs the
+    disk once; the output is the same as with every file fsynced."""
+    from pipeline import output as output_module
+
+    cli("publish")
+    fsynced = snapshot(project / "output")
+    shutil.rmtree(project / "output")
+    synced = []
+    monkeypatch.setattr(output_module, "FSYNC_LIMIT", 3)
+    monkeypatch.setattr(output_module.os, "sync", lambda: synced.append(True))
+    cli("publish")
+    assert synced == [True]
+    assert snapshot(project / "output") == fsynced
+
+
 def test_unchanged_publish_writes_nothing(cli, project):
     cli("publish")
     manifest_file = project / "output/manifest.json"
