@@ -264,17 +264,21 @@ class Opaque:
     end: int
 
 
-@dataclass(eq=False)
 class Document:
-    source: str
-    root: Element  # a synthetic root holding the top-level nodes
-    line_starts: list[int]
-    problems: list[tuple[int, str]]  # (offset, message): stray and missing end tags
+    def __init__(self, source: str, root: Element, problems: list[tuple[int, str]]):
+        self.source = source
+        self.root = root  # a synthetic root holding the top-level nodes
+        self.problems = problems  # (offset, message): stray and missing end tags
+        # Lines are asked for in source order: count newlines on from the last answer.
+        self.counted_to = 0
+        self.lines_before = 1
 
     def line_of(self, offset: int) -> int:
-        from bisect import bisect_right
-
-        return bisect_right(self.line_starts, offset)
+        if offset < self.counted_to:
+            self.counted_to, self.lines_before = 0, 1
+        self.lines_before += self.source.count("\n", self.counted_to, offset)
+        self.counted_to = offset
+        return self.lines_before
 
 
 def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute]:
@@ -397,9 +401,8 @@ def parse(source: str) -> Document:
     if len(stack) > 1:
         close(1, length)
     root.end = length
-    line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
     problems.sort()
-    return Document(source, root, line_starts, problems)
+    return Document(source, root, problems)
 
 
 @contextmanager

@@ -80,12 +80,16 @@ def compact_reducers() -> dict:
     of merging a page from the cache.
     """
     import dataclasses
+    from operator import attrgetter
 
     from pipeline import model
 
     def reducer(cls):
-        names = tuple(field.name for field in dataclasses.fields(cls))
-        return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
+        names = [field.name for field in dataclasses.fields(cls)]
+        if len(names) == 1:
+            return lambda obj: (cls, (getattr(obj, names[0]),))
+        fields_of = attrgetter(*names)  # a tuple of the fields, read in C
+        return lambda obj: (cls, fields_of(obj))
 
     return {
         cls: reducer(cls)

@@ -164,7 +164,9 @@ class Context:
 
 # Words whose absence from a start tag rules out the attributes we look for.
 CONTEXT_ATTRIBUTES = re.compile("translate|l10n|its-loc-note")
-SLOT_ATTRIBUTES = re.compile("alt|title|aria-label|placeholder|tel:")
+# An attribute name starts the start tag's text or follows a space, a slash or a closing
+# quote; `class="post-title"` mentions "title" but has no title attribute.
+SLOT_ATTRIBUTES = re.compile(r"""(?:^|[\s"'/])(?:alt|title|aria-label|placeholder)\s*=|tel:""")
 
 
 def child_context(element: Element, context: Context) -> Context:
