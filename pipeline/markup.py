@@ -218,10 +218,6 @@ class Element:
                 return attribute
         return None
 
-    def mentions(self, words: re.Pattern) -> bool:
-        """Whether the start tag's text contains any of `words` (a cheap pre-check)."""
-        return bool(self.tag_text) and words.search(self.tag_text) is not None
-
     def get(self, name: str, default: str | None = None) -> str | None:
         attribute = self.attribute(name)
         return default if attribute is None else attribute.value

@@ -162,15 +162,13 @@ class Context:
     preserve_space: bool = False
 
 
-# Words whose absence from a start tag rules out the attributes we look for.
-CONTEXT_ATTRIBUTES = re.compile("translate|l10n|its-loc-note")
 # An attribute name starts the start tag's text or follows a space, a slash or a closing
 # quote; `class="post-title"` mentions "title" but has no title attribute.
 SLOT_ATTRIBUTES = re.compile(r"""(?:^|[\s"'/])(?:alt|title|aria-label|placeholder)\s*=|tel:""")
 
 
 def child_context(element: Element, context: Context) -> Context:
-    if not element.mentions(CONTEXT_ATTRIBUTES):
+    if not may_have_context(element.tag_text):
         if element.tag in ("pre", "textarea") and not context.preserve_space:
             return dataclasses.replace(context, preserve_space=True)
         return context
@@ -183,6 +181,20 @@ def child_context(element: Element, context: Context) -> Context:
         critical=context.critical if critical is None else critical.lower() in ("yes", "true", ""),
         preserve_space=context.preserve_space or element.tag in ("pre", "textarea"),
     )
+
+
+# Whether a start tag's (lower-cased) text may hold the attributes looked for: substring
+# tests first, since most start tags have none of these words and `in` is cheap.
+def may_have_context(tag_text: str) -> bool:
+    return "l10n" in tag_text or "translate" in tag_text or "its-loc-note" in tag_text
+
+
+def may_have_slots(tag_text: str) -> bool:
+    if "tel:" in tag_text:
+        return True
+    return (
+        "title" in tag_text or "alt" in tag_text or "aria-" in tag_text or "placeh" in tag_text
+    ) and SLOT_ATTRIBUTES.search(tag_text) is not None
 
 
 def visit_block(walk: Walk, element: Element, context: Context) -> None:
@@ -211,9 +223,11 @@ def is_inline(walk: Walk, element: Element) -> bool:
         return False
     cached = walk.inline_block_cache.get(id(element))
     if cached is None:
-        cached = all(
-            is_inline(walk, child) for child in element.children if isinstance(child, Element)
-        )
+        cached = True
+        for child in element.children:
+            if type(child) is Element and not is_inline(walk, child):
+                cached = False
+                break
         walk.inline_block_cache[id(element)] = cached
     return cached
 
@@ -233,7 +247,7 @@ def role_of(element: Element) -> str:
 
 def collect_attributes(walk: Walk, element: Element, context: Context, out: list) -> None:
     """Append `element`'s own translatable attributes and hotline tel: href to `out`."""
-    if element.tag != "meta" and not element.mentions(SLOT_ATTRIBUTES):
+    if element.tag != "meta" and not may_have_slots(element.tag_text):
         return
     line = walk.document.line_of(element.start)
     for attribute in element.attributes:
@@ -430,10 +444,14 @@ class Encoder:
     walk: Walk
     parts: list = field(default_factory=list)  # msgid text, tags `<1>`, placeholders `{name}`
     text_parts: list = field(default_factory=list)  # indexes of text parts (braces to double)
+    texts: list = field(default_factory=list)  # the text as it is (letters are looked for)
     tags: list = field(default_factory=list)
     variables: dict = field(default_factory=dict)
     inner: list = field(default_factory=list)
-    has_letters: bool = False
+
+    @property
+    def has_letters(self) -> bool:
+        return any(LETTER.search(text) for text in self.texts)
 
     def encode(self, items, context: Context, in_tel_link: bool) -> None:
         for item in items:
@@ -459,7 +477,7 @@ class Encoder:
                 )
                 self.parts.append("{" + PHONE_VARIABLE + "}")
             elif piece:
-                self.has_letters = self.has_letters or bool(LETTER.search(piece))
+                self.texts.append(piece)
                 self.text_parts.append(len(self.parts))
                 self.parts.append(escape_text(piece, braces=False))
 
@@ -549,7 +567,8 @@ def build_segment(walk, items, container, context, in_tel_link):
     """(the run's segment, the attribute segments inside it), or None for a textless run."""
     encoder = Encoder(walk)
     encoder.encode(items, context, in_tel_link)
-    if not encoder.has_letters and not encoder.variables:
+    has_letters = encoder.has_letters
+    if not has_letters and not encoder.variables:
         return None
     parts = encoder.parts
     if encoder.variables:  # a format string: literal braces in its text are doubled
@@ -572,7 +591,7 @@ def build_segment(walk, items, container, context, in_tel_link):
         note=context.note,
         critical=context.critical,
         preserve_space=context.preserve_space,
-        translatable=encoder.has_letters,
+        translatable=has_letters,
         text_only_parent=container.tag in TEXT_ONLY,
         inner=tuple(
             AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
@@ -645,7 +664,7 @@ def assign_contexts(slots: list) -> list:
             changes = {}
             if slot.msgid in ambiguous:
                 changes["context"] = slot.role
-            if slot.inner:
+            if any(inner.key is not None and inner.key[1] in ambiguous for inner in slot.inner):
                 changes["inner"] = tuple(fix(inner) for inner in slot.inner)
                 changes["tags"] = tuple(
                     dataclasses.replace(tag, attributes=tuple(fix(a) for a in tag.attributes))
