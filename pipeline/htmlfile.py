@@ -124,9 +124,16 @@ META = re.compile(rb"<meta\b[^>]*>", re.I)
 
 def declared_charset(data: bytes) -> str | None:
     """The charset of the first <meta> that declares one, outside scripts and comments."""
-    head = HIDDEN.sub(b"", data[:65536])
+    head = data[:65536]
     for match in META.finditer(head):
-        element = parse(match.group(0).decode("latin-1")).root.children[0]
+        meta = match.group(0)
+        if b"charset" not in meta.lower():
+            continue  # declares nothing (and most <meta> do not)
+        # Hidden when a comment or script still open at its end swallows it: only the text up
+        # to this <meta> is cleaned, not the whole head.
+        if not HIDDEN.sub(b"", head[: match.end()]).endswith(meta):
+            continue
+        element = parse(meta.decode("latin-1")).root.children[0]
         charset = element.get("charset")
         if charset:
             return charset.strip()

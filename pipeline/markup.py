@@ -265,14 +265,16 @@ class Document:
         self.source = source
         self.root = root  # a synthetic root holding the top-level nodes
         self.problems = problems  # (offset, message): stray and missing end tags
-        # Lines are asked for in source order: count newlines on from the last answer.
+        # Lines are asked for roughly in source order: count the newlines between the last
+        # answer and this offset, forwards or backwards.
         self.counted_to = 0
         self.lines_before = 1
 
     def line_of(self, offset: int) -> int:
-        if offset < self.counted_to:
-            self.counted_to, self.lines_before = 0, 1
-        self.lines_before += self.source.count("\n", self.counted_to, offset)
+        if offset >= self.counted_to:
+            self.lines_before += self.source.count("\n", self.counted_to, offset)
+        else:
+            self.lines_before -= self.source.count("\n", offset, self.counted_to)
         self.counted_to = offset
         return self.lines_before
 

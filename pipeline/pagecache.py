@@ -40,7 +40,11 @@ def folder() -> Path | None:
 
 
 def key_of(data: bytes) -> str:
-    return hashlib.sha256(code_version().encode() + data).hexdigest()
+    # BLAKE2b: about three times faster than SHA-256 in software, and as good as a cache key;
+    # hashing the page was a tenth of the time of merging it from the cache.
+    digest = hashlib.blake2b(code_version().encode(), digest_size=32)
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def load(key: str):

@@ -126,7 +126,9 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*")
 @lru_cache(maxsize=4096)
 def source_words(msgid: str) -> int:
     """Words a translator translates: letters, without tags and placeholders."""
-    return len(WORD.findall(TAG_OR_PLACEHOLDER.sub(" ", msgid)))
+    if "<" in msgid or "{" in msgid:  # a literal "<" is "&lt;" in a msgid: "<" opens a tag
+        msgid = TAG_OR_PLACEHOLDER.sub(" ", msgid)
+    return len(WORD.findall(msgid))
 
 
 @dataclass(frozen=True)
