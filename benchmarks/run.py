@@ -42,6 +42,9 @@ def measure(
     command: list[str], cwd: Path | None = None, check: bool = True, env: dict | None = None
 ) -> dict:
     """Wall time and peak RSS (MB) of one child process."""
+    # Whatever the set-up (or the previous command) wrote reaches the disk first: otherwise a
+    # tool that fsyncs its files (ours does, Translate Toolkit does not) pays for writing it.
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(
         command,

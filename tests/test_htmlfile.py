@@ -152,3 +152,19 @@ def test_page_cache_gives_the_same_bytes_and_survives_damage(tmp_path, page_cach
     monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
     assert pagecache.folder() is None
     assert identity_round_trip(tmp_path, data) == data
+
+
+def test_line_numbers_in_any_order():
+    """Lines are counted on (or back) from the last answer: any order gives the same lines."""
+    import random
+
+    from pipeline.markup import parse
+
+    source = "".join(
+        random.Random(3).choice(["<p>a</p>", "\n", "b\n\n", "<br>"]) for _ in range(400)
+    )
+    document = parse(source)
+    offsets = list(range(len(source) + 1))
+    expected = [source.count("\n", 0, offset) + 1 for offset in offsets]
+    random.Random(4).shuffle(offsets)
+    assert [document.line_of(o) for o in offsets] == [expected[o] for o in offsets]
