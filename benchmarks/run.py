@@ -9,9 +9,9 @@ nothing changed; publish after one article changed; and a check that the fast pa
 are byte-identical to a plain single-process publish. Then, on the same pages for both
 tools (a folder of real pages and the generated ones): extract with `pipeline file extract`
 vs `html2po`, rebuild one language with `pipeline file merge` vs `po2html`, fidelity of an
-identity catalog, and lxml parse+serialize as the floor. Translate Toolkit is installed into
-the benchmark's own environment (benchmarks/.venv-tt) on first use. Both tools run from
-bytecode, as installed tools do.
+identity catalog, and lxml parse+serialize as the floor. Both tools are installed the regular
+way into the benchmark's own environments (benchmarks/.venv-ours, reinstalled from this
+checkout on every run, and benchmarks/.venv-tt).
 Every figure is a wall time in seconds with the peak memory of the process that did it; a
 side-by-side step is the fastest of three runs (all three are in the JSON).
 """
@@ -35,8 +35,10 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
-PIPELINE = [sys.executable, "-m", "pipeline"]
+PIPELINE = [sys.executable, "-m", "pipeline"]  # until install_ours() runs
+FLOOR_PYTHON = sys.executable
 TT_ENV = HERE / ".venv-tt"
+OURS_ENV = HERE / ".venv-ours"
 
 
 def measure(
@@ -64,15 +66,21 @@ def measure(
     return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": code}
 
 
-def compile_package() -> None:
-    """Byte-compile the package that `python -m pipeline` runs, as an install would: pip
-    compiled Translate Toolkit, and an editable checkout (or PYTHONDONTWRITEBYTECODE) would
-    otherwise compile our modules from source in every process we time."""
-    code = (
-        "import compileall, os, pipeline\n"
-        "compileall.compile_dir(os.path.dirname(pipeline.__file__), quiet=1)\n"
+def install_ours() -> None:
+    """This checkout installed into the benchmark's own environment the way a site installs
+    it (a regular install, compiled to bytecode), as Translate Toolkit is in its own: an
+    editable development install adds an import hook to every process we time."""
+    global PIPELINE, FLOOR_PYTHON
+    python = OURS_ENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(OURS_ENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO)],
+        check=True,
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    PIPELINE = [str(python), "-m", "pipeline"]
+    FLOOR_PYTHON = str(python)
 
 
 def tt_tools() -> Path:
@@ -248,7 +256,7 @@ def lxml_floor_command(pages: list[Path]) -> list[str]:
         "for p in sys.argv[1:]:\n"
         "    lxml.html.tostring(lxml.html.document_fromstring(open(p, 'rb').read()))\n"
     )
-    return [sys.executable, "-c", code, *map(str, pages)]
+    return [FLOOR_PYTHON, "-c", code, *map(str, pages)]
 
 
 # Each side-by-side step runs this many times, from a clean output folder, and the fastest run
@@ -433,7 +441,7 @@ def main() -> None:
     }
     try:
         tt = tt_tools()
-        compile_package()
+        install_ours()
         results["translate_toolkit"] = tt_version(tt)
         if args.side_by_side_only:
             if args.out.is_file():
