@@ -260,18 +260,23 @@ def lxml_floor_command(pages: list[Path]) -> list[str]:
 
 
 # Each side-by-side step runs this many times, from a clean output folder, and the fastest run
-# counts: one run on this machine varies by 30% and more, for both tools.
+# counts: one run on this machine varies by 30% and more, for both tools. The tools take turns,
+# so that a slow spell of the machine falls on both.
 RUNS = 3
 
 
-def fastest(command: list[str], output: Path | None, env=lambda: None) -> dict:
-    runs = []
+def fastest(tasks: list[tuple]) -> dict:
+    """{name: fastest run} of (name, command, output folder, env factory) tasks, in turns."""
+    runs: dict[str, list] = {name: [] for name, *_ in tasks}
     for _ in range(RUNS):
-        if output is not None and output.exists():
-            shutil.rmtree(output)
-        runs.append(measure(command, check=False, env=env()))
-    best = min(runs, key=lambda run: run["seconds"])
-    return best | {"runs": [run["seconds"] for run in runs]}
+        for name, command, output, env in tasks:
+            if output is not None and output.exists():
+                shutil.rmtree(output)
+            runs[name].append(measure(command, check=False, env=env() if env else None))
+    return {
+        name: min(done, key=lambda run: run["seconds"]) | {"runs": [r["seconds"] for r in done]}
+        for name, done in runs.items()
+    }
 
 
 STEPS = (
@@ -298,33 +303,37 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
     theirs.mkdir()
     result = {"pages": len(pages), "mb": round(size / 1e6, 1)}
     caches = iter(range(RUNS))  # every extract starts with an empty page cache of its own
-    result["extract_ours"] = fastest(
-        PIPELINE + ["file", "extract", str(flat), "-o", str(ours / "pot")],
-        ours / "pot",
-        lambda: {"PIPELINE_CACHE_DIR": str(work / f"page-cache-{next(caches)}")},
-    )
-    result["extract_theirs"] = fastest(
-        [str(tt / "html2po"), "-P", str(flat), str(theirs / "pot")], theirs / "pot"
+    result |= fastest(
+        [
+            (
+                "extract_ours",
+                PIPELINE + ["file", "extract", str(flat), "-o", str(ours / "pot")],
+                ours / "pot",
+                lambda: {"PIPELINE_CACHE_DIR": str(work / f"page-cache-{next(caches)}")},
+            ),
+            (
+                "extract_theirs",
+                [str(tt / "html2po"), "-P", str(flat), str(theirs / "pot")],
+                theirs / "pot",
+                None,
+            ),
+            ("floor_lxml", lxml_floor_command(pages), None, None),
+        ]
     )
     identity_catalogs(ours / "pot", ours / "po")
     identity_catalogs(theirs / "pot", theirs / "po")
     warm = {"PIPELINE_CACHE_DIR": str(work / f"page-cache-{RUNS - 1}")}  # the last extract's
-    result["rebuild_ours"] = fastest(
-        PIPELINE + ["file", "merge", str(flat), str(ours / "po"), "-o", str(ours / "out")],
-        ours / "out",
-        lambda: warm,
+    merge = PIPELINE + ["file", "merge", str(flat), str(ours / "po"), "-o", str(ours / "out")]
+    po2html = [str(tt / "po2html"), "-t", str(flat), "-i", str(theirs / "po")]
+    po2html += ["-o", str(theirs / "out")]
+    result |= fastest(
+        [
+            ("rebuild_ours", merge, ours / "out", lambda: warm),
+            # The same rebuild without the page cache that `file extract` filled.
+            ("rebuild_ours_cold", merge, ours / "out", lambda: {"PIPELINE_CACHE_DIR": "off"}),
+            ("rebuild_theirs", po2html, theirs / "out", None),
+        ]
     )
-    # The same rebuild without the page cache that `file extract` filled: every page parsed.
-    result["rebuild_ours_cold"] = fastest(
-        PIPELINE + ["file", "merge", str(flat), str(ours / "po"), "-o", str(ours / "out")],
-        ours / "out",
-        lambda: {"PIPELINE_CACHE_DIR": "off"},
-    )
-    result["rebuild_theirs"] = fastest(
-        [str(tt / "po2html"), "-t", str(flat), "-i", str(theirs / "po"), "-o", str(theirs / "out")],
-        theirs / "out",
-    )
-    result["floor_lxml"] = fastest(lxml_floor_command(pages), None)
     result["fidelity_ours"] = fidelity(pages, ours / "pot", ours / "out")
     result["fidelity_theirs"] = fidelity(pages, theirs / "pot", theirs / "out")
     for step, ours, theirs in STEPS:
