@@ -80,7 +80,7 @@ def compact_reducers() -> dict:
     """Pickle the model's slotted dataclasses as constructor calls with positional fields.
 
     Their default pickling restores each object field by field through `dataclasses`'
-    __setstate__, which looked the fields up again for every object: a third of the time
+    __setstate__, which looked the fields up again for every object: a quarter of the time
     of merging a page from the cache.
     """
     import dataclasses
