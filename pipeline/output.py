@@ -183,19 +183,35 @@ class OutputTree:
 
 
 def read_manifest(output_dir: Path) -> dict:
-    """A publish's manifest, {} when there is none (the one reader: publish, push, serve)."""
+    """A publish's manifest, whole, {} when there is none (for push and serve; publish
+    streams it with PreviousManifest)."""
     path = output_dir / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = checked_manifest(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         return {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
         raise PublishError(f"{path}: unreadable manifest ({error})") from None
     shared: dict = {}  # one alternates list per article, as the publish itself holds them
     for entry in manifest.get("pages", []):
-        key = tuple((a["hreflang"], a["href"]) for a in entry["alternates"])
-        entry["alternates"] = shared.setdefault(key, entry["alternates"])
+        alternates = entry.get("alternates")
+        if isinstance(alternates, list):
+            key = json.dumps(alternates, sort_keys=True)
+            entry["alternates"] = shared.setdefault(key, alternates)
     return manifest
+
+
+def checked_manifest(data) -> dict:
+    """`data` as a manifest: an object whose pages and skips name their region and article."""
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    for key in ("pages", "skipped"):
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            raise ValueError(f'"{key}" is not a list')
+        for entry in entries:
+            check_entry(entry)
+    return data
 
 
 def page_files(region: str, slug: str) -> tuple[str, str]:
@@ -365,21 +381,13 @@ class PreviousManifest:
             raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
 
     def read_whole(self) -> None:
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        pages = [check_entry(entry) for entry in data.pop("pages", [])]
-        for entry in data.get("skipped", []):
-            check_entry(entry)
+        data = checked_manifest(json.loads(self.path.read_text(encoding="utf-8")))
+        pages = data.pop("pages", [])
         self.head = {
             key: data[key] for key in ("version", "base_url", "source_locale") if key in data
         }
         self.tail = {key: value for key, value in data.items() if key not in self.head}
         self.whole = sorted(pages, key=lambda e: (e["slug"], e["region"]))
-
-    @property
-    def exists(self) -> bool:
-        return self.path is not None
 
     def pages(self):
         if self.path is None:

@@ -321,10 +321,6 @@ def source_assets(source_dir: Path) -> list[tuple[str, str, bytes]]:
     return assets
 
 
-def sort_key(entry: dict) -> tuple[str, str]:
-    return (entry["slug"], entry["region"])
-
-
 def tuple_pairs(entry: dict) -> tuple[tuple[str, str], ...]:
     return tuple((a["hreflang"], a["href"]) for a in entry["alternates"])
 

@@ -411,6 +411,9 @@ def test_damaged_manifest_is_rebuilt_by_publish_and_refused_by_push(cli, project
     one_line_error(
         cli("push", "--endpoint", "http://127.0.0.1:9/api", code=None), "unreadable manifest"
     )
+    for damaged, problem in (("[]", "not a JSON object"), ('{"pages": [{}]}', "without slug")):
+        (project / "output/manifest.json").write_text(damaged)
+        one_line_error(cli("push", "--endpoint", "http://127.0.0.1:9/api", code=None), problem)
 
 
 def test_manifest_has_a_page_per_line_and_other_layouts_are_still_read(cli, project):

@@ -118,3 +118,11 @@ def test_busy_port_is_a_one_line_error(cli, project):
         port = taken.getsockname()[1]
         result = cli("serve", "--port", str(port), code=1)
     assert result.stderr == "error: Address already in use\n"
+
+
+def test_damaged_manifest_shows_an_empty_index(cli, project):
+    from pipeline.serve import index_page
+
+    cli("publish")
+    (project / "output/manifest.json").write_text('{"pages": 5}')
+    assert "<tbody></tbody>" in index_page(project / "output")
