@@ -154,14 +154,22 @@ def test_tmx_export_validates_and_import_restores(cli, project, guide, tmp_path)
     msgfmt_check(guide)
 
 
-def test_tmx_import_refuses_broken_translations_and_bad_files(cli, project, guide, tmp_path):
+DOCTOR = "Call your doctor if symptoms return."
+
+
+def cleared_and_offered(guide, tmx, offers: str):
+    """The guide's DOCTOR entry untranslated, and a TMX unit offering `offers` (<tuv>s) for it."""
     catalog = polib.pofile(str(guide))
-    catalog.find("Call your doctor if symptoms return.").msgstr = ""
+    catalog.find(DOCTOR).msgstr = ""
     catalog.save()
+    tmx.write_text(f"""<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en"><seg>{DOCTOR}</seg></tuv>
+{offers}</tu></body></tmx>""")
+
+
+def test_tmx_import_refuses_broken_translations_and_bad_files(cli, project, guide, tmp_path):
     tmx = tmp_path / "bad.tmx"
-    tmx.write_text("""<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>
-<tu><tuv xml:lang="en"><seg>Call your doctor if symptoms return.</seg></tuv>
-<tuv xml:lang="es"><seg>Llame <script>x</script></seg></tuv></tu></body></tmx>""")
+    cleared_and_offered(guide, tmx, '<tuv xml:lang="es"><seg>Llame <script>x</script></seg></tuv>')
     result = cli("tm", "import", str(tmx))
     assert "skipped" in result.stderr and "filled 0 entries" in result.stdout
     tmx.write_text("<tmx><body><tu>")
@@ -188,14 +196,13 @@ def test_regional_override_is_reported_separately(cli, project):
 
 
 def test_tmx_with_an_unknown_language_imports_the_rest(cli, project, guide, tmp_path):
-    catalog = polib.pofile(str(guide))
-    catalog.find("Call your doctor if symptoms return.").msgstr = ""
-    catalog.save()
     tmx = tmp_path / "mixed.tmx"
-    tmx.write_text("""<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>
-<tu><tuv xml:lang="en"><seg>Call your doctor if symptoms return.</seg></tuv>
-<tuv xml:lang="x-klingon"><seg>tlhIngan</seg></tuv>
-<tuv xml:lang="es"><seg>Llame a su médico.</seg></tuv></tu></body></tmx>""")
+    cleared_and_offered(
+        guide,
+        tmx,
+        '<tuv xml:lang="x-klingon"><seg>tlhIngan</seg></tuv>\n'
+        '<tuv xml:lang="es"><seg>Llame a su médico.</seg></tuv>',
+    )
     data = json.loads(cli("tm", "import", str(tmx), "--json").stdout)
     assert data["filled"] == 1 and "x-klingon" in data["skipped"][0]["msgid"]
-    assert entry(guide, "Call your doctor if symptoms return.").msgstr == "Llame a su médico."
+    assert entry(guide, DOCTOR).msgstr == "Llame a su médico."
