@@ -1,1 +1,53 @@
-"""pipeline: localize HTML articles through gettext catalogs and publish them per region."""
+"""pipeline: localize HTML articles through gettext catalogs and publish them per region.
+
+The hot modules may also be installed compiled (setup.py builds them with Cython from the
+same .py files). A compiled module is used only while it is newer than its .py: after an
+edit or a checkout that changed the .py, or with PIPELINE_PURE_PYTHON=1, the .py itself is
+imported, so what runs is always what the source says.
+"""
+
+import importlib.util
+import os
+import sys
+
+_PACKAGE = os.path.dirname(__file__)
+
+
+class _SourceFirst:
+    """Import finder: the .py source of the named modules, not their compiled builds."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.sources = sources
+
+    def find_spec(self, fullname, path=None, target=None):
+        source = self.sources.get(fullname)
+        return importlib.util.spec_from_file_location(fullname, source) if source else None
+
+
+def _sources_to_prefer() -> dict[str, str]:
+    """{module name: .py path} of compiled modules that must not be used."""
+    pure = os.environ.get("PIPELINE_PURE_PYTHON") == "1"
+    preferred = {}
+    with os.scandir(_PACKAGE) as entries:
+        for entry in entries:
+            name, dot, suffix = entry.name.partition(".")
+            if not suffix.endswith(("so", "pyd")) or dot != ".":
+                continue
+            source = os.path.join(_PACKAGE, name + ".py")
+            try:
+                stale = os.stat(source).st_mtime > entry.stat().st_mtime
+            except OSError:
+                continue
+            if pure or stale:
+                preferred[f"{__name__}.{name}"] = source
+    return preferred
+
+
+def compiled_modules() -> list[str]:
+    """Names of the package's modules running compiled in this process."""
+    loaded = [m for name, m in sys.modules.items() if name.startswith(__name__ + ".")]
+    return sorted(m.__name__ for m in loaded if not (m.__file__ or "").endswith(".py"))
+
+
+if _preferred := _sources_to_prefer():
+    sys.meta_path.insert(0, _SourceFirst(_preferred))

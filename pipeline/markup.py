@@ -310,37 +310,15 @@ def parse(source: str) -> Document:
     search = TOKEN.search
     open_p = 0  # <p> elements on the stack: most block starts need not look for one
 
-    def close(index: int, at: int, end_tag_start: int = -1) -> None:
-        # Pop stack[index:], closing each element at offset `at`.
-        nonlocal open_p
-        for position_in_stack in range(len(stack) - 1, index - 1, -1):
-            element = stack[position_in_stack]
-            element.end = at
-            if element.tag == "p":
-                open_p -= 1
-            if position_in_stack == index and end_tag_start >= 0:
-                element.end_tag_start = end_tag_start
-            elif element.tag not in OPTIONAL_END:
-                problems.append((element.start, f"<{element.tag}> is never closed"))
-        del stack[index:]
-
-    def find_open(names, boundaries) -> int:
-        for index in range(len(stack) - 1, 0, -1):
-            tag = stack[index].tag
-            if tag in names:
-                return index
-            if tag in boundaries:
-                return -1
-        return -1
-
     while position < length:
         match = search(source, position)
         if match is None:
             stack[-1].children.append(Text(position, length, source))
             break
-        token_start, position = match.span()
-        if token_start > match.pos:
-            stack[-1].children.append(Text(match.pos, token_start, source))
+        token_start = match.start()
+        if token_start > position:
+            stack[-1].children.append(Text(position, token_start, source))
+        position = match.end()
         name = match.group(1)
         if name is None:  # comment, doctype, processing instruction
             stack[-1].children.append(Opaque(token_start, position))
@@ -349,58 +327,85 @@ def parse(source: str) -> Document:
         if source[token_start + 1] == "/":
             index = -1
             if name not in VOID:
-                for candidate in range(len(stack) - 1, 0, -1):
-                    tag = stack[candidate].tag
-                    if tag == name:
-                        index = candidate
-                        break
-                    if tag in SCOPE_BOUNDARY:
-                        break
+                index = find_open(stack, (name,), SCOPE_BOUNDARY)
             if index > 0:
-                close(index, position, token_start)
+                open_p -= close(stack, index, position, token_start, problems)
             elif name not in ("html", "head", "body"):
                 # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
                 problems.append((token_start, f"stray end tag </{name}>"))
             continue
         if open_p and name in CLOSES_P:
-            index = find_open(("p",), SCOPE_BOUNDARY)
+            index = find_open(stack, ("p",), SCOPE_BOUNDARY)
             if index > 0:
-                close(index, token_start)
+                open_p -= close(stack, index, token_start, -1, problems)
         if name in IMPLIED_END:
             names, boundaries = IMPLIED_END[name]
-            index = find_open(names, boundaries)
+            index = find_open(stack, names, boundaries)
             if index > 0:
-                close(index, token_start)
-        parent = stack[-1]
+                open_p -= close(stack, index, token_start, -1, problems)
         element = Element(name, token_start, position, source)
-        parent.children.append(element)
+        stack[-1].children.append(element)
         if name in VOID or source[position - 2] == "/" and _is_foreign(stack):
             element.end = position
             continue
         if name in RAW_TEXT or name in ESCAPABLE_RAW_TEXT:
-            closing = raw_text_end(name).search(source, position)
-            body_end = closing.start() if closing else length
-            if position < body_end:
-                kind = Text if name in ESCAPABLE_RAW_TEXT else Opaque
-                element.children.append(
-                    kind(position, body_end, source) if kind is Text else Opaque(position, body_end)
-                )
-            if closing:
-                tag_close = source.find(">", closing.end() - 1)
-                element.end_tag_start = closing.start()
-                element.end = tag_close + 1 if tag_close >= 0 else length
-            else:
-                element.end = length
-            position = element.end
+            position = read_raw_text(element, source, position)
             continue
         stack.append(element)
         if name == "p":
             open_p += 1
     if len(stack) > 1:
-        close(1, length)
+        close(stack, 1, length, -1, problems)
     root.end = length
     problems.sort()
     return Document(source, root, problems)
+
+
+def close(stack: list, index: int, at: int, end_tag_start: int, problems: list) -> int:
+    """Pop stack[index:], closing each element at offset `at`; the number of <p> closed."""
+    closed_p = 0
+    for position_in_stack in range(len(stack) - 1, index - 1, -1):
+        element = stack[position_in_stack]
+        element.end = at
+        if element.tag == "p":
+            closed_p += 1
+        if position_in_stack == index and end_tag_start >= 0:
+            element.end_tag_start = end_tag_start
+        elif element.tag not in OPTIONAL_END:
+            problems.append((element.start, f"<{element.tag}> is never closed"))
+    del stack[index:]
+    return closed_p
+
+
+def find_open(stack: list, names, boundaries) -> int:
+    """Index of the innermost open element named in `names`, unless a boundary comes first."""
+    for index in range(len(stack) - 1, 0, -1):
+        tag = stack[index].tag
+        if tag in names:
+            return index
+        if tag in boundaries:
+            return -1
+    return -1
+
+
+def read_raw_text(element: Element, source: str, position: int) -> int:
+    """Close a raw-text element (script, style, title...) at its end tag; where to go on."""
+    name = element.tag
+    length = len(source)
+    closing = raw_text_end(name).search(source, position)
+    body_end = closing.start() if closing else length
+    if position < body_end:
+        if name in ESCAPABLE_RAW_TEXT:
+            element.children.append(Text(position, body_end, source))
+        else:
+            element.children.append(Opaque(position, body_end))
+    if closing:
+        tag_close = source.find(">", closing.end() - 1)
+        element.end_tag_start = closing.start()
+        element.end = tag_close + 1 if tag_close >= 0 else length
+    else:
+        element.end = length
+    return element.end
 
 
 @contextmanager

@@ -1,0 +1,117 @@
+"""The compiled build of the hot modules: used when fresh, and the same bytes as the .py.
+
+setup.py compiles the modules below with Cython from the very .py files the pure-Python
+install runs; these tests hold the two to the same output on markup nobody here wrote.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import CORPUS, REPO
+
+PACKAGE = REPO / "pipeline"
+BUILT = sorted(p.name.partition(".")[0] for p in PACKAGE.glob("*.so"))
+needs_build = pytest.mark.skipif(not BUILT, reason="no compiled build (pure-Python install)")
+
+
+def setup_modules() -> list[str]:
+    """HOT_MODULES as setup.py lists them."""
+    tree = ast.parse((REPO / "setup.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HOT_MODULES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("setup.py lists no HOT_MODULES")
+
+
+def run(args: list[str], pure: bool, cwd: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PIPELINE_PURE_PYTHON": "1" if pure else "0",
+        "PIPELINE_CACHE_DIR": "off",  # both builds compute everything themselves
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    command = [sys.executable, "-m", "pipeline", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True)
+
+
+@needs_build
+def test_every_hot_module_is_built_and_used():
+    assert BUILT == sorted(setup_modules())
+    code = "import importlib, pipeline\n"
+    code += "".join(f"importlib.import_module('pipeline.{name}')\n" for name in BUILT)
+    code += "print(' '.join(pipeline.compiled_modules()))"
+    for pure, expected in ((False, [f"pipeline.{n}" for n in BUILT]), (True, [])):
+        env = {**os.environ, "PIPELINE_PURE_PYTHON": "1" if pure else "0"}
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert result.stdout.split() == expected
+
+
+@needs_build
+def test_a_build_older_than_its_source_is_not_used(tmp_path):
+    copy = tmp_path / "pipeline"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.c"))
+    edited = copy / "markup.py"
+    built = next(copy.glob("markup.*.so"))
+    os.utime(edited, (built.stat().st_mtime + 10, built.stat().st_mtime + 10))
+    code = "import pipeline.markup, pipeline.segment; print(pipeline.compiled_modules())"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "PIPELINE_PURE_PYTHON": "0"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "pipeline.markup" not in result.stdout
+    assert "pipeline.segment" in result.stdout
+
+
+def translated_catalogs(templates: Path, catalogs: Path) -> None:
+    """Every other entry translated as itself, the rest upper-cased: the second kind puts
+    text through the message parser, and an upper-cased placeholder is refused (fallback)."""
+    for template in templates.glob("*.pot"):
+        catalog = polib.pofile(str(template))
+        for number, entry in enumerate(catalog):
+            entry.msgstr = entry.msgid if number % 2 else entry.msgid.upper()
+        catalog.save(str(catalogs / template.with_suffix(".po").name))
+
+
+def outputs(pages: Path, work: Path, pure: bool) -> dict[str, bytes]:
+    templates, merged = work / "templates", work / "merged"
+    run(["file", "extract", str(pages), "-o", str(templates)], pure, work)
+    catalogs = work / "catalogs"
+    if not catalogs.is_dir():
+        catalogs.mkdir()
+        translated_catalogs(templates, catalogs)
+    run(["file", "merge", str(pages), str(catalogs), "-o", str(merged), "--lang", "ar"], pure, work)
+    return {
+        str(path.relative_to(work)): path.read_bytes()
+        for folder in (templates, merged)
+        for path in sorted(folder.iterdir())
+    }
+
+
+@needs_build
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "pages").is_dir(), reason="../shared/corpus is not here")
+def test_compiled_and_pure_python_give_the_same_bytes(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(CORPUS / "pages", pages)
+    shutil.copy(REPO / "source" / "ketamine-addiction.html", pages)
+    compiled = outputs(pages, tmp_path, pure=False)
+    pure = outputs(pages, tmp_path, pure=True)
+    assert len(compiled) == 2 * len(list(pages.glob("*.html")))
+    assert compiled.keys() == pure.keys()
+    different = [name for name in compiled if compiled[name] != pure[name]]
+    assert not different
