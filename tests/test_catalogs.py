@@ -7,6 +7,8 @@ import json
 import polib
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import msgfmt_check
 
@@ -227,3 +229,13 @@ def test_fast_catalog_reader_agrees_with_the_strict_one(cli, project, tmp_path):
     line = text[: text.index('msgstr "')].count("\n") + 1
     with pytest.raises(PoSyntaxError, match=rf"^{line}: invalid control sequence"):
         list(read_entries(broken))
+
+
+@given(st.text(alphabet='\\n\n a"', max_size=30))
+def test_lines_are_cut_after_escaped_newlines_as_the_regex_cuts_them(text):
+    import re
+
+    from pipeline.pofile import after_newlines, escape
+
+    escaped = escape(text)
+    assert after_newlines(escaped) == re.split(r"(?<=\\n)", escaped)
