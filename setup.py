@@ -24,7 +24,9 @@ def compiled_modules():
         Extension(f"pipeline.{name}", [f"pipeline/{name}.py"], optional=True)
         for name in HOT_MODULES
     ]
-    return cythonize(extensions, language_level=3, quiet=True)
+    # The .py annotations document; the .pxd files type (an `int` there is not a C integer).
+    directives = {"annotation_typing": False}
+    return cythonize(extensions, language_level=3, quiet=True, compiler_directives=directives)
 
 
 setup(ext_modules=compiled_modules())

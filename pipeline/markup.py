@@ -252,12 +252,14 @@ class Text:
         return self._text
 
 
-@dataclass(eq=False)
 class Opaque:
     """A comment, doctype, processing instruction or raw-text body: kept, never translated."""
 
-    start: int
-    end: int
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start = start
+        self.end = end
 
 
 class Document:

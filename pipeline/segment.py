@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
@@ -139,14 +139,15 @@ class HotlineSpec:
     numbers: frozenset[str]  # E.164
 
 
-@dataclass
 class Walk:
     """What one pass over a document collects (private to this module)."""
 
-    document: Document
-    hotline: HotlineSpec | None
-    slots: list = field(default_factory=list)  # Segment | TelHref | ("region", start, end)
-    inline_block_cache: dict = field(default_factory=dict)
+    def __init__(self, document: Document, hotline: HotlineSpec | None):
+        self.document = document
+        self.source = document.source
+        self.hotline = hotline
+        self.slots: list = []  # Segment | TelHref | ("region", start, end)
+        self.inline_block_cache: dict = {}
 
 
 def segment_document(document: Document, hotline: HotlineSpec | None = None) -> list:
@@ -156,12 +157,22 @@ def segment_document(document: Document, hotline: HotlineSpec | None = None) -> 
     return assign_contexts(walk.slots)
 
 
-@dataclass(frozen=True)
 class Context:
-    translate: bool = True
-    note: str | None = None
-    critical: bool = False
-    preserve_space: bool = False
+    """What an element passes down to its content (treated as immutable)."""
+
+    __slots__ = ("translate", "note", "critical", "preserve_space")
+
+    def __init__(
+        self,
+        translate: bool = True,
+        note: str | None = None,
+        critical: bool = False,
+        preserve_space: bool = False,
+    ):
+        self.translate = translate
+        self.note = note
+        self.critical = critical
+        self.preserve_space = preserve_space
 
 
 # An attribute name starts the start tag's text or follows a space, a slash or a closing
@@ -172,7 +183,7 @@ SLOT_ATTRIBUTES = re.compile(r"""(?:^|[\s"'/])(?:alt|title|aria-label|placeholde
 def child_context(element: Element, context: Context) -> Context:
     if not may_have_context(element.tag_text):
         if element.tag in ("pre", "textarea") and not context.preserve_space:
-            return dataclasses.replace(context, preserve_space=True)
+            return Context(context.translate, context.note, context.critical, True)
         return context
     translate = element.get("translate")
     note = element.get("data-l10n-note") or element.get("its-loc-note")
@@ -337,7 +348,7 @@ def collect_inline_slots(walk: Walk, node, context: Context, out: list) -> None:
 
 def is_content(walk: Walk, item) -> bool:
     """Whether a run item carries text: untrimmable at the run's edges."""
-    source = walk.document.source
+    source = walk.source
     if isinstance(item, Text):
         return source[item.start : item.end].strip(HTML_SPACE) != ""
     return (
@@ -360,7 +371,7 @@ def is_blank(source: str, run: list) -> bool:
 
 def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     """Drop edge whitespace and textless edge items (their slots go to `spill`)."""
-    source = walk.document.source
+    source = walk.source
     start, end = 0, len(run)
     while start < end and not is_content(walk, run[start]):
         collect_inline_slots(walk, run[start], context, spill)
@@ -383,7 +394,7 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
 
 
 def flush_run(walk: Walk, run: list, container: Element, context: Context) -> None:
-    if is_blank(walk.document.source, run):
+    if is_blank(walk.source, run):
         return
     if not context.translate:
         for item in run:
@@ -439,28 +450,30 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
     return normalize_phone(text, walk.hotline.region_code) in walk.hotline.numbers
 
 
-@dataclass
 class Encoder:
     """Turns run items into a msgid's parts, numbering tags as it meets them."""
 
-    walk: Walk
-    parts: list = field(default_factory=list)  # msgid text, tags `<1>`, placeholders `{name}`
-    text_parts: list = field(default_factory=list)  # indexes of text parts (braces to double)
-    texts: list = field(default_factory=list)  # the text as it is (letters are looked for)
-    tags: list = field(default_factory=list)
-    variables: dict = field(default_factory=dict)
-    inner: list = field(default_factory=list)
+    def __init__(self, walk: Walk):
+        self.walk = walk
+        self.parts: list = []  # msgid text, tags `<1>`, placeholders `{name}`
+        self.text_parts: list = []  # indexes of text parts (braces to double)
+        self.texts: list = []  # the text as it is (letters are looked for)
+        self.tags: list = []
+        self.variables: dict = {}
+        self.inner: list = []
 
-    @property
     def has_letters(self) -> bool:
-        return any(LETTER.search(text) for text in self.texts)
+        for text in self.texts:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+            if LETTER.search(text):
+                return True
+        return False
 
     def encode(self, items, context: Context, in_tel_link: bool) -> None:
         for item in items:
             if isinstance(item, Text):
                 self.encode_text(item, in_tel_link)
             elif isinstance(item, Opaque):
-                source = self.walk.document.source
+                source = self.walk.source
                 self.add_tag(source[item.start : item.end], "", True, item.start, [])
             else:
                 self.encode_element(item, context, in_tel_link)
@@ -484,7 +497,7 @@ class Encoder:
                 self.parts.append(escape_text(piece, braces=False))
 
     def encode_element(self, element: Element, context: Context, in_tel_link: bool) -> None:
-        source = self.walk.document.source
+        source = self.walk.source
         context = child_context(element, context)
         open_tag = source[element.start : element.start_tag_end]
         close_tag = source[element.content_end : element.end] or f"</{element.tag}>"
@@ -535,15 +548,21 @@ class Encoder:
 
     def add_tag(self, open_tag, close_tag, void, offset, slots) -> int:
         number = len(self.tags) + 1
-        attributes = tuple(
-            AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
-            for slot in slots
-        )
-        self.tags.append(Tag(number, open_tag, close_tag, void, offset, attributes))
+        self.tags.append(Tag(number, open_tag, close_tag, void, offset, attribute_slots(slots)))
         self.inner.extend(slots)
         if void:
             self.parts.append(f"<{number}/>")
         return number
+
+
+def attribute_slots(slots: list) -> tuple[AttributeSlot, ...]:
+    """Attribute segments and tel: hrefs as the slots a tag or segment span carries."""
+    return tuple(
+        [
+            AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
+            for slot in slots
+        ]
+    )
 
 
 def slot_key(slot):
@@ -569,7 +588,7 @@ def build_segment(walk, items, container, context, in_tel_link):
     """(the run's segment, the attribute segments inside it), or None for a textless run."""
     encoder = Encoder(walk)
     encoder.encode(items, context, in_tel_link)
-    has_letters = encoder.has_letters
+    has_letters = encoder.has_letters()
     if not has_letters and not encoder.variables:
         return None
     parts = encoder.parts
@@ -595,10 +614,7 @@ def build_segment(walk, items, container, context, in_tel_link):
         preserve_space=context.preserve_space,
         translatable=has_letters,
         text_only_parent=container.tag in TEXT_ONLY,
-        inner=tuple(
-            AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
-            for slot in encoder.inner
-        ),
+        inner=attribute_slots(encoder.inner),
     )
     return segment, [slot for slot in encoder.inner if isinstance(slot, Segment)]
 

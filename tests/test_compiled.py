@@ -45,7 +45,7 @@ def run(args: list[str], pure: bool, cwd: Path) -> subprocess.CompletedProcess:
 
 @needs_build
 def test_every_hot_module_is_built_and_used():
-    assert BUILT == sorted(setup_modules())
+    assert sorted(setup_modules()) == BUILT
     code = "import importlib, pipeline\n"
     code += "".join(f"importlib.import_module('pipeline.{name}')\n" for name in BUILT)
     code += "print(' '.join(pipeline.compiled_modules()))"

@@ -1,0 +1,38 @@
+# Types for the compiled build of markup.py (see setup.py); the .py is the source.
+cimport cython
+
+
+cdef class Element:
+    cdef public str tag
+    cdef public Py_ssize_t start, start_tag_end, end, end_tag_start
+    cdef public str source, tag_text
+    cdef public list children
+    cdef public object _attributes
+
+
+cdef class Text:
+    cdef public Py_ssize_t start, end
+    cdef public str source
+    cdef public object _text
+
+
+cdef class Opaque:
+    cdef public Py_ssize_t start, end
+
+
+@cython.locals(
+    root=Element, element=Element, stack=list, problems=list,
+    position=Py_ssize_t, length=Py_ssize_t, token_start=Py_ssize_t, index=Py_ssize_t,
+    open_p=Py_ssize_t, name=str,
+)
+cpdef parse(str source)
+
+@cython.locals(element=Element, closed_p=Py_ssize_t, position_in_stack=Py_ssize_t)
+cpdef Py_ssize_t close(list stack, Py_ssize_t index, Py_ssize_t at, Py_ssize_t end_tag_start,
+                       list problems) except -1
+
+@cython.locals(index=Py_ssize_t, tag=str)
+cpdef Py_ssize_t find_open(list stack, names, boundaries) except -2
+
+@cython.locals(length=Py_ssize_t, name=str)
+cpdef Py_ssize_t read_raw_text(Element element, str source, Py_ssize_t position) except -1

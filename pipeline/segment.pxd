@@ -1,0 +1,71 @@
+# Types for the compiled build of segment.py (see setup.py); the .py is the source.
+cimport cython
+
+from pipeline.markup cimport Element, Opaque, Text
+
+
+cdef class Walk:
+    cdef public object document, hotline
+    cdef public str source
+    cdef public list slots
+    cdef public dict inline_block_cache
+
+
+cdef class Context:
+    cdef readonly bint translate, critical, preserve_space
+    cdef readonly object note
+
+
+cdef class Encoder:
+    cdef public Walk walk
+    cdef public list parts, text_parts, texts, tags, inner
+    cdef public dict variables
+
+    cpdef bint has_letters(self)
+    @cython.locals(item=object)
+    cpdef encode(self, list items, Context context, bint in_tel_link)
+    @cython.locals(text=str, pieces=list)
+    cpdef encode_text(self, Text item, bint in_tel_link)
+    @cython.locals(source=str, open_tag=str, close_tag=str, slots=list, void=bint)
+    cpdef encode_element(self, Element element, Context context, bint in_tel_link)
+    @cython.locals(number=Py_ssize_t)
+    cpdef Py_ssize_t add_tag(self, str open_tag, str close_tag, bint void, Py_ssize_t offset,
+                             list slots) except -1
+
+
+cpdef Context child_context(Element element, Context context)
+cpdef bint may_have_context(str tag_text)
+cpdef bint may_have_slots(str tag_text)
+
+@cython.locals(run=list, child=object)
+cpdef visit_block(Walk walk, Element element, Context context)
+
+@cython.locals(cached=object, child=object)
+cpdef bint is_inline(Walk walk, Element element) except -1
+
+cpdef str role_of(Element element)
+
+@cython.locals(attribute=object, text=str)
+cpdef collect_attributes(Walk walk, Element element, Context context, list out)
+
+cpdef bint is_tel_link(Element element) except -1
+
+@cython.locals(source=str)
+cpdef bint is_content(Walk walk, item) except -1
+
+@cython.locals(item=object)
+cpdef bint is_blank(str source, list run) except -1
+
+@cython.locals(source=str, start=Py_ssize_t, end=Py_ssize_t, items=list, raw=str,
+               offset=Py_ssize_t)
+cpdef list trim_run(Walk walk, list run, Context context, list spill)
+
+@cython.locals(spill=list, items=list, in_tel_link=bint, wrapper=Element)
+cpdef flush_run(Walk walk, list run, Element container, Context context)
+
+@cython.locals(encoder=Encoder, has_letters=bint, parts=list, msgid=str, index=object)
+cpdef build_segment(Walk walk, list items, Element container, Context context,
+                    bint in_tel_link)
+
+cpdef str escape_text(str text, bint braces)
+cpdef str escape_html(str text)
