@@ -69,3 +69,7 @@ cpdef build_segment(Walk walk, list items, Element container, Context context,
 
 cpdef str escape_text(str text, bint braces)
 cpdef str escape_html(str text)
+
+@cython.locals(count=Py_ssize_t, index=Py_ssize_t, length=Py_ssize_t, end=Py_ssize_t,
+               in_run=bint, run_counted=bint, letter=bint, word=bint, char=Py_UCS4)
+cpdef Py_ssize_t count_words(str msgid) except -1
