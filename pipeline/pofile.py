@@ -268,7 +268,6 @@ PLAIN_ENTRY = re.compile(
     r"msgid " + STRING + MORE_STRINGS + r"msgstr " + STRING + MORE_STRINGS
 )
 PLAIN_END = re.compile(r"(?:#[^\n]*\n|\n)*")
-CONTINUED = re.compile(STRING)
 # Line ends other than \n split lines for the strict reader (str.splitlines): not plain.
 OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 FLAGS_LINE = re.compile(r"^#,([^\n]*)", re.M)
@@ -318,7 +317,9 @@ def read_plain_entries(text: str) -> list | None:
 
 
 def plain_string(first: str, more: str) -> str:
-    raw = first + "".join(CONTINUED.findall(more)) if more else first
+    # `more` is whole lines `"..."\n` matched by MORE_STRINGS, whose text holds no bare quote
+    # and no line end: `"\n"` occurs only between two lines.
+    raw = first + more[1:-2].replace('"\n"', "") if more else first
     if "\\" not in raw:
         return raw
     return ESCAPE.sub(plain_escape, raw)
