@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import polib
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import CatalogError
 from pipeline.files import safe_name, write_if_changed
 from pipeline.model import Segment
 from pipeline.pofile import Entry, PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
+
+if TYPE_CHECKING:  # polib, difflib and subprocess are imported where used: `file` commands
+    import polib  # and publishes never load them
 
 CRITICAL_FLAG = "critical"
 ROLE_FLAG = "role-"
@@ -57,6 +55,8 @@ def read_catalog(path: Path) -> polib.POFile:
     polib accepts some broken files (an unterminated string) without a word, and `update`
     would then rewrite a misread catalog; so the strict reader checks the syntax first.
     """
+    import polib
+
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
@@ -77,6 +77,9 @@ def read_catalog(path: Path) -> polib.POFile:
 
 def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:
     """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt."""
+    import shutil
+    import subprocess
+
     msgfmt = shutil.which("msgfmt")
     if not msgfmt:
         return []
@@ -194,6 +197,8 @@ def template_entries(article: Segmented) -> list[TemplateEntry]:
 
 
 def new_catalog(header: str, metadata: dict) -> polib.POFile:
+    import polib
+
     catalog = polib.POFile(wrapwidth=78)
     catalog.header = header
     catalog.metadata = metadata
@@ -255,7 +260,7 @@ def render_template(article: Segmented, created: str) -> str:
     )
 
 
-def write_template(path: Path, article: Segmented) -> bool:
+def write_template(path: Path, article: Segmented, sync: bool = True) -> bool:
     """Write the .pot; an unchanged template keeps its bytes and creation date."""
     created = now_stamp()
     if path.is_file():
@@ -265,7 +270,7 @@ def write_template(path: Path, article: Segmented) -> bool:
             candidate = render_template(article, found.group(1))
             if candidate == previous:
                 return False
-    return write_if_changed(path, render_template(article, created))
+    return write_if_changed(path, render_template(article, created), sync=sync)
 
 
 # -- init --------------------------------------------------------------------------------
@@ -280,6 +285,8 @@ def init_catalog(
 ) -> str:
     """A new catalog for `language` from a template, every entry untranslated (or, with
     `keep_msgstr`, carrying the msgstr already set on the template's entries)."""
+    import polib
+
     metadata = dict(template.metadata)
     metadata.update(
         {
@@ -349,6 +356,8 @@ class UpdateReport:
 
 
 def similarity(a: str, b: str) -> float:
+    import difflib
+
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
         return 0.0
@@ -357,6 +366,8 @@ def similarity(a: str, b: str) -> float:
 
 def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
     """The template's entry carrying the old entry's translation and translator's notes."""
+    import polib
+
     flags = [
         flag for flag in template_entry.flags if flag != "fuzzy" and not flag.startswith(ROLE_FLAG)
     ]
@@ -391,6 +402,8 @@ def update_catalog(
     changed); a new text is filled from the translation memory of other articles; vanished
     translated entries become obsolete and come back if their text does.
     """
+    import polib
+
     report = UpdateReport(path)
     active = {entry_key(e): e for e in catalog if not e.obsolete}
     obsolete = {entry_key(e): e for e in catalog if e.obsolete}
