@@ -698,7 +698,7 @@ def file_extract(page, output, jobs, as_json):
     from pipeline.htmlfile import extract_job
 
     tasks = file_jobs(page, output, ".pot")
-    outcome = run_file_jobs(extract_job, tasks, jobs, as_json or output is None, "extract")
+    outcome = run_file_jobs(extract_job, tasks, jobs, as_json or output is None, "extract", output)
     for item in outcome.items:
         if "pot" in item:
             sys.stdout.buffer.write(item.pop("pot").encode("utf-8"))
@@ -727,7 +727,7 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
         (source, str(catalog_for(page, catalog, source)), target, lang)
         for source, target in file_jobs(page, output, ".html")
     ]
-    outcome = run_file_jobs(merge_job, tasks, jobs, as_json or output is None, "merge")
+    outcome = run_file_jobs(merge_job, tasks, jobs, as_json or output is None, "merge", output)
     for item in outcome.items:
         if "html" in item:
             sys.stdout.buffer.write(item.pop("html"))
@@ -742,7 +742,7 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
     )
 
 
-def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str):
+def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str, output: str | None):
     from pipeline.parallel import Outcome, ordered_map
 
     # Largest pages first, so that no worker is left with a big one at the end; results are
@@ -755,6 +755,8 @@ def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str):
         ):
             results[index] = result
             advance()
+    if output is not None:
+        os.sync()  # the jobs wrote their files without an fsync each: one sync for the batch
     outcome = Outcome()
     for result in results:
         if "error" in result:

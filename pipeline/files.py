@@ -13,8 +13,12 @@ from pipeline.errors import PathError
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
+def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: bool = True) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over.
+
+    `sync=False` leaves the flush to the caller, who syncs the disk once after a batch (the
+    rename stays atomic: an interrupted batch leaves each file old or new, never cut short).
+    """
     if isinstance(data, str):
         data = data.encode(encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,8 +26,9 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -31,7 +36,7 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None
         raise
 
 
-def write_if_changed(path: Path, data: bytes | str) -> bool:
+def write_if_changed(path: Path, data: bytes | str, sync: bool = True) -> bool:
     """Atomic write that leaves an identical file untouched (mtime and all)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -40,7 +45,7 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
             return False
     except FileNotFoundError:
         pass
-    write_atomic(path, data)
+    write_atomic(path, data, sync=sync)
     return True
 
 

@@ -249,7 +249,7 @@ def extract_job(job: tuple[str, str | None]) -> dict:
         if target is None:
             item["pot"] = render_template(page, now_stamp())
         else:
-            write_template(Path(target), page)
+            write_template(Path(target), page, sync=False)  # the command syncs once
         return item
     except PipelineError as error:
         return {"error": str(error)}
@@ -276,7 +276,7 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
         if target is None:
             item["html"] = merged
         else:
-            write_atomic(Path(target), merged)
+            write_atomic(Path(target), merged, sync=False)  # the command syncs once
         return item
     except PipelineError as error:
         return {"error": str(error)}
