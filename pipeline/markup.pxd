@@ -9,6 +9,10 @@ cdef class Element:
     cdef public list children
     cdef public object _attributes
 
+    @cython.locals(attribute=object)
+    cpdef object attribute(self, str name)
+    cpdef object get(self, str name, default=*)
+
 
 cdef class Text:
     cdef public Py_ssize_t start, end
@@ -18,6 +22,15 @@ cdef class Text:
 
 cdef class Opaque:
     cdef public Py_ssize_t start, end
+
+
+cdef class Document:
+    cdef public str source
+    cdef public Element root
+    cdef public list problems
+    cdef public Py_ssize_t counted_to, lines_before
+
+    cpdef Py_ssize_t line_of(self, Py_ssize_t offset) except -1
 
 
 @cython.locals(

@@ -211,7 +211,7 @@ class Element:
         return self._attributes
 
     def attribute(self, name: str) -> Attribute | None:
-        if name not in self.tag_text:
+        if not self.tag_text or name not in self.tag_text:
             return None
         for attribute in self.attributes:
             if attribute.name == name:

@@ -56,7 +56,7 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
         if not piece:
             continue
         if piece.isascii() or NARROW.fullmatch(piece):
-            lines.extend(f'{prefix}"{line}"' for line in wrap_narrow(piece, room))
+            lines.extend([f'{prefix}"{line}"' for line in wrap_narrow(piece, room)])
             continue
         current, width = "", 0
         measure = display_width

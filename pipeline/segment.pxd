@@ -1,11 +1,12 @@
 # Types for the compiled build of segment.py (see setup.py); the .py is the source.
 cimport cython
 
-from pipeline.markup cimport Element, Opaque, Text
+from pipeline.markup cimport Document, Element, Opaque, Text
 
 
 cdef class Walk:
-    cdef public object document, hotline
+    cdef public Document document
+    cdef public object hotline
     cdef public str source
     cdef public list slots
     cdef public dict inline_block_cache

@@ -246,10 +246,14 @@ def child_context(element: Element, context: Context) -> Context:
 # Whether a start tag's (lower-cased) text may hold the attributes looked for: substring
 # tests first, since most start tags have none of these words and `in` is cheap.
 def may_have_context(tag_text: str) -> bool:
+    if not tag_text:  # a bare start tag (`<p>`): most are
+        return False
     return "l10n" in tag_text or "translate" in tag_text or "its-loc-note" in tag_text
 
 
 def may_have_slots(tag_text: str) -> bool:
+    if not tag_text:
+        return False
     if "tel:" in tag_text:
         return True
     return (
