@@ -1,9 +1,10 @@
 """pipeline: localize HTML articles through gettext catalogs and publish them per region.
 
 The hot modules may also be installed compiled (setup.py builds them with Cython from the
-same .py files). A compiled module is used only while it is newer than its .py: after an
-edit or a checkout that changed the .py, or with PIPELINE_PURE_PYTHON=1, the .py itself is
-imported, so what runs is always what the source says.
+same .py files). The compiled build is used only while every compiled module is newer than
+its .py: after an edit or a checkout that changed one, or with PIPELINE_PURE_PYTHON=1, the
+.py files are imported, all of them (compiled modules share C types with each other), so
+what runs is always what the source says.
 """
 
 import importlib.util
@@ -25,9 +26,9 @@ class _SourceFirst:
 
 
 def _sources_to_prefer() -> dict[str, str]:
-    """{module name: .py path} of compiled modules that must not be used."""
-    pure = os.environ.get("PIPELINE_PURE_PYTHON") == "1"
-    preferred = {}
+    """{module name: .py path} of the compiled modules, when they must not be used."""
+    stale = os.environ.get("PIPELINE_PURE_PYTHON") == "1"
+    sources = {}
     with os.scandir(_PACKAGE) as entries:
         for entry in entries:
             name, dot, suffix = entry.name.partition(".")
@@ -35,12 +36,11 @@ def _sources_to_prefer() -> dict[str, str]:
                 continue
             source = os.path.join(_PACKAGE, name + ".py")
             try:
-                stale = os.stat(source).st_mtime > entry.stat().st_mtime
+                stale = stale or os.stat(source).st_mtime > entry.stat().st_mtime
             except OSError:
                 continue
-            if pure or stale:
-                preferred[f"{__name__}.{name}"] = source
-    return preferred
+            sources[f"{__name__}.{name}"] = source
+    return sources if stale else {}
 
 
 def compiled_modules() -> list[str]:

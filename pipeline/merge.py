@@ -17,6 +17,7 @@ from pipeline.segment import (
     PHONE_VARIABLE,
     escape_html,
     escape_text,
+    source_words,
     unescape_text,
 )
 
@@ -153,18 +154,25 @@ def escape_attribute(text: str, quote: str) -> str:
     return escaped if quote else f'"{escaped}"'
 
 
-@dataclass
 class Renderer:
     """Renders skeleton parts; one per document and language (holds the report)."""
 
-    source: str
-    translate: Callable[[Segment], str | None]  # msgstr, or None when untranslated
-    values: Values
-    report: RenderReport = field(default_factory=RenderReport)
-    # Rendered segments shared by the regions of one language (region-free segments only).
-    memo: dict | None = None
-    # Further checks of a well-formed translation: (msgstr, segment) -> problem or None.
-    validate: Callable[[str, Segment], str | None] | None = None
+    def __init__(
+        self,
+        source: str,
+        translate: Callable[[Segment], str | None],  # msgstr, or None when untranslated
+        values: Values,
+        memo: dict | None = None,
+        validate: Callable[[str, Segment], str | None] | None = None,
+    ):
+        self.source = source
+        self.translate = translate
+        self.values = values
+        self.report = RenderReport()
+        # Rendered segments shared by the regions of one language (region-free segments only).
+        self.memo = memo
+        # Further checks of a well-formed translation: (msgstr, segment) -> problem or None.
+        self.validate = validate
 
     def render(self, parts) -> str:
         out: list[str] = []
@@ -207,7 +215,7 @@ class Renderer:
 
     def render_segment(self, segment: Segment) -> tuple[str, int, int, str | None]:
         """(text, words, translated words, problem) for one segment."""
-        words = segment.words
+        words = source_words(segment.msgid) if segment.translatable else 0
         msgstr = self.translate(segment) if segment.translatable else None
         if segment.kind == "attribute":
             source = self.source[segment.start : segment.end]
@@ -330,7 +338,12 @@ class Renderer:
 
 def is_region_free(segment: Segment) -> bool:
     """Whether a segment renders the same in every region of a language."""
-    return not segment.variables and all(slot.key is not None for slot in segment.inner)
+    if segment.variables:
+        return False
+    for slot in segment.inner:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+        if slot.key is None:
+            return False
+    return True
 
 
 def compile_skeleton(source: str, slots: list, start: int = 0, end: int | None = None) -> Skeleton:
