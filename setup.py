@@ -1,18 +1,37 @@
 """Compiled builds of the hot modules, from the same .py files (see the README's design notes).
 
-Cython compiles parsing, segmenting, catalog reading and writing, and merging to C; the .py
-files stay the only source and run as they are wherever a build is missing or fails (no
-compiler, another interpreter, PIPELINE_PURE_PYTHON=1).
+Cython compiles scanning, segmenting, catalog reading and writing, and merging to C, typed by
+the .pxd files beside the modules; the .py files stay the only source and run as they are
+wherever the build is missing or failed (no compiler or headers, PIPELINE_PURE_PYTHON=1).
 """
 
 import os
+import sys
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HOT_MODULES = ["markup", "segment", "merge", "pofile", "htmlfile", "catalogs"]
 
 
-def compiled_modules():
+class AllOrNothing(build_ext):
+    """Every hot module compiled, or none: the compiled modules share C types, so a build
+    that failed half-way would leave modules that cannot import beside each other."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as error:  # noqa: BLE001 (any build failure: the .py files run)
+            for extension in self.extensions:
+                target = self.get_ext_fullpath(extension.name)
+                if os.path.exists(target):
+                    os.remove(target)
+            print(
+                f"warning: pure-Python install, the compiled build failed: {error}", file=sys.stderr
+            )
+
+
+def compiled_modules() -> list:
     if os.environ.get("PIPELINE_PURE_PYTHON") == "1":
         return []
     try:
@@ -20,13 +39,14 @@ def compiled_modules():
         from setuptools import Extension
     except ImportError:
         return []
-    extensions = [
-        Extension(f"pipeline.{name}", [f"pipeline/{name}.py"], optional=True)
-        for name in HOT_MODULES
-    ]
+    extensions = [Extension(f"pipeline.{name}", [f"pipeline/{name}.py"]) for name in HOT_MODULES]
     # The .py annotations document; the .pxd files type (an `int` there is not a C integer).
     directives = {"annotation_typing": False}
-    return cythonize(extensions, language_level=3, quiet=True, compiler_directives=directives)
+    try:
+        return cythonize(extensions, language_level=3, quiet=True, compiler_directives=directives)
+    except Exception as error:  # noqa: BLE001 (a Cython that cannot compile them: pure Python)
+        print(f"warning: pure-Python install, Cython failed: {error}", file=sys.stderr)
+        return []
 
 
-setup(ext_modules=compiled_modules())
+setup(ext_modules=compiled_modules(), cmdclass={"build_ext": AllOrNothing})

@@ -9,7 +9,8 @@ nothing changed; publish after one article changed; and a check that the fast pa
 are byte-identical to a plain single-process publish. Then, on the same pages for both
 tools (a folder of real pages and the generated ones): extract with `pipeline file extract`
 vs `html2po`, rebuild one language with `pipeline file merge` vs `po2html`, fidelity of an
-identity catalog, and lxml parse+serialize as the floor. Both tools are installed the regular
+identity catalog, and lxml parse+serialize as the floor; ours also as its .py files alone
+(PIPELINE_PURE_PYTHON=1), to show what the compiled build buys. Both tools are installed the regular
 way into the benchmark's own environments (benchmarks/.venv-ours, reinstalled from this
 checkout on every run, and benchmarks/.venv-tt).
 Every figure is a wall time in seconds with the peak memory of the process that did it; a
@@ -279,6 +280,7 @@ def fastest(tasks: list[tuple]) -> dict:
     }
 
 
+PURE = {"PIPELINE_PURE_PYTHON": "1"}
 STEPS = (
     ("extract", "extract_ours", "extract_theirs"),
     ("rebuild", "rebuild_ours", "rebuild_theirs"),
@@ -318,6 +320,13 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
                 None,
             ),
             ("floor_lxml", lxml_floor_command(pages), None, None),
+            # The same install run as its .py files, for what compiling the hot modules buys.
+            (
+                "extract_ours_pure",
+                PIPELINE + ["file", "extract", str(flat), "-o", str(ours / "pot-pure")],
+                ours / "pot-pure",
+                lambda: {"PIPELINE_CACHE_DIR": str(work / "page-cache-pure"), **PURE},
+            ),
         ]
     )
     identity_catalogs(ours / "pot", ours / "po")
@@ -332,6 +341,7 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
             # The same rebuild without the page cache that `file extract` filled.
             ("rebuild_ours_cold", merge, ours / "out", lambda: {"PIPELINE_CACHE_DIR": "off"}),
             ("rebuild_theirs", po2html, theirs / "out", None),
+            ("rebuild_ours_pure", merge, ours / "out", lambda: warm | PURE),
         ]
     )
     result["fidelity_ours"] = fidelity(pages, ours / "pot", ours / "out")
@@ -406,6 +416,12 @@ def table(results: dict) -> str:
             "rebuild_cold parses every page again)"
         )
         lines.append(f"lxml parse+serialize floor: {side['floor_lxml']['seconds']:.2f} s")
+        if "extract_ours_pure" in side:
+            lines.append(
+                f"our .py files run without the compiled build: extract "
+                f"{side['extract_ours_pure']['seconds']:.2f} s, rebuild "
+                f"{side['rebuild_ours_pure']['seconds']:.2f} s"
+            )
         for who in ("ours", "theirs"):
             f = side[f"fidelity_{who}"]
             lines.append(
