@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from pipeline.errors import PathError
@@ -22,7 +22,7 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: b
     if isinstance(data, str):
         data = data.encode(encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = open_temporary(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -34,6 +34,28 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: b
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+_numbers = itertools.count()
+
+
+def open_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path` for its next content, with the mode `path` has: a file
+    replaced keeps its permissions, a new one gets the usual ones (0o666 less the umask;
+    tempfile.mkstemp would make every file written private to its owner, 0o600)."""
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    while True:
+        temporary = str(path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp"))
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # left by a killed run with the same process id
+            continue
+        if mode is not None:
+            os.fchmod(handle, mode)
+        return handle, temporary
 
 
 def write_if_changed(path: Path, data: bytes | str, sync: bool = True) -> bool:

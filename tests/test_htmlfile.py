@@ -168,3 +168,28 @@ def test_line_numbers_in_any_order():
     expected = [source.count("\n", 0, offset) + 1 for offset in offsets]
     random.Random(4).shuffle(offsets)
     assert [document.line_of(o) for o in offsets] == [expected[o] for o in offsets]
+
+
+def test_written_files_get_the_usual_permissions_and_keep_their_own(tmp_path):
+    """New files are readable by others as the umask allows (a web server or CMS reads them),
+    and a file written again keeps the mode it was given."""
+    import os
+    import stat
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>Hello</p>")
+    pot, out = tmp_path / "page.pot", tmp_path / "out.html"
+    old_umask = os.umask(0o022)
+    try:
+        run("file", "extract", str(page), "-o", str(pot))
+        catalog = polib.pofile(str(pot))
+        catalog.save(str(tmp_path / "page.po"))
+        run("file", "merge", str(page), str(tmp_path / "page.po"), "-o", str(out))
+        assert stat.S_IMODE(pot.stat().st_mode) == 0o644
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o640)
+        run("file", "merge", str(page), str(tmp_path / "page.po"), "-o", str(out))
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old_umask)
+    assert not list(tmp_path.glob(".*.tmp"))
