@@ -236,47 +236,55 @@ def read_input(name: str) -> tuple[bytes, str, str]:
 
 def extract_job(job: tuple[str, str | None]) -> dict:
     """Template for one page: written to the target, or returned (as `pot`) for stdout."""
-    source, target = job
     try:
-        data, shown, slug = read_input(source)
-        page = read_page(data, shown, slug)
-        item = {
-            "page": shown,
-            "template": target or "-",
-            "encoding": page.encoding,
-            "entries": len({s.key for s in page.segments if s.translatable}),
-        }
-        if target is None:
-            item["pot"] = render_template(page, now_stamp())
-        else:
-            write_template(Path(target), page, sync=False)  # the command syncs once
-        return item
+        with collector_paused():  # a job's objects hold no cycles: reference counts free them
+            return extract_page(*job)
     except PipelineError as error:
         return {"error": str(error)}
+
+
+def extract_page(source: str, target: str | None) -> dict:
+    data, shown, slug = read_input(source)
+    page = read_page(data, shown, slug)
+    item = {
+        "page": shown,
+        "template": target or "-",
+        "encoding": page.encoding,
+        "entries": len({s.key for s in page.segments if s.translatable}),
+    }
+    if target is None:
+        item["pot"] = render_template(page, now_stamp())
+    else:
+        write_template(Path(target), page, sync=False)  # the command syncs once
+    return item
 
 
 def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
     """One page merged with its catalog: written to the target, or returned for stdout."""
-    source, catalog, target, lang = job
     try:
-        translations = read_translations(Path(catalog))
-        data, shown, slug = read_input(source)
-        page = read_page(data, shown, slug)
-        merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
-        item = {
-            "page": shown,
-            "output": target or "-",
-            "catalog": catalog,
-            "completeness": round(report.completeness, 4),
-            "fallbacks": [
-                {"msgid": s.msgid[:80], "line": translations.lines.get(s.key), "reason": reason}
-                for s, reason in report.fallbacks
-            ],
-        }
-        if target is None:
-            item["html"] = merged
-        else:
-            write_atomic(Path(target), merged, sync=False)  # the command syncs once
-        return item
+        with collector_paused():
+            return merge_file(*job)
     except PipelineError as error:
         return {"error": str(error)}
+
+
+def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
+    translations = read_translations(Path(catalog))
+    data, shown, slug = read_input(source)
+    page = read_page(data, shown, slug)
+    merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
+    item = {
+        "page": shown,
+        "output": target or "-",
+        "catalog": catalog,
+        "completeness": round(report.completeness, 4),
+        "fallbacks": [
+            {"msgid": s.msgid[:80], "line": translations.lines.get(s.key), "reason": reason}
+            for s, reason in report.fallbacks
+        ],
+    }
+    if target is None:
+        item["html"] = merged
+    else:
+        write_atomic(Path(target), merged, sync=False)  # the command syncs once
+    return item

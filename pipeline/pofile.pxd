@@ -30,3 +30,13 @@ cpdef list reference_lines(occurrences)
 
 @cython.locals(prefix=str, lines=list)
 cpdef list entry_lines(entry)
+
+@cython.locals(lines=list, count=Py_ssize_t, index=Py_ssize_t, entries=list, flags=list,
+               line_number=Py_ssize_t)
+cpdef read_plain_entries(str text)
+
+@cython.locals(pieces=list, count=Py_ssize_t, raw=str)
+cpdef tuple plain_field(list lines, Py_ssize_t index, Py_ssize_t skip)
+
+@cython.locals(body=str, unpaired=str)
+cpdef str plain_body(str line, Py_ssize_t skip)

@@ -256,21 +256,12 @@ def read_entries(text: str):
     return iter(entries) if entries is not None else read_entries_strictly(text)
 
 
-# The layout gettext tools, Poedit, Weblate and this package write, matched an entry at a
-# time in C. Anything else (plurals, odd spacing, CR line ends, a syntax error) is left to the
-# line-by-line reader, which gives the same results and reports errors with their line.
-BODY = r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+'  # a string's text: no bare quote, escapes kept
-STRING = r'"(' + BODY + r')"\n'
-MORE_STRINGS = r'((?:"' + BODY + r'"\n)*+)'
-PLAIN_ENTRY = re.compile(
-    r"((?:#[^\n]*\n|\n)*)"  # comments, flags, obsolete entries and blank lines before it
-    r"(?:msgctxt " + STRING + MORE_STRINGS + ")?"
-    r"msgid " + STRING + MORE_STRINGS + r"msgstr " + STRING + MORE_STRINGS
-)
-PLAIN_END = re.compile(r"(?:#[^\n]*\n|\n)*")
+# The layout gettext tools, Poedit, Weblate and this package write, read a line at a time
+# with string operations only. Anything else (plurals, odd spacing, CR line ends, a syntax
+# error) is left to the strict reader, which gives the same results and reports errors with
+# their line.
 # Line ends other than \n split lines for the strict reader (str.splitlines): not plain.
 OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-FLAGS_LINE = re.compile(r"^#,([^\n]*)", re.M)
 
 
 class NotPlain(Exception):
@@ -278,51 +269,72 @@ class NotPlain(Exception):
 
 
 def read_plain_entries(text: str) -> list | None:
-    """Entries of a catalog in the common layout, or None when it is not in that layout."""
-    if "msgid_plural" in text or any(end in text for end in OTHER_LINE_ENDS):
+    """Entries of a catalog in the common layout, or None when it is not in that layout:
+    comment and blank lines, then `msgctxt "..."` (optional), `msgid "..."` and
+    `msgstr "..."`, each continued by lines `"..."`."""
+    if "msgid_plural" in text:
         return None
-    if not text.endswith("\n"):
-        text += "\n"
+    for end in OTHER_LINE_ENDS:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+        if end in text:
+            return None
+    lines = text.split("\n")
+    count = len(lines)
+    index = 0
     entries = []
-    position, line, counted = 0, 1, 0
-    match_entry = PLAIN_ENTRY.match
     try:
         while True:
-            match = match_entry(text, position)
-            if match is None:
-                break
-            comments, context, context_more, msgid, msgid_more, msgstr, msgstr_more = match.groups()
-            keyword_at = match.end(1)
-            line += text.count("\n", counted, keyword_at)
-            counted = keyword_at
-            flags = []
-            if "#," in comments:
-                for found in FLAGS_LINE.findall(comments):
-                    flags.extend(flag.strip() for flag in found.split(",") if flag.strip())
-            entries.append(
-                (
-                    None if context is None else plain_string(context, context_more),
-                    plain_string(msgid, msgid_more),
-                    plain_string(msgstr, msgstr_more),
-                    flags,
-                    line,
-                )
-            )
-            position = match.end()
+            flags: list[str] = []
+            while index < count and (not lines[index] or lines[index][0] == "#"):
+                if lines[index].startswith("#,"):
+                    flags.extend(
+                        [flag.strip() for flag in lines[index][2:].split(",") if flag.strip()]
+                    )
+                index += 1
+            if index == count:
+                return entries
+            line_number = index + 1
+            context = None
+            if lines[index].startswith('msgctxt "'):
+                context, index = plain_field(lines, index, 9)
+            if index == count or not lines[index].startswith('msgid "'):
+                return None
+            msgid, index = plain_field(lines, index, 7)
+            if index == count or not lines[index].startswith('msgstr "'):
+                return None
+            msgstr, index = plain_field(lines, index, 8)
+            entries.append((context, msgid, msgstr, flags, line_number))
     except NotPlain:
         return None
-    if PLAIN_END.match(text, position).end() != len(text):
-        return None
-    return entries
 
 
-def plain_string(first: str, more: str) -> str:
-    # `more` is whole lines `"..."\n` matched by MORE_STRINGS, whose text holds no bare quote
-    # and no line end: `"\n"` occurs only between two lines.
-    raw = first + more[1:-2].replace('"\n"', "") if more else first
+def plain_field(lines: list[str], index: int, skip: int) -> tuple[str, int]:
+    """The string starting at lines[index] (its keyword `skip` characters long, quote
+    included) and its continuation lines; and the index of the line after them."""
+    pieces = [plain_body(lines[index], skip)]
+    index += 1
+    count = len(lines)
+    while index < count and lines[index].startswith('"'):
+        pieces.append(plain_body(lines[index], 1))
+        index += 1
+    raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
     if "\\" not in raw:
-        return raw
-    return ESCAPE.sub(plain_escape, raw)
+        return raw, index
+    return ESCAPE.sub(plain_escape, raw), index
+
+
+def plain_body(line: str, skip: int) -> str:
+    """The text between a string line's quotes: no bare quote in it, every backslash
+    escaping the character after it (an escaped closing quote leaves the string open)."""
+    if len(line) <= skip or line[-1] != '"':
+        raise NotPlain
+    body = line[skip:-1]
+    if "\\" in body:
+        unpaired = body.replace("\\\\", "")  # escaped backslashes, paired left to right
+        if unpaired.endswith("\\") or '"' in unpaired.replace('\\"', ""):
+            raise NotPlain
+    elif '"' in body:
+        raise NotPlain
+    return body
 
 
 def plain_escape(match: re.Match) -> str:

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import msgfmt_check
+from conftest import REPO, msgfmt_check
 
 SOURCE = "source/ketamine-addiction.html"
 CATALOG = "locales/{}/LC_MESSAGES/ketamine-addiction.po"
@@ -239,3 +239,37 @@ def test_lines_are_cut_after_escaped_newlines_as_the_regex_cuts_them(text):
 
     escaped = escape(text)
     assert after_newlines(escaped) == re.split(r"(?<=\\n)", escaped)
+
+
+MUTATIONS = ['"', "\\", "\n", " ", "#", "#, fuzzy", 'msgid "', 'msgstr "', 'msgctxt "', '\\"']
+MUTATIONS += ["\\\\", "\\n", "\\q", "\t", "x", '""', "\r"]
+
+
+def test_fast_catalog_reader_never_disagrees_with_the_strict_one_on_damaged_files():
+    """Thousands of small edits to a real catalog (quotes, backslashes, keywords, line
+    breaks): the fast reader gives the strict reader's entries, or leaves the file to it."""
+    import random
+
+    from pipeline.pofile import PoSyntaxError, read_entries_strictly
+    from pipeline.pofile import read_plain_entries as fast
+
+    text = (REPO / CATALOG.format("es")).read_text(encoding="utf-8")
+    blocks = text.split("\n\n")
+    rng = random.Random(7)
+    plain = 0
+    for _ in range(3000):
+        start = rng.randrange(len(blocks))
+        damaged = "\n\n".join(blocks[start : start + 3])
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(damaged) + 1)
+            cut = rng.choice((0, 0, 1, 2))
+            damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
+        try:
+            strict = list(read_entries_strictly(damaged))
+        except PoSyntaxError:
+            strict = None
+        found = fast(damaged)
+        if found is not None:
+            plain += 1
+            assert found == strict, repr(damaged)
+    assert plain > 500  # the fast path was taken often enough to be tested
