@@ -304,7 +304,8 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
     ours.mkdir()
     theirs.mkdir()
     result = {"pages": len(pages), "mb": round(size / 1e6, 1)}
-    caches = iter(range(RUNS))  # every extract starts with an empty page cache of its own
+    # Every extract starts with an empty page cache of its own.
+    caches, pure_caches = iter(range(RUNS)), iter(range(RUNS))
     result |= fastest(
         [
             (
@@ -325,7 +326,9 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
                 "extract_ours_pure",
                 PIPELINE + ["file", "extract", str(flat), "-o", str(ours / "pot-pure")],
                 ours / "pot-pure",
-                lambda: {"PIPELINE_CACHE_DIR": str(work / "page-cache-pure"), **PURE},
+                lambda: (
+                    {"PIPELINE_CACHE_DIR": str(work / f"pure-cache-{next(pure_caches)}")} | PURE
+                ),
             ),
         ]
     )
