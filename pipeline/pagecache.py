@@ -24,7 +24,7 @@ def code_version() -> str:
     """A hash of this package's code and templates: new code means new results."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".html", ".json") and path.is_file():
+        if path.suffix in (".py", ".pxd", ".html", ".json") and path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
