@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 MIN_ITEMS_PER_WORKER = 4
+MAX_CHUNK = 16
 
 
 @dataclass
@@ -36,14 +37,23 @@ def ordered_map(
             initializer(*initargs)
         yield from map(function, items)
         return
+    # Items go to the workers in chunks: one task each cost about as much in pickling and
+    # waking processes as a small page took to extract. Eight chunks a worker at least, so
+    # that none is left with a long one at the end.
+    size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8)))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).
     window = jobs * 4
     with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
         pending: deque = deque()
-        for item in items:
-            pending.append(pool.submit(function, item))
+        for chunk in chunks:
+            pending.append(pool.submit(map_chunk, function, chunk))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+def map_chunk(function: Callable, chunk: list) -> list:
+    return [function(item) for item in chunk]
