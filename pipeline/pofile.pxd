@@ -31,12 +31,15 @@ cpdef list reference_lines(occurrences)
 @cython.locals(prefix=str, lines=list)
 cpdef list entry_lines(entry)
 
-@cython.locals(lines=list, count=Py_ssize_t, index=Py_ssize_t, entries=list, flags=list,
-               line_number=Py_ssize_t)
+@cython.locals(length=Py_ssize_t, position=Py_ssize_t, line_number=Py_ssize_t,
+               end=Py_ssize_t, first_line=Py_ssize_t, entries=list, flags=list)
 cpdef read_plain_entries(str text)
 
-@cython.locals(pieces=list, count=Py_ssize_t, raw=str)
-cpdef tuple plain_field(list lines, Py_ssize_t index, Py_ssize_t skip)
+@cython.locals(end=Py_ssize_t)
+cpdef Py_ssize_t line_end(str text, Py_ssize_t position) except -1
 
-@cython.locals(body=str, unpaired=str)
-cpdef str plain_body(str line, Py_ssize_t skip)
+@cython.locals(length=Py_ssize_t, end=Py_ssize_t, pieces=list, raw=str)
+cpdef tuple plain_field(str text, Py_ssize_t position, Py_ssize_t skip, Py_ssize_t line_number)
+
+@cython.locals(close=Py_ssize_t, body=str, unpaired=str)
+cpdef str plain_body(str text, Py_ssize_t start, Py_ssize_t end)

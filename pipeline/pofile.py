@@ -271,63 +271,77 @@ class NotPlain(Exception):
 def read_plain_entries(text: str) -> list | None:
     """Entries of a catalog in the common layout, or None when it is not in that layout:
     comment and blank lines, then `msgctxt "..."` (optional), `msgid "..."` and
-    `msgstr "..."`, each continued by lines `"..."`."""
+    `msgstr "..."`, each continued by lines `"..."`. Lines are found in place, not split
+    off: only the strings' text is copied out."""
     if "msgid_plural" in text:
         return None
-    for end in OTHER_LINE_ENDS:  # noqa: SIM110 (no generator: compiled, it would be a closure)
-        if end in text:
+    for line_break in OTHER_LINE_ENDS:  # noqa: SIM110 (no generator: compiled, a closure)
+        if line_break in text:
             return None
-    lines = text.split("\n")
-    count = len(lines)
-    index = 0
+    length = len(text)
+    position = 0  # where the current line starts
+    line_number = 1
     entries = []
     try:
         while True:
             flags: list[str] = []
-            while index < count and (not lines[index] or lines[index][0] == "#"):
-                if lines[index].startswith("#,"):
-                    flags.extend(
-                        [flag.strip() for flag in lines[index][2:].split(",") if flag.strip()]
-                    )
-                index += 1
-            if index == count:
+            while position < length and (text[position] == "\n" or text[position] == "#"):
+                end = line_end(text, position)
+                if text.startswith("#,", position):
+                    words = text[position + 2 : end].split(",")
+                    flags.extend([flag.strip() for flag in words if flag.strip()])
+                position = end + 1
+                line_number += 1
+            if position >= length:
                 return entries
-            line_number = index + 1
+            first_line = line_number
             context = None
-            if lines[index].startswith('msgctxt "'):
-                context, index = plain_field(lines, index, 9)
-            if index == count or not lines[index].startswith('msgid "'):
+            if text.startswith('msgctxt "', position):
+                context, position, line_number = plain_field(text, position, 9, line_number)
+            if not text.startswith('msgid "', position):
                 return None
-            msgid, index = plain_field(lines, index, 7)
-            if index == count or not lines[index].startswith('msgstr "'):
+            msgid, position, line_number = plain_field(text, position, 7, line_number)
+            if not text.startswith('msgstr "', position):
                 return None
-            msgstr, index = plain_field(lines, index, 8)
-            entries.append((context, msgid, msgstr, flags, line_number))
+            msgstr, position, line_number = plain_field(text, position, 8, line_number)
+            entries.append((context, msgid, msgstr, flags, first_line))
     except NotPlain:
         return None
 
 
-def plain_field(lines: list[str], index: int, skip: int) -> tuple[str, int]:
-    """The string starting at lines[index] (its keyword `skip` characters long, quote
-    included) and its continuation lines; and the index of the line after them."""
-    pieces = [plain_body(lines[index], skip)]
-    index += 1
-    count = len(lines)
-    while index < count and lines[index].startswith('"'):
-        pieces.append(plain_body(lines[index], 1))
-        index += 1
+def line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+def plain_field(text: str, position: int, skip: int, line_number: int) -> tuple:
+    """(string, next line's position, next line's number) of the string whose line starts
+    at `position` (its keyword `skip` characters long, quote included) and its continuation
+    lines."""
+    length = len(text)
+    end = line_end(text, position)
+    pieces = [plain_body(text, position + skip, end)]
+    position = end + 1
+    line_number += 1
+    while position < length and text[position] == '"':
+        end = line_end(text, position)
+        pieces.append(plain_body(text, position + 1, end))
+        position = end + 1
+        line_number += 1
     raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
-    if "\\" not in raw:
-        return raw, index
-    return ESCAPE.sub(plain_escape, raw), index
+    if "\\" in raw:
+        raw = ESCAPE.sub(plain_escape, raw)
+    return raw, position, line_number
 
 
-def plain_body(line: str, skip: int) -> str:
-    """The text between a string line's quotes: no bare quote in it, every backslash
-    escaping the character after it (an escaped closing quote leaves the string open)."""
-    if len(line) <= skip or line[-1] != '"':
+def plain_body(text: str, start: int, end: int) -> str:
+    """The text between the quotes of the string line ending at `end`: no bare quote in
+    it, every backslash escaping the character after it (an escaped closing quote leaves
+    the string open)."""
+    close = end - 1
+    if close < start or text[close] != '"':
         raise NotPlain
-    body = line[skip:-1]
+    body = text[start:close]
     if "\\" in body:
         unpaired = body.replace("\\\\", "")  # escaped backslashes, paired left to right
         if unpaired.endswith("\\") or '"' in unpaired.replace('\\"', ""):
