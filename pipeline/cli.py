@@ -751,7 +751,7 @@ def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str, output: 
     results: list = [None] * len(tasks)
     with progress(len(tasks), label, quiet) as advance:
         for index, result in zip(
-            order, ordered_map(job, [tasks[i] for i in order], jobs), strict=False
+            order, ordered_map(job, [tasks[i] for i in order], jobs, chunks=True), strict=False
         ):
             results[index] = result
             advance()

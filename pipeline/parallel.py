@@ -28,9 +28,17 @@ def default_jobs() -> int:
 
 
 def ordered_map(
-    function: Callable, items: list, jobs: int, initializer=None, initargs: tuple = ()
+    function: Callable,
+    items: list,
+    jobs: int,
+    initializer=None,
+    initargs: tuple = (),
+    chunks: bool = False,
 ) -> Iterator:
-    """`function` over `items`, results in order; a pool only for enough work per worker."""
+    """`function` over `items`, results in order; a pool only for enough work per worker.
+
+    `chunks`: items are small (a page, not an article in every region), so they go to the
+    workers several at a time."""
     jobs = min(jobs or default_jobs(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
     if jobs <= 1:
         if initializer:
@@ -40,7 +48,7 @@ def ordered_map(
     # Items go to the workers in chunks: one task each cost about as much in pickling and
     # waking processes as a small page took to extract. Eight chunks a worker at least, so
     # that none is left with a long one at the end.
-    size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8)))
+    size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8))) if chunks else 1
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).

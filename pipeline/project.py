@@ -94,7 +94,12 @@ def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: i
     """Write every article's template; one broken article does not stop the others."""
     outcome = Outcome()
     results = ordered_map(
-        extract_in_worker, project.slugs(slugs), jobs, start_extract_worker, (project.settings,)
+        extract_in_worker,
+        project.slugs(slugs),
+        jobs,
+        start_extract_worker,
+        (project.settings,),
+        chunks=True,
     )
     for item, error in results:
         if error:
