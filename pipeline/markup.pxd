@@ -35,8 +35,8 @@ cdef class Document:
 
 @cython.locals(
     root=Element, element=Element, stack=list, problems=list,
-    position=Py_ssize_t, length=Py_ssize_t, token_start=Py_ssize_t, index=Py_ssize_t,
-    open_p=Py_ssize_t, name=str,
+    position=Py_ssize_t, length=Py_ssize_t, token_start=Py_ssize_t, token_end=Py_ssize_t,
+    index=Py_ssize_t, open_p=Py_ssize_t, name=str, token=tuple,
 )
 cpdef parse(str source)
 
@@ -49,3 +49,16 @@ cpdef Py_ssize_t find_open(list stack, names, boundaries) except -2
 
 @cython.locals(length=Py_ssize_t, name=str)
 cpdef Py_ssize_t read_raw_text(Element element, str source, Py_ssize_t position) except -1
+
+cpdef tuple next_token(str source, Py_ssize_t position)
+
+@cython.locals(length=Py_ssize_t, start=Py_ssize_t, after=Py_ssize_t, close=Py_ssize_t,
+               name_start=Py_ssize_t, name_end=Py_ssize_t, char=Py_UCS4)
+cpdef tuple scan_token(str source, Py_ssize_t position)
+
+@cython.locals(length=Py_ssize_t, char=Py_UCS4)
+cpdef Py_ssize_t tag_end(str source, Py_ssize_t position) except -1
+
+@cython.locals(length=Py_ssize_t, probe=Py_ssize_t, close=Py_ssize_t, end=Py_ssize_t,
+               quote=Py_UCS4)
+cpdef Py_ssize_t value_end(str source, Py_ssize_t position) except -1

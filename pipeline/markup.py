@@ -309,19 +309,17 @@ def parse(source: str) -> Document:
     problems: list[tuple[int, str]] = []
     position = 0
     length = len(source)
-    search = TOKEN.search
     open_p = 0  # <p> elements on the stack: most block starts need not look for one
 
     while position < length:
-        match = search(source, position)
-        if match is None:
+        token = next_token(source, position)
+        if token is None:
             stack[-1].children.append(Text(position, length, source))
             break
-        token_start = match.start()
+        token_start, token_end, name = token
         if token_start > position:
             stack[-1].children.append(Text(position, token_start, source))
-        position = match.end()
-        name = match.group(1)
+        position = token_end
         if name is None:  # comment, doctype, processing instruction
             stack[-1].children.append(Opaque(token_start, position))
             continue
@@ -361,6 +359,95 @@ def parse(source: str) -> Document:
     root.end = length
     problems.sort()
     return Document(source, root, problems)
+
+
+# The compiled build finds tokens with a scan over the characters (a C loop) that gives
+# TOKEN's matches; that scan run as Python would be slower than the regex, which the .py keeps.
+COMPILED = __file__.endswith((".so", ".pyd"))
+
+
+def next_token(source: str, position: int) -> tuple[int, int, str | None] | None:
+    """(start, end, tag name or None) of the first token at or after `position`."""
+    if COMPILED:
+        return scan_token(source, position)
+    match = TOKEN.search(source, position)
+    return None if match is None else (match.start(), match.end(), match.group(1))
+
+
+def scan_token(source: str, position: int) -> tuple[int, int, str | None] | None:
+    """`next_token` without the regex: TOKEN's alternatives, tried at each `<` in turn."""
+    length = len(source)
+    start = source.find("<", position)
+    while start >= 0:
+        after = start + 1
+        if after < length:
+            char = source[after]
+            if char == "!":
+                if source.startswith("--", after + 1):  # a comment
+                    close = source.find("-->", start + 4)
+                    return start, length if close < 0 else close + 3, None
+                close = source.find(">", after)  # doctype, CDATA, bogus comment
+                return start, length if close < 0 else close + 1, None
+            if char == "?":  # a processing instruction
+                close = source.find(">", after)
+                return start, length if close < 0 else close + 1, None
+            name_start = after + 1 if char == "/" else after
+            if name_start < length and (
+                "a" <= source[name_start] <= "z" or "A" <= source[name_start] <= "Z"
+            ):
+                name_end = name_start + 1
+                while name_end < length:
+                    char = source[name_end]
+                    if char == ">" or char == "/" or char.isspace():
+                        break
+                    name_end += 1
+                return start, tag_end(source, name_end), source[name_start:name_end]
+        start = source.find("<", after)
+    return None
+
+
+def tag_end(source: str, position: int) -> int:
+    """Past the `>` that ends a tag's attributes (TAG_BODY), or the end of the text."""
+    length = len(source)
+    while position < length:
+        char = source[position]
+        if char == ">":
+            return position + 1
+        if char == "/" or char.isspace():
+            position += 1
+            continue
+        position += 1  # an attribute name: its first character may be anything else
+        while position < length:
+            char = source[position]
+            if char == ">" or char == "/" or char == "=" or char.isspace():
+                break
+            position += 1
+        position = value_end(source, position)
+    return length
+
+
+def value_end(source: str, position: int) -> int:
+    """Past ` = value` after an attribute name, or `position` when none follows."""
+    length = len(source)
+    probe = position
+    while probe < length and source[probe].isspace():
+        probe += 1
+    if probe == length or source[probe] != "=":
+        return position
+    probe += 1
+    while probe < length and source[probe].isspace():
+        probe += 1
+    if probe == length:
+        return position
+    quote = source[probe]
+    if quote == '"' or quote == "'":
+        close = source.find(quote, probe + 1)
+        if close >= 0:
+            return close + 1
+    end = probe  # unquoted, or a quote never closed: up to a space or `>`
+    while end < length and not (source[end] == ">" or source[end].isspace()):
+        end += 1
+    return end if end > probe else position
 
 
 def close(stack: list, index: int, at: int, end_tag_start: int, problems: list) -> int:

@@ -203,3 +203,18 @@ def test_generated_html_pseudo_keeps_structure(text):
     for segment in (s for s in slots if isinstance(s, Segment) and s.translatable):
         letters = unescape_text(re.sub(r"</?\d+/?>", "", segment.msgid), False)
         assert not re.search("[A-Za-z]", letters), segment.msgid
+
+
+MARKUP_PIECES = ["<", ">", "/", "!", "-", "?", "=", '"', "'", " ", "\n", "a", "B", "1", "é"]
+MARKUP_PIECES += ["\x1c", "\xa0", "\u2028", "<!--", "-->", "<a ", "</p>", "<br/>", "<p title="]
+
+
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=16).map("".join), st.data())
+def test_token_scan_without_regex_agrees_with_the_regex(source, data):
+    """The compiled build finds tokens with a character scan; the .py with TOKEN."""
+    from pipeline.markup import TOKEN, scan_token
+
+    position = data.draw(st.integers(0, len(source)))
+    match = TOKEN.search(source, position)
+    expected = None if match is None else (match.start(), match.end(), match.group(1))
+    assert scan_token(source, position) == expected
