@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import CatalogError
-from pipeline.files import safe_name, write_if_changed
+from pipeline.files import read_if_present, safe_name, write_atomic, write_if_changed
 from pipeline.model import Segment
 from pipeline.pofile import Entry, PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
@@ -262,15 +262,17 @@ def render_template(article: Segmented, created: str) -> str:
 
 def write_template(path: Path, article: Segmented, sync: bool = True) -> bool:
     """Write the .pot; an unchanged template keeps its bytes and creation date."""
-    created = now_stamp()
-    if path.is_file():
-        previous = path.read_text(encoding="utf-8", errors="replace")
+    data = read_if_present(path)
+    if data is not None:
+        previous = data.decode("utf-8", errors="replace")
         found = re.search(r'"POT-Creation-Date: ([^"\\]*)\\n"', previous)
-        if found:
-            candidate = render_template(article, found.group(1))
-            if candidate == previous:
-                return False
-    return write_if_changed(path, render_template(article, created), sync=sync)
+        if found and render_template(article, found.group(1)) == previous:
+            return False
+    text = render_template(article, now_stamp())
+    if text.encode("utf-8") == data:
+        return False
+    write_atomic(path, text, sync=sync)
+    return True
 
 
 # -- init --------------------------------------------------------------------------------

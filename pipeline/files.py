@@ -21,8 +21,11 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: b
     """
     if isinstance(data, str):
         data = data.encode(encoding)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = open_temporary(path)
+    try:
+        handle, temporary = open_temporary(path)
+    except FileNotFoundError:  # the folder is new (asked only then: a syscall a file saved)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = open_temporary(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -62,13 +65,17 @@ def write_if_changed(path: Path, data: bytes | str, sync: bool = True) -> bool:
     """Atomic write that leaves an identical file untouched (mtime and all)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if read_if_present(path) == data:
+        return False
     write_atomic(path, data, sync=sync)
     return True
+
+
+def read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def safe_name(name: str, what: str) -> str:
