@@ -51,7 +51,8 @@ cpdef collect_attributes(Walk walk, Element element, Context context, list out)
 
 cpdef bint is_tel_link(Element element) except -1
 
-@cython.locals(source=str)
+cpdef Py_ssize_t first_text(str source, Py_ssize_t start, Py_ssize_t end) except -1
+cpdef Py_ssize_t last_text_end(str source, Py_ssize_t start, Py_ssize_t end) except -1
 cpdef bint is_content(Walk walk, item) except -1
 
 @cython.locals(item=object)

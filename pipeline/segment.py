@@ -397,11 +397,25 @@ def collect_inline_slots(walk: Walk, node, context: Context, out: list) -> None:
 # -- inline runs --------------------------------------------------------------------------
 
 
+def first_text(source: str, start: int, end: int) -> int:
+    """Where source[start:end] has its first character that is no HTML space, or `end`
+    (found in place: the text is not copied; most texts start with a letter)."""
+    while start < end and source[start] in " \t\n\r\f":  # HTML_SPACE, a literal for C
+        start += 1
+    return start
+
+
+def last_text_end(source: str, start: int, end: int) -> int:
+    """Just past the last character of source[start:end] that is no HTML space, or `start`."""
+    while end > start and source[end - 1] in " \t\n\r\f":
+        end -= 1
+    return end
+
+
 def is_content(walk: Walk, item) -> bool:
     """Whether a run item carries text: untrimmable at the run's edges."""
-    source = walk.source
     if isinstance(item, Text):
-        return source[item.start : item.end].strip(HTML_SPACE) != ""
+        return first_text(walk.source, item.start, item.end) < item.end
     return (
         isinstance(item, Element)
         and item.tag not in OPAQUE_INLINE
@@ -414,7 +428,7 @@ def is_blank(source: str, run: list) -> bool:
     """Whether a run is only whitespace and comments (most runs between blocks are)."""
     for item in run:
         if type(item) is Element or (
-            type(item) is Text and source[item.start : item.end].strip(HTML_SPACE)
+            type(item) is Text and first_text(source, item.start, item.end) < item.end
         ):
             return False
     return True
@@ -435,12 +449,9 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
         return items
     first, last = items[0], items[-1]
     if isinstance(first, Text):
-        raw = source[first.start : first.end]
-        offset = first.start + len(raw) - len(raw.lstrip(HTML_SPACE))
-        items[0] = first = Text(offset, first.end, source)
+        items[0] = first = Text(first_text(source, first.start, first.end), first.end, source)
     if isinstance(last, Text):
-        raw = source[last.start : last.end]
-        items[-1] = Text(last.start, last.start + len(raw.rstrip(HTML_SPACE)), source)
+        items[-1] = Text(last.start, last_text_end(source, last.start, last.end), source)
     return items
 
 
