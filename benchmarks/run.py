@@ -353,6 +353,10 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
         result[f"{step}_ratio_ours_to_theirs"] = round(
             result[ours]["seconds"] / result[theirs]["seconds"], 3
         )
+        # Run i of each tool came right after the other's: their ratio is the least touched by
+        # the machine's slow and fast spells (which move both tools' fastest runs apart).
+        turns = [a / b for a, b in zip(result[ours]["runs"], result[theirs]["runs"], strict=True)]
+        result[f"{step}_x_faster_by_turn"] = [round(1 / turn, 1) for turn in turns]
         result[f"{step}_ratio_ours_to_floor"] = round(
             result[ours]["seconds"] / result["floor_lxml"]["seconds"], 2
         )
@@ -404,6 +408,7 @@ def table(results: dict) -> str:
         )
         lines.append(
             f"{'step':<13} {'ours s':>8} {'theirs s':>9} {'x faster':>9} {'ours/lxml floor':>16}"
+            f"  {'x faster, turn by turn':>22}"
         )
         for step, ours, theirs in STEPS:
             if ours not in side:
@@ -413,6 +418,7 @@ def table(results: dict) -> str:
                 f"{side[theirs]['seconds']:>9.2f} "
                 f"{1 / side[f'{step}_ratio_ours_to_theirs']:>9.1f} "
                 f"{side[f'{step}_ratio_ours_to_floor']:>16.2f}"
+                f"  {' '.join(map(str, side.get(f'{step}_x_faster_by_turn', []))):>22}"
             )
         lines.append(
             "(rebuild reads the pages' segments from the cache `file extract` filled; "
