@@ -49,14 +49,14 @@ def ordered_map(
     # waking processes as a small page took to extract. Eight chunks a worker at least, so
     # that none is left with a long one at the end.
     size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8))) if chunks else 1
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    batches = [items[start : start + size] for start in range(0, len(items), size)]
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).
     window = jobs * 4
     with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(map_chunk, function, chunk))
+        for batch in batches:
+            pending.append(pool.submit(map_chunk, function, batch))
             if len(pending) >= window:
                 yield from pending.popleft().result()
         while pending:
