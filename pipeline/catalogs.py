@@ -268,10 +268,10 @@ def write_template(path: Path, article: Segmented, sync: bool = True) -> bool:
         found = re.search(r'"POT-Creation-Date: ([^"\\]*)\\n"', previous)
         if found and render_template(article, found.group(1)) == previous:
             return False
-    text = render_template(article, now_stamp())
-    if text.encode("utf-8") == data:
+    encoded = render_template(article, now_stamp()).encode("utf-8")
+    if encoded == data:
         return False
-    write_atomic(path, text, sync=sync)
+    write_atomic(path, encoded, sync=sync)
     return True
 
 

@@ -361,8 +361,9 @@ def parse(source: str) -> Document:
     return Document(source, root, problems)
 
 
-# The compiled build finds tokens with a scan over the characters (a C loop) that gives
-# TOKEN's matches; that scan run as Python would be slower than the regex, which the .py keeps.
+# Whether this build is compiled (all hot modules are, or none). Compiled, some work is done
+# by scans over the characters, C loops, that give what a regex does; run as Python such a
+# scan would be slower than the regex, which the .py keeps: here, finding TOKEN's matches.
 COMPILED = __file__.endswith((".so", ".pyd"))
 
 

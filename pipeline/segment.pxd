@@ -7,7 +7,6 @@ from pipeline.markup cimport Document, Element, Opaque, Text
 cdef class Walk:
     cdef public Document document
     cdef public object hotline
-    cdef public str source
     cdef public list slots
     cdef public dict inline_block_cache
 
@@ -58,8 +57,7 @@ cpdef bint is_content(Walk walk, item) except -1
 @cython.locals(item=object)
 cpdef bint is_blank(str source, list run) except -1
 
-@cython.locals(source=str, start=Py_ssize_t, end=Py_ssize_t, items=list, raw=str,
-               offset=Py_ssize_t)
+@cython.locals(source=str, start=Py_ssize_t, end=Py_ssize_t, items=list)
 cpdef list trim_run(Walk walk, list run, Context context, list spill)
 
 @cython.locals(spill=list, items=list, in_tel_link=bint, wrapper=Element)

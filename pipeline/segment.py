@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
+from pipeline.markup import COMPILED, Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 
 INLINE = frozenset(
@@ -121,17 +121,12 @@ TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-# The compiled build counts words in one pass over the characters (a C loop); that loop run
-# as Python would be slower than the regular expressions, which the .py keeps.
-COMPILED = __file__.endswith((".so", ".pyd"))
-
-
 # Big enough for the largest article (a page is rendered once per region), small enough that
 # a site's worth of msgids is not kept alive by the cache.
 @lru_cache(maxsize=4096)
 def source_words(msgid: str) -> int:
     """Words a translator translates: letters, without tags and placeholders."""
-    if COMPILED:
+    if COMPILED:  # one pass over the characters in C; as Python it is slower than the regexes
         return count_words(msgid)
     if "<" in msgid or "{" in msgid:  # a literal "<" is "&lt;" in a msgid: "<" opens a tag
         msgid = TAG_OR_PLACEHOLDER.sub(" ", msgid)
@@ -191,7 +186,6 @@ class Walk:
 
     def __init__(self, document: Document, hotline: HotlineSpec | None):
         self.document = document
-        self.source = document.source
         self.hotline = hotline
         self.slots: list = []  # Segment | TelHref | ("region", start, end)
         self.inline_block_cache: dict = {}
@@ -415,7 +409,7 @@ def last_text_end(source: str, start: int, end: int) -> int:
 def is_content(walk: Walk, item) -> bool:
     """Whether a run item carries text: untrimmable at the run's edges."""
     if isinstance(item, Text):
-        return first_text(walk.source, item.start, item.end) < item.end
+        return first_text(walk.document.source, item.start, item.end) < item.end
     return (
         isinstance(item, Element)
         and item.tag not in OPAQUE_INLINE
@@ -436,7 +430,7 @@ def is_blank(source: str, run: list) -> bool:
 
 def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     """Drop edge whitespace and textless edge items (their slots go to `spill`)."""
-    source = walk.source
+    source = walk.document.source
     start, end = 0, len(run)
     while start < end and not is_content(walk, run[start]):
         collect_inline_slots(walk, run[start], context, spill)
@@ -456,7 +450,7 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
 
 
 def flush_run(walk: Walk, run: list, container: Element, context: Context) -> None:
-    if is_blank(walk.source, run):
+    if is_blank(walk.document.source, run):
         return
     if not context.translate:
         for item in run:
@@ -535,7 +529,7 @@ class Encoder:
             if isinstance(item, Text):
                 self.encode_text(item, in_tel_link)
             elif isinstance(item, Opaque):
-                source = self.walk.source
+                source = self.walk.document.source
                 self.add_tag(source[item.start : item.end], "", True, item.start, [])
             else:
                 self.encode_element(item, context, in_tel_link)
@@ -559,7 +553,7 @@ class Encoder:
                 self.parts.append(escape_text(piece, braces=False))
 
     def encode_element(self, element: Element, context: Context, in_tel_link: bool) -> None:
-        source = self.walk.source
+        source = self.walk.document.source
         context = child_context(element, context)
         open_tag = source[element.start : element.start_tag_end]
         close_tag = source[element.content_end : element.end] or f"</{element.tag}>"
