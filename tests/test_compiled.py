@@ -43,6 +43,19 @@ def run(args: list[str], pure: bool, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True)
 
 
+def test_an_install_with_a_compiler_is_compiled():
+    """Where Cython and a C compiler are at hand (the test tools bring Cython; CI has gcc), the
+    install must have built the modules: otherwise every test below would be skipped, and a
+    broken build would pass unseen as a pure-Python install."""
+    import importlib.util
+    import sysconfig
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if importlib.util.find_spec("Cython") is None or shutil.which(compiler) is None:
+        pytest.skip("no Cython or no C compiler: a pure-Python install is expected")
+    assert BUILT, "the install left no compiled module (see pip's warning from setup.py)"
+
+
 @needs_build
 def test_every_hot_module_is_built_and_used():
     assert sorted(setup_modules()) == BUILT
