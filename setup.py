@@ -11,7 +11,7 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-HOT_MODULES = ["markup", "segment", "merge", "pofile", "htmlfile", "catalogs"]
+HOT_MODULES = ["model", "markup", "segment", "merge", "pofile", "htmlfile", "catalogs"]
 
 
 class AllOrNothing(build_ext):

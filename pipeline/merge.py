@@ -93,7 +93,7 @@ def parse_message(text: str, segment: Segment) -> list:
             number = int(match.group(2))
             closing, void = match.group(1) == "/", match.group(3) == "/"
             tag = tags.get(number)
-            if tag is None or (closing and void) or tag.void != void:
+            if tag is None or (closing and void) or tag.self_closing != void:
                 raise MessageError(f"tag {token} is not in the source")
             if void:
                 seen_tags.append(number)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AttributeSlot:
     """A translatable attribute value, or a hotline `tel:` href, inside a segment's span."""
 
@@ -16,19 +16,19 @@ class AttributeSlot:
     quote: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tag:
     """A numbered inline placeholder: `<N>...</N>`, or `<N/>` for void and opaque elements."""
 
     number: int
     open: str  # source bytes of the start tag (the whole element when opaque)
     close: str  # source bytes of the end tag; '' when void or opaque
-    void: bool
+    self_closing: bool
     offset: int  # where `open` starts in the source
     attributes: tuple[AttributeSlot, ...] = ()  # absolute offsets, inside `open`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Variable:
     """A named placeholder such as `{hotline_phone}`: its value comes from the region."""
 
@@ -41,7 +41,7 @@ class Variable:
     source: str = ""  # the source's own markup for it, kept where no region value applies
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Segment:
     """One translatable unit: an inline run of a block element, or an attribute value."""
 
@@ -80,7 +80,7 @@ class Segment:
         return source_words(self.msgid)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RegionBlock:
     """An element shown only when the region has a hotline (`data-l10n-region="hotline"`)."""
 
@@ -89,7 +89,7 @@ class RegionBlock:
     parts: tuple = ()  # str | Segment | TelHref | RegionBlock
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TelHref:
     """A `tel:` href of the source's hotline outside any segment: rewritten per region."""
 
@@ -97,7 +97,7 @@ class TelHref:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal:
     """Source text [start, end) replaced by fixed text (e.g. a patched <html> start tag)."""
 
@@ -106,7 +106,7 @@ class Literal:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Skeleton:
     """A page compiled for rendering: literal source text with slots to fill per language."""
 

@@ -77,11 +77,12 @@ def store(key: str, value) -> None:
 
 @lru_cache(maxsize=1)
 def compact_reducers() -> dict:
-    """Pickle the model's slotted dataclasses as constructor calls with positional fields.
+    """Pickle the model's dataclasses as constructor calls with positional fields.
 
-    Their default pickling restores each object field by field through `dataclasses`'
-    __setstate__, which looked the fields up again for every object: a quarter of the time
-    of merging a page from the cache.
+    The default pickling of slotted dataclasses restores each object field by field through
+    `dataclasses`' __setstate__, which looked the fields up again for every object: a quarter
+    of the time of merging a page from the cache. A constructor call also reads the same
+    whether the model was compiled (C classes) or not.
     """
     import dataclasses
     from operator import attrgetter
@@ -98,5 +99,7 @@ def compact_reducers() -> dict:
     return {
         cls: reducer(cls)
         for cls in vars(model).values()
-        if dataclasses.is_dataclass(cls) and isinstance(cls, type) and hasattr(cls, "__slots__")
+        if isinstance(cls, type)
+        and dataclasses.is_dataclass(cls)
+        and cls.__module__ == model.__name__
     }

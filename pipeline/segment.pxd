@@ -26,10 +26,11 @@ cdef class Encoder:
     cpdef encode(self, list items, Context context, bint in_tel_link)
     @cython.locals(text=str, pieces=list)
     cpdef encode_text(self, Text item, bint in_tel_link)
-    @cython.locals(source=str, open_tag=str, close_tag=str, slots=list, void=bint)
+    @cython.locals(source=str, open_tag=str, close_tag=str, slots=list, self_closing=bint)
     cpdef encode_element(self, Element element, Context context, bint in_tel_link)
     @cython.locals(number=Py_ssize_t)
-    cpdef Py_ssize_t add_tag(self, str open_tag, str close_tag, bint void, Py_ssize_t offset,
+    cpdef Py_ssize_t add_tag(self, str open_tag, str close_tag, bint self_closing,
+                             Py_ssize_t offset,
                              list slots) except -1
 
 

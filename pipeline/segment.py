@@ -590,8 +590,8 @@ class Encoder:
             )
             self.parts.append("{" + PHONE_VARIABLE + "}")
             return
-        void = element.tag in OPAQUE_INLINE or element.start_tag_end == element.end
-        if void or not context.translate:
+        self_closing = element.tag in OPAQUE_INLINE or element.start_tag_end == element.end
+        if self_closing or not context.translate:
             whole = source[element.start : element.end]
             self.add_tag(whole, "", True, element.start, slots)
             if not context.translate or element.tag in OPAQUE_INLINE:
@@ -602,11 +602,12 @@ class Encoder:
         self.encode(element.children, context, in_tel_link or is_tel_link(element))
         self.parts.append(f"</{number}>")
 
-    def add_tag(self, open_tag, close_tag, void, offset, slots) -> int:
+    def add_tag(self, open_tag, close_tag, self_closing, offset, slots) -> int:
         number = len(self.tags) + 1
-        self.tags.append(Tag(number, open_tag, close_tag, void, offset, attribute_slots(slots)))
+        tag = Tag(number, open_tag, close_tag, self_closing, offset, attribute_slots(slots))
+        self.tags.append(tag)
         self.inner.extend(slots)
-        if void:
+        if self_closing:
             self.parts.append(f"<{number}/>")
         return number
 
