@@ -71,6 +71,25 @@ cpdef build_segment(Walk walk, list items, Element container, Context context,
 cpdef str escape_text(str text, bint braces)
 cpdef str escape_html(str text)
 
-@cython.locals(count=Py_ssize_t, index=Py_ssize_t, length=Py_ssize_t, end=Py_ssize_t,
-               in_run=bint, run_counted=bint, letter=bint, word=bint, char=Py_UCS4)
+@cython.locals(count=Py_ssize_t, name_length=Py_ssize_t, in_run=bint, run_counted=bint,
+               in_name=bint, name_letter=bint, letter=bint, word=bint, char=Py_UCS4)
 cpdef Py_ssize_t count_words(str msgid) except -1
+
+
+cpdef attribute_role(Element element, str name)
+cpdef bint is_hotline_href(Walk walk, str href) except -1
+@cython.locals(descendant=Element)
+cpdef collect_tel_hrefs(Walk walk, Element element, list out)
+@cython.locals(inner_context=Context)
+cpdef collect_inline_slots(Walk walk, node, Context context, list out)
+cpdef Py_ssize_t slot_start(slot) except? -1
+cpdef bint is_phone_link(Walk walk, Element element) except -1
+cpdef tuple attribute_slots(list slots)
+cpdef slot_key(slot)
+
+@cython.locals(roles=dict, fixed=list, slot=object)
+cpdef list assign_contexts(list slots)
+@cython.locals(changes=dict)
+cpdef with_context(segment, set ambiguous, dict role_of_attribute)
+@cython.locals(fixed=list)
+cpdef tuple fixed_slots(tuple slots, set ambiguous, dict role_of_attribute)

@@ -137,14 +137,16 @@ def count_words(msgid: str) -> int:
     """`source_words` without regular expressions: the runs of word characters (WORD's
     `[\\w'’-]`) that hold a letter, outside `{placeholder}`s. Tags need no skipping: their
     digits make letterless runs, and `<`, `/` and `>` end runs as the space replacing them would.
+    One pass, no indexing (compiled, a plain C loop): after a `{`, the name read so far is
+    held back until a `}` makes it a placeholder or another character makes it a run.
     """
     count = 0
-    index = 0
-    length = len(msgid)
     in_run = False
     run_counted = False
-    while index < length:
-        char = msgid[index]
+    in_name = False  # just after a "{"
+    name_length = 0
+    name_letter = False
+    for char in msgid:
         if "a" <= char <= "z" or "A" <= char <= "Z":  # ASCII first: no Unicode tables
             letter = word = True
         elif "0" <= char <= "9" or char == "_" or char == "'" or char == "-":
@@ -154,6 +156,19 @@ def count_words(msgid: str) -> int:
         else:
             letter = char.isalnum() and not char.isdecimal()
             word = char == "’" or char.isalnum()
+        if in_name:
+            if char == "_" or (word and char != "'" and char != "-" and char != "’"):
+                name_length += 1  # a name character (alphanumeric or "_")
+                name_letter = name_letter or letter
+                continue
+            in_name = False
+            if char == "}" and name_length > 0:
+                continue  # `{name}`: no word
+            if name_length > 0:  # no placeholder: its name began a run
+                in_run = True
+                run_counted = name_letter
+                if name_letter:
+                    count += 1
         if word:
             if not in_run:
                 in_run = True
@@ -163,13 +178,12 @@ def count_words(msgid: str) -> int:
                 count += 1
         else:
             in_run = False
-            if char == "{":  # `{name}` is no word: skip to its closing brace
-                end = index + 1
-                while end < length and (msgid[end].isalnum() or msgid[end] == "_"):
-                    end += 1
-                if end > index + 1 and end < length and msgid[end] == "}":
-                    index = end
-        index += 1
+            if char == "{":
+                in_name = True
+                name_length = 0
+                name_letter = False
+    if in_name and name_letter:  # a trailing `{name` without its brace is a run
+        count += 1
     return count
 
 
@@ -500,10 +514,12 @@ def is_phone_link(walk: Walk, element: Element) -> bool:
         return False
     if not is_hotline_href(walk, element.get("href")):
         return False
-    text = "".join(child.text for child in element.children if isinstance(child, Text))
-    if len(element.children) != sum(isinstance(c, Text) for c in element.children):
-        return False
-    return normalize_phone(text, walk.hotline.region_code) in walk.hotline.numbers
+    texts = []
+    for child in element.children:
+        if not isinstance(child, Text):
+            return False  # markup inside: more than a number
+        texts.append(child.text)
+    return normalize_phone("".join(texts), walk.hotline.region_code) in walk.hotline.numbers
 
 
 class Encoder:
@@ -614,6 +630,8 @@ class Encoder:
 
 def attribute_slots(slots: list) -> tuple[AttributeSlot, ...]:
     """Attribute segments and tel: hrefs as the slots a tag or segment span carries."""
+    if not slots:  # most tags and segments carry none
+        return ()
     return tuple(
         [
             AttributeSlot(slot_key(slot), slot.start, slot.end, getattr(slot, "quote", '"'))
@@ -720,31 +738,46 @@ def assign_contexts(slots: list) -> list:
     ambiguous = {msgid for msgid, found in roles.items() if len(found) > 1}
     if not ambiguous:
         return slots
-
+    # Most pages have one such text (the <title> repeated as the <h1>): the loop below stays
+    # free of closures and generators, which compiled code would build for every segment.
     role_of_attribute = {
         (slot.start, slot.end): slot.role
         for slot in slots
         if isinstance(slot, Segment) and slot.kind == "attribute"
     }
-
-    def fix(attribute_slot: AttributeSlot) -> AttributeSlot:
-        if attribute_slot.key is None or attribute_slot.key[1] not in ambiguous:
-            return attribute_slot
-        role = role_of_attribute[(attribute_slot.start, attribute_slot.end)]
-        return dataclasses.replace(attribute_slot, key=(role, attribute_slot.key[1]))
-
     fixed = []
     for slot in slots:
         if isinstance(slot, Segment):
-            changes = {}
-            if slot.msgid in ambiguous:
-                changes["context"] = slot.role
-            if any(inner.key is not None and inner.key[1] in ambiguous for inner in slot.inner):
-                changes["inner"] = tuple(fix(inner) for inner in slot.inner)
-                changes["tags"] = tuple(
-                    dataclasses.replace(tag, attributes=tuple(fix(a) for a in tag.attributes))
-                    for tag in slot.tags
-                )
-            slot = dataclasses.replace(slot, **changes) if changes else slot
+            slot = with_context(slot, ambiguous, role_of_attribute)
         fixed.append(slot)
     return fixed
+
+
+def with_context(segment: Segment, ambiguous: set, role_of_attribute: dict) -> Segment:
+    """`segment` with its msgctxt, and the keys of the attribute slots it carries, set."""
+    changes = {}
+    if segment.msgid in ambiguous:
+        changes["context"] = segment.role
+    for inner in segment.inner:
+        if inner.key is not None and inner.key[1] in ambiguous:
+            changes["inner"] = fixed_slots(segment.inner, ambiguous, role_of_attribute)
+            changes["tags"] = tuple(
+                [
+                    dataclasses.replace(
+                        tag, attributes=fixed_slots(tag.attributes, ambiguous, role_of_attribute)
+                    )
+                    for tag in segment.tags
+                ]
+            )
+            break
+    return dataclasses.replace(segment, **changes) if changes else segment
+
+
+def fixed_slots(slots: tuple, ambiguous: set, role_of_attribute: dict) -> tuple:
+    fixed = []
+    for slot in slots:
+        if slot.key is not None and slot.key[1] in ambiguous:
+            role = role_of_attribute[(slot.start, slot.end)]
+            slot = dataclasses.replace(slot, key=(role, slot.key[1]))
+        fixed.append(slot)
+    return tuple(fixed)
