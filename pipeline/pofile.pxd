@@ -11,17 +11,17 @@ cpdef list string_lines(str keyword, str text, str prefix=*)
 @cython.locals(pieces=list, last=str)
 cpdef list after_newlines(str escaped)
 
-@cython.locals(lines=list, cut=Py_ssize_t)
+@cython.locals(lines=list, cut=Py_ssize_t, start=Py_ssize_t, length=Py_ssize_t)
 cpdef list wrap_narrow(str text, Py_ssize_t room)
 
 @cython.locals(before=Py_UCS4, after=Py_UCS4)
-cpdef bint is_break(str text, Py_ssize_t index) except -1
+cpdef bint is_break(str text, Py_ssize_t start, Py_ssize_t index) except -1
 
-@cython.locals(limit=Py_ssize_t, candidate=Py_ssize_t)
-cpdef Py_ssize_t last_break(str text, Py_ssize_t room) except -2
+@cython.locals(candidate=Py_ssize_t)
+cpdef Py_ssize_t last_break(str text, Py_ssize_t start, Py_ssize_t limit) except -2
 
 @cython.locals(index=Py_ssize_t)
-cpdef Py_ssize_t first_break(str text, Py_ssize_t room) except -2
+cpdef Py_ssize_t first_break(str text, Py_ssize_t start, Py_ssize_t limit) except -2
 
 cpdef list comment_lines(str marker, str text)
 
@@ -43,3 +43,4 @@ cpdef tuple plain_field(str text, Py_ssize_t position, Py_ssize_t skip, Py_ssize
 
 @cython.locals(close=Py_ssize_t, body=str, unpaired=str)
 cpdef str plain_body(str text, Py_ssize_t start, Py_ssize_t end)
+

@@ -35,13 +35,19 @@ def display_width(text: str) -> int:
 
 
 def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\t", "\\t")
-        .replace("\r", "\\r")
-        .replace("\n", "\\n")
-    )
+    # `in` finds a character with memchr; replace() counts them one by one even when there
+    # are none, and most texts hold none of these.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if '"' in text:
+        text = text.replace('"', '\\"')
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    return text
 
 
 def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
@@ -87,27 +93,29 @@ def wrap_narrow(text: str, room: int) -> list[str]:
     """The same lines as splitting at BREAK and packing greedily, for one-column text:
     scan back from the limit for the last break opportunity instead of splitting."""
     lines = []
-    while len(text) > room:
-        cut = last_break(text, room)
-        if cut <= 0:
-            cut = first_break(text, room)
-            if cut <= 0:
+    start = 0  # where the current line starts: the rest of the text is not copied per line
+    length = len(text)
+    while length - start > room:
+        cut = last_break(text, start, start + room)
+        if cut <= start:
+            cut = first_break(text, start, start + room)
+            if cut <= start:
                 break
-        lines.append(text[:cut])
-        text = text[cut:]
-    if text:
-        lines.append(text)
+        lines.append(text[start:cut])
+        start = cut
+    if start < length:
+        lines.append(text[start:])
     return lines
 
 
-def is_break(text: str, index: int) -> bool:
-    """Whether a line may break before text[index] (BREAK's rule)."""
+def is_break(text: str, start: int, index: int) -> bool:
+    """Whether a line starting at `start` may break before text[index] (BREAK's rule)."""
     before, after = text[index - 1], text[index]
     if before == " ":
         return after not in NO_BREAK_BEFORE
     return (
         before == "-"
-        and index >= 2
+        and index >= start + 2
         and text[index - 2].isalpha()
         and after.isalpha()
         and text[index - 2] not in "0123456789_"
@@ -115,21 +123,22 @@ def is_break(text: str, index: int) -> bool:
     )
 
 
-def last_break(text: str, room: int) -> int:
-    """The last break opportunity at or before `room`: only after a space or a hyphen."""
-    limit = room
+def last_break(text: str, start: int, limit: int) -> int:
+    """The last break opportunity in (start, limit]: only after a space or a hyphen; or
+    `start` when there is none."""
     while True:
-        candidate = max(text.rfind(" ", 0, limit), text.rfind("-", 0, limit)) + 1
-        if candidate <= 0 or is_break(text, candidate):
-            return candidate
+        candidate = max(text.rfind(" ", start, limit), text.rfind("-", start, limit)) + 1
+        if candidate <= start or is_break(text, start, candidate):
+            return max(candidate, start)
         limit = candidate - 1
 
 
-def first_break(text: str, room: int) -> int:
-    for index in range(room + 1, len(text)):
-        if is_break(text, index):
+def first_break(text: str, start: int, limit: int) -> int:
+    """The first break opportunity after `limit`, or `start` when there is none."""
+    for index in range(limit + 1, len(text)):
+        if is_break(text, start, index):
             return index
-    return 0
+    return start
 
 
 def comment_lines(marker: str, text: str) -> list[str]:
