@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from contextlib import contextmanager
@@ -48,6 +47,8 @@ def reports_errors(command):
 
 
 def emit_json(data) -> None:
+    import json  # only for --json output
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

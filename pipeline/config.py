@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -68,6 +67,8 @@ def load_settings(root: Path) -> Settings:
     pyproject = root / "pyproject.toml"
     table: dict = {}
     if pyproject.is_file():
+        import tomllib  # only where settings are read: `file` commands have none (5 ms)
+
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
