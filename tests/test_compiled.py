@@ -147,3 +147,55 @@ def test_compiled_and_pure_python_publish_the_same_site(project, tmp_path):
         )
     assert len(trees[0]) > 10
     assert trees[0] == trees[1]
+
+
+MODEL_CHECK = """
+import dataclasses, sys
+from pathlib import Path
+from pipeline import htmlfile, pagecache
+from pipeline.model import Segment
+
+text = Path(sys.argv[1]).read_text(encoding="utf-8")
+slots = htmlfile.segment_page(text)[1]
+segment = next(slot for slot in slots if isinstance(slot, Segment) and slot.tags)
+try:
+    segment.msgid = "changed"
+except AttributeError:  # FrozenInstanceError is one too
+    pass
+else:
+    raise SystemExit("a Segment field could be assigned")
+twin = dataclasses.replace(segment)
+assert twin == segment and hash(twin) == hash(segment) and twin is not segment
+assert dataclasses.replace(segment, context="heading").key == ("heading", segment.msgid)
+assert [f.name for f in dataclasses.fields(segment.tags[0])][3] == "self_closing"
+if sys.argv[2] == "write":
+    pagecache.store("entry", slots)
+else:  # an entry the other build wrote: the same slots, as this build's classes
+    loaded = pagecache.load("entry")
+    assert loaded == slots, "the other build's cache entry reads differently"
+    assert type(loaded[0]) is type(slots[0])
+print("ok")
+"""
+
+
+@needs_build
+def test_the_model_is_frozen_data_and_its_cache_entries_cross_builds(tmp_path):
+    """Compiled, the model's page slots are C classes: still frozen dataclasses (no field
+    can be assigned; equality, hashing, replace and fields as before), and a page-cache
+    entry one build wrote reads the same in the other (both share the cache and its keys)."""
+    page = REPO / "source" / "ketamine-addiction.html"
+    for writer, reader in ((False, True), (True, False)):
+        cache = tmp_path / f"cache-{writer}"
+        for pure, mode in ((writer, "write"), (reader, "read")):
+            env = {
+                **os.environ,
+                "PIPELINE_PURE_PYTHON": "1" if pure else "0",
+                "PIPELINE_CACHE_DIR": str(cache),
+            }
+            result = subprocess.run(
+                [sys.executable, "-c", MODEL_CHECK, str(page), mode],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
