@@ -12,6 +12,22 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 HOT_MODULES = ["model", "markup", "segment", "merge", "pofile", "htmlfile", "catalogs"]
+# Beside the built modules: the checksum of the .py and .pxd each was built from, which
+# pipeline/__init__.py compares with the files there (an edit or a checkout since the build
+# means the .py files run). File times cannot tell: an install writes .py and build alike.
+BUILT_FROM = "compiled-from.txt"
+
+
+def source_checksum(module: str) -> str:
+    import zlib
+
+    checksum = 0
+    for suffix in (".py", ".pxd"):
+        path = os.path.join("pipeline", module + suffix)
+        if os.path.exists(path):
+            with open(path, "rb") as stream:
+                checksum = zlib.crc32(stream.read(), checksum)
+    return format(checksum, "08x")
 
 
 class AllOrNothing(build_ext):
@@ -21,6 +37,7 @@ class AllOrNothing(build_ext):
     def run(self):
         try:
             super().run()
+            self.record_sources()
         except Exception as error:  # noqa: BLE001 (any build failure: the .py files run)
             for extension in self.extensions:
                 target = self.get_ext_fullpath(extension.name)
@@ -29,6 +46,17 @@ class AllOrNothing(build_ext):
             print(
                 f"warning: pure-Python install, the compiled build failed: {error}", file=sys.stderr
             )
+
+    def record_sources(self):
+        """BUILT_FROM beside the built modules (in place, or in the build tree a wheel is
+        made of)."""
+        if not self.extensions:
+            return
+        folder = os.path.dirname(self.get_ext_fullpath(self.extensions[0].name))
+        names = [extension.name.rpartition(".")[2] for extension in self.extensions]
+        lines = "".join(f"{name} {source_checksum(name)}\n" for name in names)
+        with open(os.path.join(folder, BUILT_FROM), "w", encoding="ascii") as stream:
+            stream.write(lines)
 
 
 def compiled_modules() -> list:

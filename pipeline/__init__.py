@@ -1,10 +1,11 @@
 """pipeline: localize HTML articles through gettext catalogs and publish them per region.
 
 The hot modules may also be installed compiled (setup.py builds them with Cython from the
-same .py files). The compiled build is used only while every compiled module is newer than
-its .py: after an edit or a checkout that changed one, or with PIPELINE_PURE_PYTHON=1, the
-.py files are imported, all of them (compiled modules share C types with each other), so
-what runs is always what the source says.
+same .py files). The compiled build is used only while every compiled module was built from
+the .py and .pxd beside it (their checksums are recorded at build time): after an edit or a
+checkout that changed one, or with PIPELINE_PURE_PYTHON=1, the .py files are imported, all
+of them (compiled modules share C types with each other), so what runs is always what the
+source says.
 """
 
 import os
@@ -30,7 +31,6 @@ class _SourceFirst:
 
 def _sources_to_prefer() -> dict[str, str]:
     """{module name: .py path} of the compiled modules, when they must not be used."""
-    stale = os.environ.get("PIPELINE_PURE_PYTHON") == "1"
     sources = {}
     with os.scandir(_PACKAGE) as entries:
         for entry in entries:
@@ -38,12 +38,34 @@ def _sources_to_prefer() -> dict[str, str]:
             if not suffix.endswith(("so", "pyd")) or dot != ".":
                 continue
             source = os.path.join(_PACKAGE, name + ".py")
+            if os.path.exists(source):
+                sources[f"{__name__}.{name}"] = source
+    if not sources:
+        return {}
+    pure = os.environ.get("PIPELINE_PURE_PYTHON") == "1"
+    return sources if pure or not _built_from_these_sources(sources) else {}
+
+
+def _built_from_these_sources(sources: dict[str, str]) -> bool:
+    """Whether every compiled module was built from its .py and .pxd as they are now."""
+    import zlib  # a C module: no start-up cost to speak of
+
+    try:
+        with open(os.path.join(_PACKAGE, "compiled-from.txt"), encoding="ascii") as stream:
+            recorded = dict(line.split() for line in stream if line.strip())
+    except (OSError, ValueError):  # no record (an older build): not trusted
+        return False
+    for module, source in sources.items():
+        checksum = 0
+        for path in (source, source[:-3] + ".pxd"):
             try:
-                stale = stale or os.stat(source).st_mtime > entry.stat().st_mtime
-            except OSError:
+                with open(path, "rb") as stream:
+                    checksum = zlib.crc32(stream.read(), checksum)
+            except FileNotFoundError:
                 continue
-            sources[f"{__name__}.{name}"] = source
-    return sources if stale else {}
+        if recorded.get(module.rpartition(".")[2]) != format(checksum, "08x"):
+            return False
+    return True
 
 
 def compiled_modules() -> list[str]:

@@ -1,4 +1,9 @@
-"""Plain data passed between the stages: segments, pages, regions, hotlines."""
+"""Plain data passed between the stages: segments, pages, regions, hotlines.
+
+A page's slots (AttributeSlot to Skeleton) are built for every segment of every page: the
+compiled build makes them C classes (model.pxd), still frozen dataclasses. Cython's
+dataclasses take no `slots=True`, so those are declared without it.
+"""
 
 from __future__ import annotations
 

@@ -70,25 +70,46 @@ def test_every_hot_module_is_built_and_used():
         assert result.stdout.split() == expected
 
 
-@needs_build
-def test_a_build_older_than_its_source_is_not_used(tmp_path):
-    """An edited module runs as written, and so does every other: no stale C types."""
-    copy = tmp_path / "pipeline"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.c"))
-    edited = copy / "markup.py"
-    built = next(copy.glob("markup.*.so"))
-    os.utime(edited, (built.stat().st_mtime + 10, built.stat().st_mtime + 10))
-    code = "import pipeline.markup, pipeline.segment; print(pipeline.compiled_modules())"
+def compiled_in(folder: Path) -> list[str]:
+    """The package's modules that run compiled when it is imported from `folder`."""
+    code = "import pipeline.htmlfile, pipeline; print(' '.join(pipeline.compiled_modules()))"
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": str(tmp_path), "PIPELINE_PURE_PYTHON": "0"},
-        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(folder), "PIPELINE_PURE_PYTHON": "0"},
+        cwd=folder,
         capture_output=True,
         text=True,
         check=True,
     )
+    return result.stdout.split()
+
+
+@needs_build
+def test_a_build_from_other_sources_is_not_used(tmp_path):
+    """An edited module runs as written, and so does every other: no stale C types. A file
+    touched but unchanged (a checkout) keeps the build."""
+    copy = tmp_path / "pipeline"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.c"))
+    assert len(compiled_in(tmp_path)) == len(BUILT)
+    edited = copy / "markup.py"
+    os.utime(edited)
+    assert len(compiled_in(tmp_path)) == len(BUILT)
+    edited.write_text(edited.read_text() + "\n# edited\n")
     # All or nothing: the compiled segmenter shares the compiled scanner's C types.
-    assert result.stdout.strip() == "[]"
+    assert compiled_in(tmp_path) == []
+    edited.write_text(edited.read_text().removesuffix("\n# edited\n"))
+    (copy / "segment.pxd").write_text((copy / "segment.pxd").read_text() + "\n# edited\n")
+    assert compiled_in(tmp_path) == []
+
+
+@needs_build
+def test_a_regular_install_runs_compiled(tmp_path):
+    """pip writes the .py files and the built modules in no set order, with the install's
+    file times: the build must still be recognised as built from those very files."""
+    target = tmp_path / "site"
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target"]
+    subprocess.run([*command, str(target), str(REPO)], check=True, capture_output=True)
+    assert compiled_in(target) == [f"pipeline.{name}" for name in BUILT]
 
 
 def translated_catalogs(templates: Path, catalogs: Path) -> None:
