@@ -12,22 +12,16 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 HOT_MODULES = ["model", "markup", "segment", "merge", "pofile", "htmlfile", "catalogs"]
-# Beside the built modules: the checksum of the .py and .pxd each was built from, which
-# pipeline/__init__.py compares with the files there (an edit or a checkout since the build
-# means the .py files run). File times cannot tell: an install writes .py and build alike.
-BUILT_FROM = "compiled-from.txt"
 
 
-def source_checksum(module: str) -> str:
-    import zlib
+def load_buildinfo():
+    """pipeline/buildinfo.py by its path: importing the package would run its __init__."""
+    import importlib.util
 
-    checksum = 0
-    for suffix in (".py", ".pxd"):
-        path = os.path.join("pipeline", module + suffix)
-        if os.path.exists(path):
-            with open(path, "rb") as stream:
-                checksum = zlib.crc32(stream.read(), checksum)
-    return format(checksum, "08x")
+    spec = importlib.util.spec_from_file_location("buildinfo", "pipeline/buildinfo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class AllOrNothing(build_ext):
@@ -48,14 +42,18 @@ class AllOrNothing(build_ext):
             )
 
     def record_sources(self):
-        """BUILT_FROM beside the built modules (in place, or in the build tree a wheel is
-        made of)."""
+        """What each module was built from (buildinfo.RECORD), beside the built modules: in
+        place, or in the build tree a wheel is made of."""
         if not self.extensions:
             return
+        buildinfo = load_buildinfo()
         folder = os.path.dirname(self.get_ext_fullpath(self.extensions[0].name))
         names = [extension.name.rpartition(".")[2] for extension in self.extensions]
-        lines = "".join(f"{name} {source_checksum(name)}\n" for name in names)
-        with open(os.path.join(folder, BUILT_FROM), "w", encoding="ascii") as stream:
+        lines = "".join(
+            f"{name} {buildinfo.source_checksum(os.path.join('pipeline', name + '.py'))}\n"
+            for name in names
+        )
+        with open(os.path.join(folder, buildinfo.RECORD), "w", encoding="ascii") as stream:
             stream.write(lines)
 
 

@@ -48,23 +48,16 @@ def _sources_to_prefer() -> dict[str, str]:
 
 def _built_from_these_sources(sources: dict[str, str]) -> bool:
     """Whether every compiled module was built from its .py and .pxd as they are now."""
-    import zlib  # a C module: no start-up cost to speak of
+    from pipeline.buildinfo import RECORD, source_checksum
 
     try:
-        with open(os.path.join(_PACKAGE, "compiled-from.txt"), encoding="ascii") as stream:
+        with open(os.path.join(_PACKAGE, RECORD), encoding="ascii") as stream:
             recorded = dict(line.split() for line in stream if line.strip())
-    except (OSError, ValueError):  # no record (an older build): not trusted
+        for module, source in sources.items():
+            if recorded.get(module.rpartition(".")[2]) != source_checksum(source):
+                return False
+    except (OSError, ValueError):  # no record (an older build), or unreadable: not trusted
         return False
-    for module, source in sources.items():
-        checksum = 0
-        for path in (source, source[:-3] + ".pxd"):
-            try:
-                with open(path, "rb") as stream:
-                    checksum = zlib.crc32(stream.read(), checksum)
-            except FileNotFoundError:
-                continue
-        if recorded.get(module.rpartition(".")[2]) != format(checksum, "08x"):
-            return False
     return True
 
 

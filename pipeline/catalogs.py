@@ -262,15 +262,19 @@ def render_template(article: Segmented, created: str) -> str:
 
 def write_template(path: Path, article: Segmented, sync: bool = True) -> bool:
     """Write the .pot; an unchanged template keeps its bytes and creation date."""
+    created = now_stamp()
+    text = render_template(article, created)
     data = read_if_present(path)
     if data is not None:
         previous = data.decode("utf-8", errors="replace")
+        # Rendered once: the date is the one thing a new rendering changes, and it is set in
+        # the header, before any entry, so the first POT-Creation-Date line is that one.
         found = re.search(r'"POT-Creation-Date: ([^"\\]*)\\n"', previous)
-        if found and render_template(article, found.group(1)) == previous:
-            return False
-    encoded = render_template(article, now_stamp()).encode("utf-8")
-    if encoded == data:
-        return False
+        if found:
+            dated = f'"POT-Creation-Date: {created}\\n"'
+            if previous.replace(found.group(0), dated, 1) == text:
+                return False
+    encoded = text.encode("utf-8")
     write_atomic(path, encoded, sync=sync)
     return True
 

@@ -75,15 +75,6 @@ class Segment:
     def is_format(self) -> bool:
         return bool(self.variables)
 
-    @property
-    def words(self) -> int:
-        """Source words a translator translates (0 when not translatable)."""
-        if not self.translatable:
-            return 0
-        from pipeline.segment import source_words
-
-        return source_words(self.msgid)
-
 
 @dataclass(frozen=True)
 class RegionBlock:

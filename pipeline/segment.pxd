@@ -2,6 +2,7 @@
 cimport cython
 
 from pipeline.markup cimport Document, Element, Opaque, Text
+from pipeline.model cimport AttributeSlot
 
 
 cdef class Walk:
@@ -93,3 +94,4 @@ cpdef list assign_contexts(list slots)
 cpdef with_context(segment, set ambiguous, dict role_of_attribute)
 @cython.locals(fixed=list)
 cpdef tuple fixed_slots(tuple slots, set ambiguous, dict role_of_attribute)
+cpdef bint names_ambiguous(AttributeSlot slot, set ambiguous) except -1

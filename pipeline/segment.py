@@ -759,7 +759,7 @@ def with_context(segment: Segment, ambiguous: set, role_of_attribute: dict) -> S
     if segment.msgid in ambiguous:
         changes["context"] = segment.role
     for inner in segment.inner:
-        if inner.key is not None and inner.key[1] in ambiguous:
+        if names_ambiguous(inner, ambiguous):
             changes["inner"] = fixed_slots(segment.inner, ambiguous, role_of_attribute)
             changes["tags"] = tuple(
                 [
@@ -776,8 +776,13 @@ def with_context(segment: Segment, ambiguous: set, role_of_attribute: dict) -> S
 def fixed_slots(slots: tuple, ambiguous: set, role_of_attribute: dict) -> tuple:
     fixed = []
     for slot in slots:
-        if slot.key is not None and slot.key[1] in ambiguous:
+        if names_ambiguous(slot, ambiguous):
             role = role_of_attribute[(slot.start, slot.end)]
             slot = dataclasses.replace(slot, key=(role, slot.key[1]))
         fixed.append(slot)
     return tuple(fixed)
+
+
+def names_ambiguous(slot: AttributeSlot, ambiguous: set) -> bool:
+    """Whether an attribute slot refers to a text that needs its role as msgctxt."""
+    return slot.key is not None and slot.key[1] in ambiguous

@@ -83,6 +83,29 @@ def test_extract_is_deterministic(cli, project):
     assert path.stat().st_mtime_ns == stat.st_mtime_ns
 
 
+def test_a_template_keeps_its_creation_date_until_its_entries_change(cli, project):
+    """An older template whose entries are current is left as it is (date, bytes, mtime);
+    one whose entries changed is written again, with today's date."""
+    cli("extract")
+    path = project / "locales/templates/ketamine-addiction.pot"
+    dated = re.sub(
+        r"POT-Creation-Date: [^\\]*", "POT-Creation-Date: 2001-02-03 04:05+0000", path.read_text()
+    )
+    path.write_text(dated, encoding="utf-8")
+    stat = path.stat()
+    cli("extract")
+    assert path.read_text(encoding="utf-8") == dated
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    article = project / "source/ketamine-addiction.html"
+    article.write_text(
+        article.read_text().replace("</p>", " A sentence added.</p>", 1), encoding="utf-8"
+    )
+    cli("extract")
+    rewritten = path.read_text(encoding="utf-8")
+    assert "2001-02-03" not in rewritten and "POT-Creation-Date: 20" in rewritten
+    assert "A sentence added." in rewritten
+
+
 def test_changed_source_changes_template(cli, project):
     cli("extract")
     path = project / "locales/templates/ketamine-addiction.pot"
