@@ -84,6 +84,14 @@ def install_ours() -> None:
     FLOOR_PYTHON = str(python)
 
 
+def compiled_in_install() -> list[str]:
+    """The modules that run compiled in the benchmark's install (none: it measures the .py
+    files, which the table then says: a build that is not used must not pass unseen)."""
+    code = "import pipeline.htmlfile, pipeline; print(' '.join(pipeline.compiled_modules()))"
+    result = subprocess.run([FLOOR_PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    return result.stdout.split()
+
+
 def tt_tools() -> Path:
     binary = TT_ENV / "bin"
     if not (binary / "html2po").exists():
@@ -368,7 +376,12 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
 
 
 def table(results: dict) -> str:
-    lines = []
+    compiled = results.get("compiled_modules")
+    if compiled is None:
+        build = "not recorded"
+    else:
+        build = f"{len(compiled)} compiled modules" if compiled else "pure Python (no build)"
+    lines = [f"Our install: {build}"]
     for articles, scenario in results["projects"].items():
         lines.append(
             f"\nGenerated project: {articles} articles x 7 regions "
@@ -477,9 +490,16 @@ def main() -> None:
         tt = tt_tools()
         install_ours()
         results["translate_toolkit"] = tt_version(tt)
+        results["compiled_modules"] = compiled_in_install()
+        if not results["compiled_modules"]:
+            print("warning: the install runs as pure Python: no compiled build", file=sys.stderr)
         if args.side_by_side_only:
             if args.out.is_file():
-                results = json.loads(args.out.read_text()) | {"side_by_side": {}}
+                kept = json.loads(args.out.read_text())
+                results = kept | {
+                    "side_by_side": {},
+                    "compiled_modules": results["compiled_modules"],
+                }
             generate.generate(root / f"project-{args.articles}", args.articles, seed=7)
         else:
             results["projects"][args.articles] = project_scenarios(root, args.articles, args.jobs)
