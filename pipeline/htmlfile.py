@@ -149,15 +149,21 @@ def encode(text: str, encoding: str, bom: bytes) -> bytes:
     return bom + text.encode(encoding, errors="xmlcharrefreplace")
 
 
-def read_page(data: bytes, shown: str, slug: str) -> Page:
-    """The page's segments: from the page cache when this page was segmented before."""
+def read_page(data: bytes, shown: str, slug: str, fill_cache: bool = True) -> Page:
+    """The page's segments: from the page cache when this page was segmented before.
+
+    Merges fill the cache (a page merged into one language is merged into the others next);
+    `file extract` only reads it: its entry would be read only if that same version of the
+    page were merged later, and writing it was a fifth to two fifths of extracting a page
+    (pickling, and a new file each, which is slow to create on a busy ext4)."""
     text, encoding, bom = decode(data, shown)
     key = pagecache.key_of(data)
     cached = pagecache.load(key)
     if cached is None:
         with collector_paused():
             cached = segment_page(text)
-        pagecache.store(key, cached)
+        if fill_cache:
+            pagecache.store(key, cached)
     html_tag, slots = cached
     return Page(slug, shown, text, encoding, bom, html_tag, slots)
 
@@ -245,7 +251,7 @@ def extract_job(job: tuple[str, str | None]) -> dict:
 
 def extract_page(source: str, target: str | None) -> dict:
     data, shown, slug = read_input(source)
-    page = read_page(data, shown, slug)
+    page = read_page(data, shown, slug, fill_cache=False)
     item = {
         "page": shown,
         "template": target or "-",

@@ -1,5 +1,6 @@
 """Pages already segmented, kept by content hash: merging a page into a second language (or
-after `file extract`) reads its segments back instead of parsing the page again.
+extracting it again) reads its segments back instead of parsing the page again. Merges
+fill the cache; `file extract` only reads it.
 
 The cache lives in $PIPELINE_CACHE_DIR, else $XDG_CACHE_HOME/pipeline, else ~/.cache/pipeline;
 PIPELINE_CACHE_DIR=off turns it off. Keys hash the page's bytes with this package's code, so

@@ -10,7 +10,7 @@ import polib
 import pytest
 
 from conftest import msgfmt_check
-from pipeline import pagecache
+from pipeline import htmlfile, pagecache
 from pipeline.errors import SourceError
 from pipeline.htmlfile import decode, merge_page, read_page
 
@@ -143,15 +143,38 @@ def test_undecodable_page_is_a_one_line_error(tmp_path):
 
 def test_page_cache_gives_the_same_bytes_and_survives_damage(tmp_path, page_cache, monkeypatch):
     data = FAILURE_CLASSES["quot-in-attributes"] + b"<p>Cache me, unique 7f3a</p>"
-    warm = identity_round_trip(tmp_path, data)  # extract stored the page, merge read it
     key = pagecache.key_of(data)
+    warm = identity_round_trip(tmp_path, data)  # the merge stored the page
     assert (page_cache / key).is_file()
     assert warm == data
+    assert identity_round_trip(tmp_path, data) == data  # both read it this time
     (page_cache / key).write_bytes(b"not a pickle")
     assert identity_round_trip(tmp_path, data) == data
     monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
     assert pagecache.folder() is None
     assert identity_round_trip(tmp_path, data) == data
+
+
+def test_extract_reads_the_page_cache_but_leaves_filling_it_to_merges(tmp_path, page_cache):
+    import dataclasses
+
+    data = b"<html><body><p>Only extracted, unique 91c2</p></body></html>"
+    page, pot = tmp_path / "page.html", tmp_path / "page.pot"
+    page.write_bytes(data)
+    key = pagecache.key_of(data)
+    run("file", "extract", str(page), "-o", str(pot))
+    assert not (page_cache / key).exists()
+    # An entry a merge stored is what extract uses (here, one with a marked msgid).
+    html_tag, slots = htmlfile.segment_page(data.decode())
+    marked = [
+        dataclasses.replace(slot, msgid="From the cache")
+        if isinstance(slot, htmlfile.Segment)
+        else slot
+        for slot in slots
+    ]
+    pagecache.store(key, (html_tag, marked))
+    run("file", "extract", str(page), "-o", str(pot))
+    assert 'msgid "From the cache"' in pot.read_text()
 
 
 def test_line_numbers_in_any_order():
