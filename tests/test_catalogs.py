@@ -273,3 +273,48 @@ def test_fast_catalog_reader_never_disagrees_with_the_strict_one_on_damaged_file
             plain += 1
             assert found == strict, repr(damaged)
     assert plain > 500  # the fast path was taken often enough to be tested
+
+
+CACHED_CATALOG = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, critical
+msgid "Call now"
+msgstr "Llame ahora"
+
+#, fuzzy
+msgid "Maybe"
+msgstr "Quizás"
+"""
+
+
+def test_a_catalog_read_again_comes_from_the_cache_by_its_bytes(tmp_path, page_cache):
+    """The cache is keyed by the catalog's bytes: an edit is read anew, a broken catalog is
+    reported with its line every time (never kept), and a damaged entry is read around."""
+    from pipeline import pagecache
+    from pipeline.catalogs import read_translations
+    from pipeline.errors import CatalogError
+
+    path = tmp_path / "es_MX" / "LC_MESSAGES" / "page.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(CACHED_CATALOG)
+    first = read_translations(path)
+    key = pagecache.key_of(path.read_bytes(), "catalog")
+    assert (page_cache / key).is_file()
+    assert read_translations(path) == first
+    assert first.language == "es_MX"  # no Language header: the folder's
+    assert first.entries == {(None, "Call now"): "Llame ahora"}
+    assert first.critical == {(None, "Call now")} and first.lines[(None, "Maybe")] == 10
+    # What the cache holds is what is used: a marked entry under this catalog's key.
+    pagecache.store(key, ("fr", {(None, "Call now"): "marked"}, frozenset(), {}))
+    assert read_translations(path).entries == {(None, "Call now"): "marked"}
+    assert read_translations(path).language == "fr"
+    (page_cache / key).write_bytes(b"damaged")
+    assert read_translations(path) == first
+    path.write_text(CACHED_CATALOG.replace("Llame ahora", "Llame ya"))
+    assert read_translations(path).entries == {(None, "Call now"): "Llame ya"}
+    path.write_text(CACHED_CATALOG.replace('msgstr "Quizás"', 'msgstr "Quizás'))
+    for _ in range(2):
+        with pytest.raises(CatalogError, match=r"page\.po:11: "):
+            read_translations(path)
