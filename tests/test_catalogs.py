@@ -318,3 +318,22 @@ def test_a_catalog_read_again_comes_from_the_cache_by_its_bytes(tmp_path, page_c
     for _ in range(2):
         with pytest.raises(CatalogError, match=r"page\.po:11: "):
             read_translations(path)
+
+
+def test_translation_memory_files_one_index_object_under_all_its_words(tmp_path):
+    """Each entry's index is one int object, whatever the words it is filed under: compiled,
+    a C integer boxed anew for every word cost 140 MB on 3 languages of 1,000 articles."""
+    from pipeline.catalogs import TranslationMemory
+
+    path = tmp_path / "es" / "LC_MESSAGES" / "many.po"
+    path.parent.mkdir(parents=True)
+    entries = "".join(
+        f'msgid "Entry number{n} carries several words{n} alike"\nmsgstr "Traducción {n}"\n\n'
+        for n in range(400)  # past the small ints Python shares anyway
+    )
+    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries)
+    memory = TranslationMemory([("many", path)])
+    memory.load()
+    filed = [index for indexes in memory.by_word.values() for index in indexes]
+    assert len(memory.entries) == 400 and len(filed) >= 4 * 400
+    assert len({id(index) for index in filed}) == len(set(filed)) == 400
