@@ -147,6 +147,8 @@ def count_words(msgid: str) -> int:
     name_length = 0
     name_letter = False
     for char in msgid:
+        if run_counted and "a" <= char <= "z":
+            continue  # the rest of a word already counted: most characters
         if "a" <= char <= "z" or "A" <= char <= "Z":  # ASCII first: no Unicode tables
             letter = word = True
         elif "0" <= char <= "9" or char == "_" or char == "'" or char == "-":
@@ -177,7 +179,7 @@ def count_words(msgid: str) -> int:
                 run_counted = True
                 count += 1
         else:
-            in_run = False
+            in_run = run_counted = False
             if char == "{":
                 in_name = True
                 name_length = 0
