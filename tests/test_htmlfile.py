@@ -216,3 +216,40 @@ def test_written_files_get_the_usual_permissions_and_keep_their_own(tmp_path):
     finally:
         os.umask(old_umask)
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_folder_of_pages_is_listed_and_mirrored_as_pathlib_would(tmp_path, monkeypatch):
+    """The folder walk works on strings for speed; it must find, order and name the pages
+    as Path.rglob and Path joins do (CI and CMS scripts read these names in the JSON)."""
+    from pathlib import Path
+
+    from pipeline.cli import HTML_SUFFIXES, catalogs_for, file_jobs
+
+    root = tmp_path / "site"
+    names = ["a.html", "a-b/x.html", "a/x.html", "A/y.HTM", ".html", "..html", "x.", "n.txt"]
+    names += ["b.c.xhtml", "deep/er/z.htm", ".hidden/q.html", "s p/a b.html", "dir.html/i.html"]
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("<p>x</p>")
+    (root / "linked").symlink_to(root / "a")  # not entered, as rglob does not
+    (root / "link.html").symlink_to(root / "a.html")
+
+    def expected(page, output, catalog):
+        base = Path(page)
+        found = sorted(
+            p for p in base.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file()
+        )
+        relative = [p.relative_to(base) for p in found]
+        return (
+            [(str(base / r), str(Path(output) / r.with_suffix(".pot"))) for r in relative],
+            [str(Path(catalog) / r.with_suffix(".po")) for r in relative],
+        )
+
+    monkeypatch.chdir(tmp_path)
+    for page in (str(root), f"{root}/", "site", "./site/"):
+        for output, catalog in (("out", "po"), ("./out/", "/abs/po/"), (".", ".")):
+            jobs = file_jobs(page, output, ".pot")
+            assert (jobs, catalogs_for(page, catalog, [s for s, _ in jobs])) == expected(
+                page, output, catalog
+            )
+    assert len(jobs) == 11
