@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
 from pathlib import Path
 
@@ -87,6 +87,28 @@ def progress(length: int, label: str, as_json: bool = False):
 def main(ctx, project_dir):
     """Localize HTML articles through gettext catalogs and publish them per region."""
     ctx.obj = Context(project_dir.resolve() if project_dir else find_root(Path.cwd()))
+
+
+def run() -> None:
+    """The `pipeline` command: the CLI, then an exit that skips tearing the interpreter down.
+
+    Freeing every module and object at exit took 30 ms of a 0.5 s merge of 1,000 pages.
+    Nothing is left to finish by then: files are closed as they are written and no atexit
+    hook is ours (the worker pool is shut down), so only the standard streams need flushing.
+    """
+    try:
+        main(prog_name="pipeline")
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what the interpreter does with sys.exit("message")
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A reader gone (`| head`) or a closed stream: nothing more can reach it.
+        with suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    os._exit(code or 0)
 
 
 pass_project = click.make_pass_decorator(Context)

@@ -253,3 +253,26 @@ def test_a_folder_of_pages_is_listed_and_mirrored_as_pathlib_would(tmp_path, mon
                 page, output, catalog
             )
     assert len(jobs) == 11
+
+
+def test_the_command_flushes_everything_before_its_fast_exit(tmp_path):
+    """`pipeline` exits without the interpreter's teardown: what sits in the stdout buffer
+    must still arrive, and the exit statuses stay those of click (0, 1 for an error, 2 for
+    usage)."""
+    import os
+
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+    def pipeline(*args):
+        command = [sys.executable, "-m", "pipeline", *args]
+        return subprocess.run(command, capture_output=True, env=buffered)
+
+    page = tmp_path / "small.html"
+    page.write_bytes(b"<p>Short enough to sit in the output buffer</p>")
+    pot = tmp_path / "small.pot"
+    assert pipeline("file", "extract", str(page), "-o", str(pot)).returncode == 0
+    merged = pipeline("file", "merge", str(page), str(pot))  # nothing translated
+    assert merged.returncode == 0 and merged.stdout == page.read_bytes()
+    for args, status in ((["file", "extract", str(tmp_path / "none.html")], 1), (["--bad"], 2)):
+        result = pipeline(*args)
+        assert result.returncode == status and result.stderr.strip()
