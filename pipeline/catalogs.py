@@ -129,16 +129,22 @@ def read_translations(path: Path) -> Translations:
 
     Kept in the page cache by the catalog's bytes: a catalog merged again unchanged (the
     next region, the next publish, the next page rebuild) is not parsed again; reading it
-    was a third of merging a page."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CatalogError(f"{path}: {error.strerror}") from None
-    key = pagecache.key_of(data, "catalog")
-    cached = pagecache.load(key)
+    was a third of merging a page. A catalog unchanged for a while is found by its stat,
+    without reading it."""
+    known_as = pagecache.stat_key(str(path), "catalog")
+    cached = pagecache.load(known_as) if known_as else None
     if cached is None:
-        cached = parse_translations(path, data)  # a broken catalog raises: nothing is kept
-        pagecache.store(key, cached)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CatalogError(f"{path}: {error.strerror}") from None
+        key = pagecache.key_of(data, "catalog")
+        cached = pagecache.load(key)
+        if cached is None:
+            cached = parse_translations(path, data)  # a broken catalog raises: nothing is kept
+            pagecache.store(key, cached)
+        if known_as:
+            pagecache.store(known_as, cached)
     language, entries, critical, lines = cached
     return Translations(str(path), language or path.parent.parent.name, entries, critical, lines)
 

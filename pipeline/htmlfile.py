@@ -149,21 +149,28 @@ def encode(text: str, encoding: str, bom: bytes) -> bytes:
     return bom + text.encode(encoding, errors="xmlcharrefreplace")
 
 
-def read_page(data: bytes, shown: str, slug: str, fill_cache: bool = True) -> Page:
+def read_page(
+    data: bytes, shown: str, slug: str, fill_cache: bool = True, known_as: str | None = None
+) -> Page:
     """The page's segments: from the page cache when this page was segmented before.
 
     Merges fill the cache (a page merged into one language is merged into the others next);
     `file extract` only reads it: its entry would be read only if that same version of the
     page were merged later, and writing it was a fifth to two fifths of extracting a page
-    (pickling, and a new file each, which is slow to create on a busy ext4)."""
+    (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
+    page file's `pagecache.stat_key`, taken before it was read."""
     text, encoding, bom = decode(data, shown)
-    key = pagecache.key_of(data)
-    cached = pagecache.load(key)
+    cached = pagecache.load(known_as) if known_as else None
     if cached is None:
-        with collector_paused():
-            cached = segment_page(text)
-        if fill_cache:
-            pagecache.store(key, cached)
+        key = pagecache.key_of(data)
+        cached = pagecache.load(key)
+        if cached is None:
+            with collector_paused():
+                cached = segment_page(text)
+            if fill_cache:
+                pagecache.store(key, cached)
+        if fill_cache and known_as:
+            pagecache.store(known_as, cached)
     html_tag, slots = cached
     return Page(slug, shown, text, encoding, bom, html_tag, slots)
 
@@ -250,8 +257,9 @@ def extract_job(job: tuple[str, str | None]) -> dict:
 
 
 def extract_page(source: str, target: str | None) -> dict:
+    known_as = pagecache.stat_key(source, "page") if source != "-" else None
     data, shown, slug = read_input(source)
-    page = read_page(data, shown, slug, fill_cache=False)
+    page = read_page(data, shown, slug, fill_cache=False, known_as=known_as)
     item = {
         "page": shown,
         "template": target or "-",
@@ -276,8 +284,9 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
 
 def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
     translations = read_translations(Path(catalog))
+    known_as = pagecache.stat_key(source, "page") if source != "-" else None
     data, shown, slug = read_input(source)
-    page = read_page(data, shown, slug)
+    page = read_page(data, shown, slug, known_as=known_as)
     merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
     item = {
         "page": shown,

@@ -337,3 +337,29 @@ def test_translation_memory_files_one_index_object_under_all_its_words(tmp_path)
     filed = [index for indexes in memory.by_word.values() for index in indexes]
     assert len(memory.entries) == 400 and len(filed) >= 4 * 400
     assert len({id(index) for index in filed}) == len(set(filed)) == 400
+
+
+def test_a_settled_catalog_is_found_by_its_stat_and_a_change_is_always_seen(
+    tmp_path, page_cache, monkeypatch
+):
+    """A catalog unchanged for a while is looked up by inode, size and times, unread; any
+    write changes its ctime, so new content is read even with size and mtime put back."""
+    import os
+
+    from pipeline import pagecache
+    from pipeline.catalogs import read_translations
+
+    path = tmp_path / "es" / "LC_MESSAGES" / "page.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(CACHED_CATALOG)
+    assert pagecache.stat_key(str(path), "catalog") is None  # just written: not settled
+    monkeypatch.setattr(pagecache, "SETTLED_SECONDS", 0.0)
+    known_as = pagecache.stat_key(str(path), "catalog")
+    assert known_as and read_translations(path).entries == {(None, "Call now"): "Llame ahora"}
+    pagecache.store(known_as, ("fr", {(None, "Call now"): "marked"}, frozenset(), {}))
+    assert read_translations(path).entries == {(None, "Call now"): "marked"}  # not read
+    before = path.stat()
+    path.write_text(CACHED_CATALOG.replace("Llame ahora", "Llame ya!!!"))  # the same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert read_translations(path).entries == {(None, "Call now"): "Llame ya!!!"}

@@ -276,3 +276,33 @@ def test_the_command_flushes_everything_before_its_fast_exit(tmp_path):
     for args, status in ((["file", "extract", str(tmp_path / "none.html")], 1), (["--bad"], 2)):
         result = pipeline(*args)
         assert result.returncode == status and result.stderr.strip()
+
+
+def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
+    """A merge finds a page unchanged for a while by its stat (not hashing its bytes), and
+    a page written since is segmented anew."""
+    import dataclasses
+
+    from pipeline.htmlfile import merge_file
+
+    monkeypatch.setattr(pagecache, "SETTLED_SECONDS", 0.0)
+    page, pot = tmp_path / "page.html", tmp_path / "page.pot"
+    page.write_bytes(b"<html><body><p>Found by stat, unique 5d1e</p></body></html>")
+    pot.write_text(
+        'msgid "Found by stat, unique 5d1e"\nmsgstr "Hallada por stat"\n\n'
+        'msgid "Found by stat, unique 5d1f"\nmsgstr "Hallada otra vez"\n'
+    )
+    out = tmp_path / "out.html"
+    assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
+    known_as = pagecache.stat_key(str(page), "page")
+    html_tag, slots = pagecache.load(known_as)  # the merge stored it under its stat too
+    marked = [
+        dataclasses.replace(slot, msgid="Marked") if isinstance(slot, htmlfile.Segment) else slot
+        for slot in slots
+    ]
+    pagecache.store(known_as, (html_tag, marked))
+    item = merge_file(str(page), str(pot), str(out), None)
+    assert item["completeness"] == 0  # the marked msgid has no translation
+    page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
+    assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
+    assert b"<p>Hallada otra vez</p>" in out.read_bytes()
