@@ -129,24 +129,27 @@ def read_translations(path: Path) -> Translations:
 
     Kept in the page cache by the catalog's bytes: a catalog merged again unchanged (the
     next region, the next publish, the next page rebuild) is not parsed again; reading it
-    was a third of merging a page. A catalog unchanged for a while is found by its stat,
-    without reading it."""
-    known_as = pagecache.stat_key(str(path), "catalog")
-    cached = pagecache.load(known_as) if known_as else None
-    if cached is None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise CatalogError(f"{path}: {error.strerror}") from None
+    was a third of merging a page. A catalog unchanged for a while is known by its stat
+    instead (`pagecache.stat_key`): found without reading it."""
+    key = pagecache.stat_key(str(path), "catalog")
+    data = None
+    if key is None:  # changed just now: known by its bytes
+        data = read_catalog_bytes(path)
         key = pagecache.key_of(data, "catalog")
-        cached = pagecache.load(key)
-        if cached is None:
-            cached = parse_translations(path, data)  # a broken catalog raises: nothing is kept
-            pagecache.store(key, cached)
-        if known_as:
-            pagecache.store(known_as, cached)
+    cached = pagecache.load(key)
+    if cached is None:
+        data = read_catalog_bytes(path) if data is None else data
+        cached = parse_translations(path, data)  # a broken catalog raises: nothing is kept
+        pagecache.store(key, cached)
     language, entries, critical, lines = cached
     return Translations(str(path), language or path.parent.parent.name, entries, critical, lines)
+
+
+def read_catalog_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CatalogError(f"{path}: {error.strerror}") from None
 
 
 def parse_translations(path: Path, data: bytes) -> tuple:

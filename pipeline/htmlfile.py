@@ -158,19 +158,16 @@ def read_page(
     `file extract` only reads it: its entry would be read only if that same version of the
     page were merged later, and writing it was a fifth to two fifths of extracting a page
     (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
-    page file's `pagecache.stat_key`, taken before it was read."""
+    page file's `pagecache.stat_key`, taken before it was read; the page is kept under that
+    key alone when it has one, else under the hash of its bytes."""
     text, encoding, bom = decode(data, shown)
-    cached = pagecache.load(known_as) if known_as else None
+    key = known_as or pagecache.key_of(data)
+    cached = pagecache.load(key)
     if cached is None:
-        key = pagecache.key_of(data)
-        cached = pagecache.load(key)
-        if cached is None:
-            with collector_paused():
-                cached = segment_page(text)
-            if fill_cache:
-                pagecache.store(key, cached)
-        if fill_cache and known_as:
-            pagecache.store(known_as, cached)
+        with collector_paused():
+            cached = segment_page(text)
+        if fill_cache:
+            pagecache.store(key, cached)
     html_tag, slots = cached
     return Page(slug, shown, text, encoding, bom, html_tag, slots)
 

@@ -295,7 +295,8 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     out = tmp_path / "out.html"
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     known_as = pagecache.stat_key(str(page), "page")
-    html_tag, slots = pagecache.load(known_as)  # the merge stored it under its stat too
+    html_tag, slots = pagecache.load(known_as)  # the merge stored it under its stat,
+    assert pagecache.load(pagecache.key_of(page.read_bytes())) is None  # and only there
     marked = [
         dataclasses.replace(slot, msgid="Marked") if isinstance(slot, htmlfile.Segment) else slot
         for slot in slots
