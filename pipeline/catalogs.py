@@ -13,7 +13,7 @@ from pipeline import pagecache
 from pipeline.errors import CatalogError
 from pipeline.files import read_if_present, safe_name, write_atomic, write_if_changed
 from pipeline.model import Segment
-from pipeline.pofile import Entry, PoSyntaxError, format_catalog, read_entries
+from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
 if TYPE_CHECKING:  # polib, difflib and subprocess are imported where used: `file` commands
@@ -183,6 +183,9 @@ def parse_translations(path: Path, data: bytes) -> tuple:
 
 @dataclass
 class TemplateEntry:
+    """One entry of a template. It has the attributes `pofile.entry_lines` reads, so it is
+    written as it is: building another object for each one was a tenth of extracting a page."""
+
     msgid: str
     context: str | None
     references: list = field(default_factory=list)
@@ -190,6 +193,39 @@ class TemplateEntry:
     is_format: bool = False
     critical: bool = False
     role: str = "text"
+
+    # What a template entry never has (class attributes, not fields).
+    obsolete = False
+    tcomment = ""
+    previous_msgctxt = None
+    previous_msgid = None
+    msgid_plural = ""
+    msgstr = ""
+
+    @property
+    def msgctxt(self) -> str | None:
+        return self.context
+
+    @property
+    def occurrences(self) -> list:
+        return self.references
+
+    @property
+    def comment(self) -> str:
+        return "\n".join(self.notes)
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.is_format:
+            flags.append(BRACE_FLAG)
+        if self.critical:
+            flags.append(CRITICAL_FLAG)
+        if self.role != "text":
+            # Templates only: lets `update` follow a text whose msgctxt comes or goes as the
+            # article changes (a context is set only where one text plays several roles).
+            flags.append(ROLE_FLAG + self.role)
+        return flags
 
 
 class Segmented(Protocol):
@@ -246,25 +282,6 @@ def template_metadata(slug: str, created: str) -> dict:
     }
 
 
-def to_po_entry(entry: TemplateEntry) -> Entry:
-    flags = []
-    if entry.is_format:
-        flags.append(BRACE_FLAG)
-    if entry.critical:
-        flags.append(CRITICAL_FLAG)
-    if entry.role != "text":
-        # Templates only: lets `update` follow a text whose msgctxt comes or goes as the
-        # article changes (a context is set only where one text plays several roles).
-        flags.append(ROLE_FLAG + entry.role)
-    return Entry(
-        msgid=entry.msgid,
-        msgctxt=entry.context,
-        occurrences=list(entry.references),
-        comment="\n".join(entry.notes),
-        flags=flags,
-    )
-
-
 def now_stamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (
@@ -281,7 +298,7 @@ def render_template(article: Segmented, created: str) -> str:
         "Numbered tags (<1>...</1>, <2/>) stand for the source's inline markup; keep each one.\n"
         "Placeholders in braces ({hotline_phone}) are filled in per region; keep each one.",
         template_metadata(article.slug, created),
-        [to_po_entry(entry) for entry in template_entries(article)],
+        template_entries(article),
     )
 
 

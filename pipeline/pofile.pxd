@@ -28,7 +28,7 @@ cpdef list comment_lines(str marker, str text)
 @cython.locals(lines=list, current=str, item=str)
 cpdef list reference_lines(occurrences)
 
-@cython.locals(prefix=str, lines=list)
+@cython.locals(prefix=str, lines=list, flags=object)
 cpdef list entry_lines(entry)
 
 @cython.locals(length=Py_ssize_t, position=Py_ssize_t, line_number=Py_ssize_t,

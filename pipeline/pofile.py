@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 WIDTH = 79
 # Break opportunities as gettext's line breaker finds them: after spaces, and after a
@@ -158,32 +157,16 @@ def reference_lines(occurrences) -> list[str]:
     return lines
 
 
-@dataclass(slots=True)
-class Entry:
-    """A new entry, without polib's bookkeeping (templates write thousands of them)."""
-
-    msgid: str
-    msgctxt: str | None = None
-    occurrences: list = field(default_factory=list)
-    comment: str = ""
-    flags: list = field(default_factory=list)
-    msgstr: str = ""
-    tcomment: str = ""
-    previous_msgctxt: str | None = None
-    previous_msgid: str | None = None
-    msgid_plural: str = ""
-    msgstr_plural: dict = field(default_factory=dict)
-    obsolete: bool = False
-
-
 def entry_lines(entry) -> list[str]:
-    """The lines of one entry: a polib.POEntry or an Entry (the same attributes)."""
+    """The lines of one entry: a polib.POEntry, or a catalogs.TemplateEntry (which has the
+    same attributes)."""
     prefix = "#~ " if entry.obsolete else ""
     lines = comment_lines("#", entry.tcomment) + comment_lines("#.", entry.comment)
     if not entry.obsolete:
         lines += reference_lines(entry.occurrences)
-    if entry.flags:
-        lines.append("#, " + ", ".join(entry.flags))
+    flags = entry.flags
+    if flags:
+        lines.append("#, " + ", ".join(flags))
     if entry.previous_msgctxt:
         lines += string_lines("msgctxt", entry.previous_msgctxt, "#| ")
     if entry.previous_msgid:
