@@ -158,18 +158,17 @@ def read_page(
     `file extract` only reads it: its entry would be read only if that same version of the
     page were merged later, and writing it was a fifth to two fifths of extracting a page
     (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
-    page file's `pagecache.stat_key`, taken before it was read; the page is kept under that
-    key alone when it has one, else under the hash of its bytes."""
+    page file's `pagecache.stat_key`, taken before it was read."""
     text, encoding, bom = decode(data, shown)
-    key = known_as or pagecache.key_of(data)
-    cached = pagecache.load(key)
-    if cached is None:
-        with collector_paused():
-            cached = segment_page(text)
-        if fill_cache:
-            pagecache.store(key, cached)
-    html_tag, slots = cached
+    html_tag, slots = pagecache.lookup(
+        known_as, lambda: data, "page", lambda _: segment_paused(text), fill_cache
+    )
     return Page(slug, shown, text, encoding, bom, html_tag, slots)
+
+
+def segment_paused(text: str) -> tuple[StartTag | None, list]:
+    with collector_paused():
+        return segment_page(text)
 
 
 def segment_page(text: str) -> tuple[StartTag | None, list]:
@@ -280,7 +279,7 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
 
 
 def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
-    translations = read_translations(Path(catalog))
+    translations = read_translations(Path(catalog), use_cache=True)
     known_as = pagecache.stat_key(source, "page") if source != "-" else None
     data, shown, slug = read_input(source)
     page = read_page(data, shown, slug, known_as=known_as)

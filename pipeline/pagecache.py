@@ -75,6 +75,31 @@ def stat_key(path: str, kind: str) -> str | None:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
+def lookup(known_as: str | None, read_bytes, kind: str, make, fill: bool = True):
+    """The cached value for a file, else `make(its bytes)`, kept when `fill`.
+
+    `known_as`: the file's `stat_key`, taken before it was read. A settled file is looked
+    up by it first; its bytes are read and hashed only when that misses, and an entry found
+    by them is then kept under the stat key as well (the file settled after it was stored).
+    Without `fill` (`file extract`), a settled file is looked up by its stat alone."""
+    if known_as:
+        value = load(known_as)
+        if value is not None:
+            return value
+        if not fill:
+            return make(read_bytes())
+    data = read_bytes()
+    key = key_of(data, kind)
+    value = load(key)
+    if value is None:
+        value = make(data)
+        if fill:
+            store(known_as or key, value)
+    elif known_as:
+        store(known_as, value)
+    return value
+
+
 def load(key: str):
     place = folder()
     if place is None:
