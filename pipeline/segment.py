@@ -457,9 +457,10 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     items = run[start:end]
     if context.preserve_space or not items:
         return items
-    first, last = items[0], items[-1]
+    first = items[0]
     if isinstance(first, Text):
-        items[0] = first = Text(first_text(source, first.start, first.end), first.end, source)
+        items[0] = Text(first_text(source, first.start, first.end), first.end, source)
+    last = items[-1]  # read after the first is trimmed: a run of one text is both
     if isinstance(last, Text):
         items[-1] = Text(last.start, last_text_end(source, last.start, last.end), source)
     return items

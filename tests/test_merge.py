@@ -234,3 +234,12 @@ def test_token_scan_without_regex_agrees_with_the_regex(source):
             match = TOKEN.search(text, position)
             expected = None if match is None else (match.start(), match.end(), match.group(1))
             assert scan_token(text, position) == expected, (text, position)
+
+
+def test_translated_text_keeps_the_whitespace_around_it():
+    """The spaces and line breaks between a tag and its text are the page's, not the
+    translation's: a run of one text kept its trailing whitespace but lost its leading one."""
+    source = "<p> One </p>\n<p>\n  Two\n</p>\n<ul><li>\tThree <b>bold</b>  </li></ul>"
+    out, report = merge(source, lambda segment: segment.msgid.upper())
+    assert out == "<p> ONE </p>\n<p>\n  TWO\n</p>\n<ul><li>\tTHREE <b>BOLD</b>  </li></ul>"
+    assert report.fallbacks == []
