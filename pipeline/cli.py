@@ -818,6 +818,9 @@ def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str, output: 
             advance()
     if output is not None:
         os.sync()  # the jobs wrote their files without an fsync each: one sync for the batch
+    from pipeline import pagecache
+
+    pagecache.prune()
     outcome = Outcome()
     for result in results:
         if "error" in result:

@@ -128,6 +128,48 @@ def store(key: str, value) -> None:
             temporary.unlink()
 
 
+KEEP_DAYS = 30  # an entry is dropped this long after it was written, used or not
+PRUNE_EVERY_SECONDS = 86400.0
+
+
+def prune(now: float | None = None) -> int:
+    """Drop entries older than KEEP_DAYS, at most once a day; the number dropped.
+
+    Entries are never updated, so without this the cache grows with every page and catalog
+    version and every upgrade of this package (whose entries no new key can name). An entry
+    still in use is simply made again once a month. Temporary files a killed run left are
+    dropped after a day."""
+    place = folder()
+    if place is None:
+        return 0
+    now = time.time() if now is None else now
+    marker = place / ".pruned"
+    try:
+        if now - marker.stat().st_mtime < PRUNE_EVERY_SECONDS:
+            return 0
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return 0
+    dropped = 0
+    with contextlib.suppress(OSError):
+        with os.scandir(place) as entries:
+            for entry in entries:
+                if expired(entry.name, now - entry.stat().st_mtime):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        dropped += 1
+        marker.touch()
+        os.utime(marker, (now, now))
+    return dropped
+
+
+def expired(name: str, age: float) -> bool:
+    if name.startswith("."):  # the marker
+        return False
+    return age > (PRUNE_EVERY_SECONDS if name.endswith(".tmp") else KEEP_DAYS * 86400)
+
+
 @lru_cache(maxsize=1)
 def compact_reducers() -> dict:
     """Pickle the model's dataclasses as constructor calls with positional fields.

@@ -307,3 +307,26 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     assert b"<p>Hallada otra vez</p>" in out.read_bytes()
+
+
+def test_the_page_cache_drops_old_entries_once_a_day(tmp_path, monkeypatch):
+    """Entries older than a month (and temporary files older than a day) are dropped, at
+    most once a day, so the cache does not grow with every page version and upgrade."""
+    import os
+    import time
+
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    place = pagecache.folder()
+    now = time.time()
+    ages = {"old": 31 * 86400, "recent": 29 * 86400, "x.1.tmp": 2 * 86400, "y.2.tmp": 3600}
+    pagecache.store("unused", 1)  # makes the folder
+    for name, age in ages.items():
+        (place / name).write_bytes(b"entry")
+        os.utime(place / name, (now - age, now - age))
+    assert pagecache.prune(now) == 2
+    assert sorted(p.name for p in place.iterdir()) == [".pruned", "recent", "unused", "y.2.tmp"]
+    os.utime(place / "recent", (now - 40 * 86400, now - 40 * 86400))
+    assert pagecache.prune(now + 3600) == 0  # pruned within the day: not again
+    assert pagecache.prune(now + 86401) == 2  # "recent", now 40 days old, and y.2.tmp
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
+    assert pagecache.prune() == 0
