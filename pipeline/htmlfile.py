@@ -243,6 +243,13 @@ def read_input(name: str) -> tuple[bytes, str, str]:
         raise SourceError(f"{name}: {error.strerror}") from None
 
 
+def load_page(source: str, fill_cache: bool = True) -> Page:
+    """A page argument read and segmented; its stat is taken first (see read_page)."""
+    known_as = pagecache.stat_key(source, "page") if source != "-" else None
+    data, shown, slug = read_input(source)
+    return read_page(data, shown, slug, fill_cache, known_as)
+
+
 def extract_job(job: tuple[str, str | None]) -> dict:
     """Template for one page: written to the target, or returned (as `pot`) for stdout."""
     try:
@@ -253,11 +260,9 @@ def extract_job(job: tuple[str, str | None]) -> dict:
 
 
 def extract_page(source: str, target: str | None) -> dict:
-    known_as = pagecache.stat_key(source, "page") if source != "-" else None
-    data, shown, slug = read_input(source)
-    page = read_page(data, shown, slug, fill_cache=False, known_as=known_as)
+    page = load_page(source, fill_cache=False)
     item = {
-        "page": shown,
+        "page": page.path,
         "template": target or "-",
         "encoding": page.encoding,
         "entries": len({s.key for s in page.segments if s.translatable}),
@@ -280,12 +285,10 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
 
 def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
     translations = read_translations(Path(catalog), use_cache=True)
-    known_as = pagecache.stat_key(source, "page") if source != "-" else None
-    data, shown, slug = read_input(source)
-    page = read_page(data, shown, slug, known_as=known_as)
+    page = load_page(source)
     merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
     item = {
-        "page": shown,
+        "page": page.path,
         "output": target or "-",
         "catalog": catalog,
         "completeness": round(report.completeness, 4),

@@ -61,7 +61,10 @@ def stat_key(path: str, kind: str) -> str | None:
 
     Taken before the file is read: a change after that gives the file a new mtime and ctime,
     and so a new key. Hitting it saves reading and hashing the file (for a catalog, a tenth
-    of merging a page). ctime cannot be set back, so a restored mtime does not fool it."""
+    of merging a page). ctime cannot be set back, so a restored mtime does not fool it.
+    None too when the cache is off."""
+    if folder() is None:
+        return None
     try:
         info = os.stat(path)
     except OSError:
@@ -81,7 +84,10 @@ def lookup(known_as: str | None, read_bytes, kind: str, make, fill: bool = True)
     `known_as`: the file's `stat_key`, taken before it was read. A settled file is looked
     up by it first; its bytes are read and hashed only when that misses, and an entry found
     by them is then kept under the stat key as well (the file settled after it was stored).
-    Without `fill` (`file extract`), a settled file is looked up by its stat alone."""
+    Without `fill` (`file extract`), a settled file is looked up by its stat alone. With
+    the cache off, nothing is hashed."""
+    if folder() is None:
+        return make(read_bytes())
     if known_as:
         value = load(known_as)
         if value is not None:

@@ -152,6 +152,9 @@ def test_page_cache_gives_the_same_bytes_and_survives_damage(tmp_path, page_cach
     assert identity_round_trip(tmp_path, data) == data
     monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
     assert pagecache.folder() is None
+    monkeypatch.setattr(pagecache, "SETTLED_SECONDS", 0.0)
+    assert pagecache.stat_key(str(tmp_path / "page.html"), "page") is None  # nothing to key
+    assert pagecache.lookup(None, lambda: b"x", "page", lambda data: data * 2) == b"xx"
     assert identity_round_trip(tmp_path, data) == data
 
 
