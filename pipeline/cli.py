@@ -756,7 +756,7 @@ def file_extract(page, output, jobs, as_json):
     """Write a gettext template for PAGE (a file, a folder of pages, or - for stdin)."""
     from pipeline.htmlfile import extract_job
 
-    tasks = file_jobs(page, output, ".pot")
+    tasks = file_jobs(page, output, ".pot", folder_pages(page, output))
     outcome = run_file_jobs(extract_job, tasks, jobs, as_json or output is None, "extract", output)
     for item in outcome.items:
         if "pot" in item:
@@ -782,12 +782,9 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
         from pipeline.locales import parse_tag
 
         parse_tag(lang)
-    pairs = file_jobs(page, output, ".html")
-    catalogs = catalogs_for(page, catalog, [source for source, _ in pairs])
-    tasks = [
-        (source, catalog, target, lang)
-        for (source, target), catalog in zip(pairs, catalogs, strict=True)
-    ]
+    pages = folder_pages(page, output)
+    pairs = zip(file_jobs(page, output, ".html", pages), catalogs_for(catalog, pages), strict=True)
+    tasks = [(source, catalog, target, lang) for (source, target), catalog in pairs]
     outcome = run_file_jobs(merge_job, tasks, jobs, as_json or output is None, "merge", output)
     for item in outcome.items:
         if "html" in item:
@@ -837,25 +834,32 @@ def input_size(name: str) -> int:
         return 0  # reported by the job itself
 
 
-def file_jobs(page: str, output: str | None, suffix: str) -> list[tuple[str, str | None]]:
-    """(input, output) pairs: one file, or every page of a folder mirrored under output."""
+def folder_pages(page: str, output: str | None) -> list[str] | None:
+    """The pages of a folder PAGE, relative to it; None when PAGE is one file (or -)."""
     from pipeline.errors import SourceError
 
-    if page != "-" and Path(page).is_dir():
-        if not output:
-            raise SourceError(f"{page} is a folder: give an output folder with -o")
-        pages = pages_in(page)
-        targets = mirrored(output, [with_suffix(relative, suffix) for relative in pages])
-        return list(zip(mirrored(page, pages), targets, strict=True))
-    return [(page, output)]
+    if page == "-" or not Path(page).is_dir():
+        return None
+    if not output:
+        raise SourceError(f"{page} is a folder: give an output folder with -o")
+    return pages_in(page)
 
 
-def catalogs_for(page: str, catalog: str, sources: list[str]) -> list[str]:
+def file_jobs(
+    page: str, output: str | None, suffix: str, pages: list[str] | None
+) -> list[tuple[str, str | None]]:
+    """(input, output) pairs: one file, or every page of a folder mirrored under output."""
+    if pages is None:
+        return [(page, output)]
+    targets = mirrored(output, [with_suffix(relative, suffix) for relative in pages])
+    return list(zip(mirrored(page, pages), targets, strict=True))
+
+
+def catalogs_for(catalog: str, pages: list[str] | None) -> list[str]:
     """The catalog of each page: CATALOG itself, or its mirror in a catalog folder."""
-    if page != "-" and Path(page).is_dir():
-        start = len(mirrored(page, ["x"])[0]) - 1  # where a page's path below PAGE begins
-        return mirrored(catalog, [with_suffix(source[start:], ".po") for source in sources])
-    return [str(Path(catalog))] * len(sources)
+    if pages is None:
+        return [str(Path(catalog))]
+    return mirrored(catalog, [with_suffix(relative, ".po") for relative in pages])
 
 
 def finish_file(outcome, as_json: bool, output, line) -> None:

@@ -226,7 +226,7 @@ def test_a_folder_of_pages_is_listed_and_mirrored_as_pathlib_would(tmp_path, mon
     as Path.rglob and Path joins do (CI and CMS scripts read these names in the JSON)."""
     from pathlib import Path
 
-    from pipeline.cli import HTML_SUFFIXES, catalogs_for, file_jobs
+    from pipeline.cli import HTML_SUFFIXES, catalogs_for, file_jobs, folder_pages
 
     root = tmp_path / "site"
     names = ["a.html", "a-b/x.html", "a/x.html", "A/y.HTM", ".html", "..html", "x.", "n.txt"]
@@ -251,10 +251,9 @@ def test_a_folder_of_pages_is_listed_and_mirrored_as_pathlib_would(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     for page in (str(root), f"{root}/", "site", "./site/"):
         for output, catalog in (("out", "po"), ("./out/", "/abs/po/"), (".", ".")):
-            jobs = file_jobs(page, output, ".pot")
-            assert (jobs, catalogs_for(page, catalog, [s for s, _ in jobs])) == expected(
-                page, output, catalog
-            )
+            pages = folder_pages(page, output)
+            jobs = file_jobs(page, output, ".pot", pages)
+            assert (jobs, catalogs_for(catalog, pages)) == expected(page, output, catalog)
     assert len(jobs) == 11
 
 
