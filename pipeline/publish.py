@@ -26,7 +26,7 @@ from pipeline.files import write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
 from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
-from pipeline.pagecache import code_version
+from pipeline.pagecache import SETTLED_SECONDS, code_version
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days
@@ -473,13 +473,14 @@ class InputFingerprint:
 
 
 class HashCache:
-    """Content hashes of input files, trusted while size, mtime and inode are unchanged.
+    """Content hashes of input files, trusted while size, mtime, inode and ctime are unchanged.
 
-    As git's index does, a file modified within two seconds of the cache being written is
-    hashed again ("racy" files), so a quick edit that keeps size and mtime is still seen.
+    As git's index does, a file changed within two seconds of the cache being written is
+    hashed again ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
+    cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
     """
 
-    RACY_SECONDS = 2.0
+    RACY_SECONDS = SETTLED_SECONDS
 
     def __init__(self, path: Path):
         self.path = path
@@ -495,11 +496,12 @@ class HashCache:
             stat = os.stat(path)
         except FileNotFoundError:
             return "missing"
-        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
         known = self.entries.get(path)
-        racy = stat.st_mtime_ns / 1e9 >= self.written_at - self.RACY_SECONDS
-        if known is not None and known[:3] == key and not racy:
-            return known[3]
+        changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
+        racy = changed_at >= self.written_at - self.RACY_SECONDS
+        if known is not None and known[:4] == key and not racy:
+            return known[4]
         with open(path, "rb") as stream:
             digest = hashlib.sha256(stream.read()).hexdigest()
         self.entries[path] = [*key, digest]

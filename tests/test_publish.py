@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -361,6 +362,15 @@ def test_hash_cache_sees_an_edit_that_keeps_size_and_mtime(tmp_path):
     source.write_text("two")  # same size
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
     assert HashCache(tmp_path / "cache.json").get(str(source)) != first
+    # An old file (out of the racy window) edited with its mtime put back: ctime tells.
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(source, ns=(an_hour_ago, an_hour_ago))
+    cache = HashCache(tmp_path / "cache.json")
+    second = cache.get(str(source))
+    cache.save()
+    source.write_text("six")  # same size again
+    os.utime(source, ns=(an_hour_ago, an_hour_ago))
+    assert HashCache(tmp_path / "cache.json").get(str(source)) != second
 
 
 def test_damaged_standby_index_is_not_trusted(cli, project):
