@@ -437,8 +437,8 @@ def table(results: dict) -> str:
                 f"  {' '.join(map(str, side.get(f'{step}_x_faster_by_turn', []))):>22}"
             )
         lines.append(
-            "(rebuild reads the pages' segments from the cache a first merge filled; "
-            "rebuild_cold parses every page again)"
+            "(rebuild reads the pages' segments and the catalogs' entries from the cache a "
+            "first merge filled; rebuild_cold parses every page and catalog again)"
         )
         lines.append(f"lxml parse+serialize floor: {side['floor_lxml']['seconds']:.2f} s")
         if "extract_ours_pure" in side:
