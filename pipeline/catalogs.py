@@ -184,18 +184,13 @@ def parse_translations(path: Path, data: bytes) -> tuple:
 # -- templates ---------------------------------------------------------------------------
 
 
-@dataclass
 class TemplateEntry:
     """One entry of a template. It has the attributes `pofile.entry_lines` reads, so it is
-    written as it is: building another object for each one was a tenth of extracting a page."""
+    written as it is: building another object for each one was a tenth of extracting a page.
+    A plain class, not a dataclass: compiled, a dataclass's generated __init__ still runs as
+    bytecode, and building the entries was a third of rendering a template."""
 
-    msgid: str
-    context: str | None
-    references: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    is_format: bool = False
-    critical: bool = False
-    role: str = "text"
+    __slots__ = ("msgid", "msgctxt", "occurrences", "notes", "is_format", "critical", "role")
 
     # What a template entry never has (class attributes, not fields).
     obsolete = False
@@ -205,13 +200,17 @@ class TemplateEntry:
     msgid_plural = ""
     msgstr = ""
 
-    @property
-    def msgctxt(self) -> str | None:
-        return self.context
+    def __init__(self, msgid: str, context: str | None, role: str = "text"):
+        self.msgid = msgid
+        self.msgctxt = context
+        self.occurrences: list = []  # (path, line) references
+        self.notes: list = []
+        self.is_format = False
+        self.critical = False
+        self.role = role
 
-    @property
-    def occurrences(self) -> list:
-        return self.references
+    def __repr__(self) -> str:
+        return f"TemplateEntry({self.msgid!r}, {self.msgctxt!r}, role={self.role!r})"
 
     @property
     def comment(self) -> str:
@@ -242,17 +241,17 @@ class Segmented(Protocol):
 def template_entries(article: Segmented) -> list[TemplateEntry]:
     """One entry per distinct (msgctxt, msgid), in order of first appearance."""
     entries: dict[tuple, TemplateEntry] = {}
+    path = article.path
     for segment in article.segments:
         if not segment.translatable:
             continue
-        entry = entries.get(segment.key)
+        key = segment.key
+        entry = entries.get(key)
         if entry is None:
-            entry = entries[segment.key] = TemplateEntry(
-                segment.msgid, segment.context, role=segment.role
-            )
-        reference = (article.path, str(segment.line))
-        if reference not in entry.references:
-            entry.references.append(reference)
+            entry = entries[key] = TemplateEntry(segment.msgid, segment.context, segment.role)
+        reference = (path, str(segment.line))
+        if reference not in entry.occurrences:
+            entry.occurrences.append(reference)
         if segment.note and segment.note not in entry.notes:
             entry.notes.append(segment.note)
         entry.is_format = entry.is_format or segment.is_format

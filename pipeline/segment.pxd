@@ -54,12 +54,13 @@ cpdef bint is_tel_link(Element element) except -1
 
 cpdef Py_ssize_t first_text(str source, Py_ssize_t start, Py_ssize_t end) except -1
 cpdef Py_ssize_t last_text_end(str source, Py_ssize_t start, Py_ssize_t end) except -1
+@cython.locals(text=Text, element=Element)
 cpdef bint is_content(Walk walk, item) except -1
 
-@cython.locals(item=object)
+@cython.locals(item=object, text=Text)
 cpdef bint is_blank(str source, list run) except -1
 
-@cython.locals(source=str, start=Py_ssize_t, end=Py_ssize_t, items=list)
+@cython.locals(source=str, start=Py_ssize_t, end=Py_ssize_t, items=list, text=Text)
 cpdef list trim_run(Walk walk, list run, Context context, list spill)
 
 @cython.locals(spill=list, items=list, in_tel_link=bint, wrapper=Element)

@@ -422,25 +422,35 @@ def last_text_end(source: str, start: int, end: int) -> int:
     return end
 
 
+# `text = item` and `element = item` below: the names are typed in segment.pxd, so that
+# compiled, their offsets are read as C fields (through `item` they were attribute lookups
+# that boxed every offset: a fifth of segmenting a page).
+
+
 def is_content(walk: Walk, item) -> bool:
     """Whether a run item carries text: untrimmable at the run's edges."""
     if isinstance(item, Text):
-        return first_text(walk.document.source, item.start, item.end) < item.end
+        text = item
+        return first_text(walk.document.source, text.start, text.end) < text.end
+    if not isinstance(item, Element):
+        return False
+    element = item
     return (
-        isinstance(item, Element)
-        and item.tag not in OPAQUE_INLINE
-        and item.start_tag_end != item.end
-        and item.tag not in ("br", "wbr", "img", "input")
+        element.tag not in OPAQUE_INLINE
+        and element.start_tag_end != element.end
+        and element.tag not in ("br", "wbr", "img", "input")
     )
 
 
 def is_blank(source: str, run: list) -> bool:
     """Whether a run is only whitespace and comments (most runs between blocks are)."""
     for item in run:
-        if type(item) is Element or (
-            type(item) is Text and first_text(source, item.start, item.end) < item.end
-        ):
+        if type(item) is Element:
             return False
+        if type(item) is Text:
+            text = item
+            if first_text(source, text.start, text.end) < text.end:
+                return False
     return True
 
 
@@ -457,12 +467,12 @@ def trim_run(walk: Walk, run: list, context: Context, spill: list) -> list:
     items = run[start:end]
     if context.preserve_space or not items:
         return items
-    first = items[0]
-    if isinstance(first, Text):
-        items[0] = Text(first_text(source, first.start, first.end), first.end, source)
-    last = items[-1]  # read after the first is trimmed: a run of one text is both
-    if isinstance(last, Text):
-        items[-1] = Text(last.start, last_text_end(source, last.start, last.end), source)
+    if isinstance(items[0], Text):
+        text = items[0]
+        items[0] = Text(first_text(source, text.start, text.end), text.end, source)
+    if isinstance(items[-1], Text):  # read after the first is trimmed: a run of one text is both
+        text = items[-1]
+        items[-1] = Text(text.start, last_text_end(source, text.start, text.end), source)
     return items
 
 
