@@ -2,6 +2,16 @@
 cimport cython
 
 
+@cython.locals(run=str)
+cpdef str collapse_whitespace(str text)
+
+
+cdef class Attribute:
+    cdef public str name, value
+    cdef public Py_ssize_t value_start, value_end
+    cdef public str quote
+
+
 cdef class Element:
     cdef public str tag
     cdef public Py_ssize_t start, start_tag_end, end, end_tag_start
@@ -9,7 +19,7 @@ cdef class Element:
     cdef public list children
     cdef public object _attributes
 
-    @cython.locals(attribute=object)
+    @cython.locals(attribute=Attribute)
     cpdef object attribute(self, str name)
     cpdef object get(self, str name, default=*)
 

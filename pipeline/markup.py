@@ -13,7 +13,6 @@ import gc
 import html
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 
 VOID = frozenset(
@@ -154,13 +153,20 @@ def collapse_whitespace(text: str) -> str:
     return text
 
 
-@dataclass(eq=False)
 class Attribute:
-    name: str  # lower-cased
-    value: str  # entities decoded
-    value_start: int  # offsets of the raw value in the source (quotes excluded);
-    value_end: int  # -1 when the attribute has no value
-    quote: str  # '"', "'" or '' (unquoted or absent)
+    """One attribute of a start tag (a C class when compiled: see markup.pxd)."""
+
+    __slots__ = ("name", "value", "value_start", "value_end", "quote")
+
+    def __init__(self, name: str, value: str, value_start: int, value_end: int, quote: str):
+        self.name = name  # lower-cased
+        self.value = value  # entities decoded
+        self.value_start = value_start  # offsets of the raw value in the source (quotes
+        self.value_end = value_end  # excluded); -1 when the attribute has no value
+        self.quote = quote  # '"', "'" or '' (unquoted or absent)
+
+    def __repr__(self) -> str:
+        return f"Attribute({self.name!r}, {self.value!r}, {self.value_start}, {self.value_end})"
 
 
 class Element:

@@ -80,6 +80,8 @@ def string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
 def after_newlines(escaped: str) -> list[str]:
     """`escaped` cut after every `\\n`, as `re.split(r"(?<=\\\\n)", escaped)` cuts it (that
     regex tries a match at every position: a seventh of a template's writing time)."""
+    if "\\n" not in escaped:  # most texts: one piece, and no list of pieces to rebuild
+        return [escaped]
     pieces = escaped.split("\\n")
     last = pieces.pop()
     return [piece + "\\n" for piece in pieces] + [last]

@@ -1,7 +1,7 @@
 # Types for the compiled build of segment.py (see setup.py); the .py is the source.
 cimport cython
 
-from pipeline.markup cimport Document, Element, Opaque, Text
+from pipeline.markup cimport Attribute, Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model cimport AttributeSlot
 
 
@@ -45,9 +45,12 @@ cpdef visit_block(Walk walk, Element element, Context context)
 @cython.locals(cached=object, child=object)
 cpdef bint is_inline(Walk walk, Element element) except -1
 
+@cython.locals(char=Py_UCS4)
+cpdef bint has_letter(str text) except -1
+
 cpdef str role_of(Element element)
 
-@cython.locals(attribute=object, text=str)
+@cython.locals(attribute=Attribute, text=str)
 cpdef collect_attributes(Walk walk, Element element, Context context, list out)
 
 cpdef bint is_tel_link(Element element) except -1
@@ -80,7 +83,7 @@ cpdef Py_ssize_t count_words(str msgid) except -1
 
 cpdef attribute_role(Element element, str name)
 cpdef bint is_hotline_href(Walk walk, str href) except -1
-@cython.locals(descendant=Element)
+@cython.locals(descendant=Element, href=Attribute)
 cpdef collect_tel_hrefs(Walk walk, Element element, list out)
 @cython.locals(inner_context=Context)
 cpdef collect_inline_slots(Walk walk, node, Context context, list out)

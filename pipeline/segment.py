@@ -115,7 +115,6 @@ META_CONTENT = {
 }
 HTML_SPACE = " \t\n\r\f"
 MAYBE_PHONE = re.compile(r"\d(?:[\s().\-\u00a0]*\d){6,}")
-LETTER = re.compile(r"[^\W\d_]")
 PHONE_VARIABLE = "hotline_phone"
 TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -295,15 +294,27 @@ def is_inline(walk: Walk, element: Element) -> bool:
         return True
     if element.tag not in INLINE or element.get("data-l10n-region") is not None:
         return False
-    cached = walk.inline_block_cache.get(id(element))
+    cached = walk.inline_block_cache.get(element)  # keyed by identity: Element has no __eq__
     if cached is None:
         cached = True
         for child in element.children:
             if type(child) is Element and not is_inline(walk, child):
                 cached = False
                 break
-        walk.inline_block_cache[id(element)] = cached
+        walk.inline_block_cache[element] = cached
     return cached
+
+
+def has_letter(text: str) -> bool:
+    """Whether `text` holds a letter: a character of `[^\\W\\d_]`, as `count_words` tells
+    them. A loop, not a regex search: most texts start with a letter, and compiled, the loop
+    stops there in a few instructions where a search cost hundreds."""
+    for char in text:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+        if "a" <= char <= "z" or "A" <= char <= "Z":
+            return True
+        if char >= "\x80" and char.isalnum() and not char.isdecimal():
+            return True
+    return False
 
 
 def role_of(element: Element) -> str:
@@ -334,7 +345,7 @@ def collect_attributes(walk: Walk, element: Element, context: Context, out: list
         if role is None or not context.translate:
             continue
         text = collapse_whitespace(attribute.value).strip()
-        if not LETTER.search(text):
+        if not has_letter(text):
             continue
         out.append(
             Segment(
@@ -549,7 +560,7 @@ class Encoder:
 
     def has_letters(self) -> bool:
         for text in self.texts:  # noqa: SIM110 (no generator: compiled, it would be a closure)
-            if LETTER.search(text):
+            if has_letter(text):
                 return True
         return False
 
@@ -717,7 +728,8 @@ def escape_text(text: str, braces: bool) -> str:
     """Text -> msgid text: `<` is `&lt;` (so tags stay unambiguous); braces double in formats."""
     if "&" in text:
         text = ENTITY_LIKE.sub("&amp;", text)
-    text = text.replace("<", "&lt;")
+    if "<" in text:  # found with memchr; replace() would copy the text to find none
+        text = text.replace("<", "&lt;")
     if braces:
         text = text.replace("{", "{{").replace("}", "}}")
     return text
