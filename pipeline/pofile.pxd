@@ -5,11 +5,11 @@ cimport cython
 cpdef str escape(str text)
 
 @cython.locals(escaped=str, first=str, lines=list, room=Py_ssize_t, piece=str, current=str,
-               width=Py_ssize_t, chunk=str, chunk_width=Py_ssize_t)
+               width=Py_ssize_t, chunk=str, chunk_width=Py_ssize_t, pieces=list)
 cpdef list string_lines(str keyword, str text, str prefix=*)
 
 @cython.locals(pieces=list, last=str)
-cpdef list after_newlines(str escaped)
+cpdef list after_newlines(str text)
 
 @cython.locals(lines=list, cut=Py_ssize_t, start=Py_ssize_t, length=Py_ssize_t)
 cpdef list wrap_narrow(str text, Py_ssize_t room)
@@ -17,7 +17,7 @@ cpdef list wrap_narrow(str text, Py_ssize_t room)
 @cython.locals(before=Py_UCS4, after=Py_UCS4)
 cpdef bint is_break(str text, Py_ssize_t start, Py_ssize_t index) except -1
 
-@cython.locals(candidate=Py_ssize_t)
+@cython.locals(index=Py_ssize_t, before=Py_UCS4)
 cpdef Py_ssize_t last_break(str text, Py_ssize_t start, Py_ssize_t limit) except -2
 
 @cython.locals(index=Py_ssize_t)

@@ -232,13 +232,27 @@ def test_fast_catalog_reader_agrees_with_the_strict_one(cli, project, tmp_path):
 
 
 @given(st.text(alphabet='\\n\n a"', max_size=30))
-def test_lines_are_cut_after_escaped_newlines_as_the_regex_cuts_them(text):
+def test_lines_are_cut_after_newlines_as_the_regex_cuts_them(text):
     import re
 
-    from pipeline.pofile import after_newlines, escape
+    from pipeline.pofile import after_newlines
 
-    escaped = escape(text)
-    assert after_newlines(escaped) == re.split(r"(?<=\\n)", escaped)
+    assert after_newlines(text) == re.split(r"(?<=\n)", text)
+
+
+@given(st.text(alphabet='\\n\n a"-', max_size=200))
+def test_wrapped_strings_are_laid_out_as_msgcat_lays_them_out(tmp_path_factory, text):
+    """Newlines, a backslash before an "n" (no newline: nothing to break after), quotes and
+    long lines: msgcat leaves our layout of every msgid as it is."""
+    import subprocess
+
+    from pipeline.pofile import string_lines
+
+    entry = "\n".join(string_lines("msgid", text or "x") + ['msgstr ""'])
+    path = tmp_path_factory.mktemp("wrap") / "one.po"
+    path.write_text(entry + "\n", encoding="utf-8")
+    theirs = subprocess.run(["msgcat", str(path)], capture_output=True, text=True, check=True)
+    assert theirs.stdout == entry + "\n"
 
 
 MUTATIONS = ['"', "\\", "\n", " ", "#", "#, fuzzy", 'msgid "', 'msgstr "', 'msgctxt "', '\\"']
