@@ -20,7 +20,7 @@ from pipeline.files import write_atomic
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
-from pipeline.segment import segment_document
+from pipeline.segment import segment_document, source_words
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -63,6 +63,7 @@ class Page:
     bom: bytes
     html_tag: StartTag | None  # where <html lang dir> is set for a target language
     slots: list
+    words: dict | None = None  # msgid -> its words (`source_words`), when a merge counted them
 
     @property
     def segments(self) -> tuple[Segment, ...]:
@@ -160,15 +161,26 @@ def read_page(
     (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
     page file's `pagecache.stat_key`, taken before it was read."""
     text, encoding, bom = decode(data, shown)
-    html_tag, slots = pagecache.lookup(
-        known_as, lambda: data, "page", lambda _: segment_paused(text), fill_cache
+    html_tag, slots, words = pagecache.lookup(
+        known_as, lambda: data, "page", lambda _: segment_paused(text, fill_cache), fill_cache
     )
-    return Page(slug, shown, text, encoding, bom, html_tag, slots)
+    return Page(slug, shown, text, encoding, bom, html_tag, slots, words)
 
 
-def segment_paused(text: str) -> tuple[StartTag | None, list]:
+def segment_paused(text: str, count_words: bool) -> tuple[StartTag | None, list, dict | None]:
+    """The page's <html> tag and slots, and with `count_words` (for the cache a merge fills)
+    the words of each msgid: counting them was a seventh of merging a page from the cache."""
     with collector_paused():
-        return segment_page(text)
+        html_tag, slots = segment_page(text)
+    return html_tag, slots, word_counts(slots) if count_words else None
+
+
+def word_counts(slots: list) -> dict:
+    return {
+        slot.msgid: source_words(slot.msgid)
+        for slot in slots
+        if type(slot) is Segment and slot.translatable
+    }
 
 
 def segment_page(text: str) -> tuple[StartTag | None, list]:
@@ -203,7 +215,7 @@ def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, o
                 slots + [Literal(html.start, html.end, patched)],
                 key=lambda slot: slot[1] if isinstance(slot, tuple) else slot.start,
             )
-    renderer = Renderer(page.text, translate, Values(source_variables=True))
+    renderer = Renderer(page.text, translate, Values(source_variables=True), words=page.words)
     text = renderer.render(compile_skeleton(page.text, slots).parts)
     return encode(text, page.encoding, page.bom), renderer.report
 

@@ -4,7 +4,7 @@ cimport cython
 
 cdef class Renderer:
     cdef public str source
-    cdef public object translate, values, report, memo, validate
+    cdef public object translate, values, report, memo, validate, words
 
     @cython.locals(out=list)
     cpdef str render(self, parts)
@@ -15,6 +15,8 @@ cdef class Renderer:
     cpdef str segment(self, segment)
     @cython.locals(words=Py_ssize_t, source=str, problem=object, text=str)
     cpdef tuple render_segment(self, segment)
+    @cython.locals(counted=object)
+    cpdef Py_ssize_t words_of(self, segment) except -1
     cpdef bint keeps_source(self, segment) except -1
     cpdef str mark_fallback(self, str text, segment)
     cpdef str source_text(self, segment)

@@ -164,6 +164,7 @@ class Renderer:
         values: Values,
         memo: dict | None = None,
         validate: Callable[[str, Segment], str | None] | None = None,
+        words: dict | None = None,
     ):
         self.source = source
         self.translate = translate
@@ -173,6 +174,8 @@ class Renderer:
         self.memo = memo
         # Further checks of a well-formed translation: (msgstr, segment) -> problem or None.
         self.validate = validate
+        # msgid -> words, counted beforehand (kept with a page's cached segments), or None.
+        self.words = words
 
     def render(self, parts) -> str:
         out: list[str] = []
@@ -215,7 +218,7 @@ class Renderer:
 
     def render_segment(self, segment: Segment) -> tuple[str, int, int, str | None]:
         """(text, words, translated words, problem) for one segment."""
-        words = source_words(segment.msgid) if segment.translatable else 0
+        words = self.words_of(segment) if segment.translatable else 0
         msgstr = self.translate(segment) if segment.translatable else None
         if segment.kind == "attribute":
             source = self.source[segment.start : segment.end]
@@ -247,6 +250,13 @@ class Renderer:
         else:
             text = self.source_text(segment)
         return self.mark_fallback(text, segment), words, 0, problem
+
+    def words_of(self, segment: Segment) -> int:
+        if self.words is not None:
+            counted = self.words.get(segment.msgid)
+            if counted is not None:
+                return counted
+        return source_words(segment.msgid)
 
     def keeps_source(self, segment: Segment) -> bool:
         return not segment.variables or self.values.source_variables

@@ -175,7 +175,7 @@ def test_extract_reads_the_page_cache_but_leaves_filling_it_to_merges(tmp_path, 
         else slot
         for slot in slots
     ]
-    pagecache.store(key, (html_tag, marked))
+    pagecache.store(key, (html_tag, marked, None))
     run("file", "extract", str(page), "-o", str(pot))
     assert 'msgid "From the cache"' in pot.read_text()
 
@@ -297,18 +297,36 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     out = tmp_path / "out.html"
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     known_as = pagecache.stat_key(str(page), "page")
-    html_tag, slots = pagecache.load(known_as)  # the merge stored it under its stat,
+    html_tag, slots, words = pagecache.load(known_as)  # the merge stored it under its stat,
     assert pagecache.load(pagecache.key_of(page.read_bytes())) is None  # and only there
+    assert words == {"Found by stat, unique 5d1e": 5}  # with the words it counted
     marked = [
         dataclasses.replace(slot, msgid="Marked") if isinstance(slot, htmlfile.Segment) else slot
         for slot in slots
     ]
-    pagecache.store(known_as, (html_tag, marked))
+    pagecache.store(known_as, (html_tag, marked, words))
     item = merge_file(str(page), str(pot), str(out), None)
     assert item["completeness"] == 0  # the marked msgid has no translation
     page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     assert b"<p>Hallada otra vez</p>" in out.read_bytes()
+
+
+def test_a_merge_reads_the_words_it_counted_from_the_page_cache(tmp_path, page_cache):
+    """Completeness weighs segments by their words, which the merge that fills the cache
+    counts once: a merge from the cache takes them from there."""
+    from pipeline.htmlfile import merge_file
+
+    page, po = tmp_path / "page.html", tmp_path / "page.po"
+    page.write_bytes(b"<h1>One two three, unique 77a0</h1><p>Four</p>")
+    po.write_text('msgid "One two three, unique 77a0"\nmsgstr "Uno dos tres"\n')
+    out = str(tmp_path / "out.html")
+    assert merge_file(str(page), str(po), out, None)["completeness"] == round(5 / 6, 4)
+    key = pagecache.key_of(page.read_bytes())
+    html_tag, slots, words = pagecache.load(key)
+    assert words == {"One two three, unique 77a0": 5, "Four": 1}
+    pagecache.store(key, (html_tag, slots, {"One two three, unique 77a0": 1, "Four": 1}))
+    assert merge_file(str(page), str(po), out, None)["completeness"] == 0.5
 
 
 def test_the_page_cache_drops_old_entries_once_a_day(tmp_path, monkeypatch):
