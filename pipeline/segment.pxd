@@ -92,7 +92,7 @@ cpdef bint is_phone_link(Walk walk, Element element) except -1
 cpdef tuple attribute_slots(list slots)
 cpdef slot_key(slot)
 
-@cython.locals(roles=dict, fixed=list, slot=object)
+@cython.locals(first_role=dict, ambiguous=set, fixed=list, slot=object, role=str)
 cpdef list assign_contexts(list slots)
 @cython.locals(changes=dict)
 cpdef with_context(segment, set ambiguous, dict role_of_attribute)

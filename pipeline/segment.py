@@ -756,15 +756,18 @@ def escape_html(text: str) -> str:
 
 def assign_contexts(slots: list) -> list:
     """Give a msgctxt (the role) only to texts that play several roles in one document."""
-    roles: dict[str, set] = {}
+    first_role: dict[str, str] = {}
+    ambiguous: set = set()
     for slot in slots:
-        if isinstance(slot, Segment) and slot.translatable:
-            roles.setdefault(slot.msgid, set()).add(slot.role)
-    ambiguous = {msgid for msgid, found in roles.items() if len(found) > 1}
+        if type(slot) is Segment and slot.translatable:
+            role = first_role.setdefault(slot.msgid, slot.role)
+            if role != slot.role:
+                ambiguous.add(slot.msgid)
     if not ambiguous:
         return slots
     # Most pages have one such text (the <title> repeated as the <h1>): the loop below stays
-    # free of closures and generators, which compiled code would build for every segment.
+    # free of closures and generators, which compiled code would build for every segment,
+    # and passes over the segments that neither are nor hold such a text.
     role_of_attribute = {
         (slot.start, slot.end): slot.role
         for slot in slots
@@ -772,7 +775,7 @@ def assign_contexts(slots: list) -> list:
     }
     fixed = []
     for slot in slots:
-        if isinstance(slot, Segment):
+        if type(slot) is Segment and (slot.msgid in ambiguous or slot.inner):
             slot = with_context(slot, ambiguous, role_of_attribute)
         fixed.append(slot)
     return fixed
