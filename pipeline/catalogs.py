@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pipeline import pagecache
 from pipeline.errors import CatalogError
-from pipeline.files import read_if_present, safe_name, write_atomic, write_if_changed
+from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic, write_if_changed
 from pipeline.model import Segment
 from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
@@ -150,7 +150,7 @@ def translations_of(path: Path, parsed: tuple) -> Translations:
 
 def read_catalog_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except OSError as error:
         raise CatalogError(f"{path}: {error.strerror}") from None
 

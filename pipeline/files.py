@@ -82,9 +82,26 @@ def write_if_changed(path: Path, data: bytes | str, sync: bool = True) -> bool:
 
 def read_if_present(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A whole file, as `Path.read_bytes` reads it, without a file object: for the many small
+    files a batch reads (pages, catalogs, cache entries) that was a third of reading one."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(handle).st_size
+        data = os.read(handle, size + 1)  # one byte more: a file that grew is read on
+        if len(data) <= size:
+            return data
+        chunks = [data]
+        while chunk := os.read(handle, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def safe_name(name: str, what: str) -> str:

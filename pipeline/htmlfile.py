@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import PipelineError, SourceError
-from pipeline.files import write_atomic
+from pipeline.files import read_bytes, write_atomic
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
@@ -248,9 +248,8 @@ def read_input(name: str) -> tuple[bytes, str, str]:
 
     if name == "-":
         return sys.stdin.buffer.read(), "stdin", "stdin"
-    path = Path(name)
     try:
-        return path.read_bytes(), name, path.stem
+        return read_bytes(name), name, Path(name).stem
     except OSError as error:
         raise SourceError(f"{name}: {error.strerror}") from None
 

@@ -20,6 +20,8 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.files import read_bytes
+
 PACKAGE = Path(__file__).parent
 
 
@@ -34,12 +36,20 @@ def code_version() -> str:
 
 
 def folder() -> Path | None:
-    configured = os.environ.get("PIPELINE_CACHE_DIR")
+    # Asked for every file a batch reads: the path is built once per setting.
+    environ = os.environ
+    return folder_for(
+        environ.get("PIPELINE_CACHE_DIR"), environ.get("XDG_CACHE_HOME"), environ.get("HOME")
+    )
+
+
+@lru_cache(maxsize=8)
+def folder_for(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:
     if configured == "off":
         return None
     if configured:
         return Path(configured) / "pages"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = xdg_cache or Path(home or Path.home()) / ".cache"
     return Path(base) / "pipeline" / "pages"
 
 
@@ -111,8 +121,7 @@ def load(key: str):
     if place is None:
         return None
     try:
-        with open(place / key, "rb") as stream:
-            return pickle.load(stream)
+        return pickle.loads(read_bytes(os.path.join(place, key)))
     except Exception:  # noqa: BLE001 (missing, cut short, written by something else: rebuild)
         return None
 

@@ -114,3 +114,18 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     files.write_atomic(target, "two")
     assert target.read_text() == "two"
     assert os.listdir(target.parent) == ["file.txt"]
+
+
+def test_files_are_written_and_read_whole_without_file_objects(tmp_path):
+    """write_atomic and read_bytes go through os.write and os.read, which may move fewer
+    bytes than asked: every size comes back whole, and a folder or a missing file raises as
+    Path.read_bytes does."""
+    for size in (0, 1, 4096, 3 * (1 << 20) + 7):
+        target = tmp_path / f"{size}.bin"
+        data = os.urandom(size)
+        files.write_atomic(target, data, sync=size % 2 == 1)
+        assert files.read_bytes(target) == data == target.read_bytes()
+    with pytest.raises(IsADirectoryError):
+        files.read_bytes(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        files.read_bytes(tmp_path / "none")
