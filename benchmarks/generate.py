@@ -119,7 +119,7 @@ def catalog_text(article, language: str, share: float, rng: random.Random) -> st
     ]
     by_key = {s.key: s for s in article.segments}
     for entry in template_entries(article):
-        segment = by_key[(entry.context, entry.msgid)]
+        segment = by_key[(entry.msgctxt, entry.msgid)]
         translated = entry.critical or rng.random() < share
         msgstr = ""
         if translated:
@@ -130,8 +130,8 @@ def catalog_text(article, language: str, share: float, rng: random.Random) -> st
             msgstr = serialize_message(tokens, segment.is_format)
         if entry.is_format:
             lines.append("#, python-brace-format")
-        if entry.context:
-            lines.append(f"msgctxt {po_string(entry.context)}")
+        if entry.msgctxt:
+            lines.append(f"msgctxt {po_string(entry.msgctxt)}")
         lines += [f"msgid {po_string(entry.msgid)}", f"msgstr {po_string(msgstr)}", ""]
     return "\n".join(lines)
 
