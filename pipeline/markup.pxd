@@ -66,6 +66,16 @@ cpdef tuple next_token(str source, Py_ssize_t position)
                name_start=Py_ssize_t, name_end=Py_ssize_t, char=Py_UCS4)
 cpdef tuple scan_token(str source, Py_ssize_t position)
 
+@cython.locals(attributes=list, seen=set, body_end=Py_ssize_t, spans=list, span=tuple, name=str,
+               raw=str, name_start=Py_ssize_t, name_stop=Py_ssize_t, value_start=Py_ssize_t,
+               value_end=Py_ssize_t)
+cpdef list parse_attributes(str source, Py_ssize_t tag_end, Py_ssize_t name_end)
+
+@cython.locals(spans=list, char=Py_UCS4, name_start=Py_ssize_t, name_stop=Py_ssize_t,
+               value_start=Py_ssize_t, value_end=Py_ssize_t, probe=Py_ssize_t,
+               close=Py_ssize_t, quote=str)
+cpdef list scan_attributes(str source, Py_ssize_t position, Py_ssize_t end)
+
 @cython.locals(length=Py_ssize_t, char=Py_UCS4)
 cpdef Py_ssize_t tag_end(str source, Py_ssize_t position) except -1
 

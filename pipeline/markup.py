@@ -291,21 +291,81 @@ def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute
     attributes = []
     seen = set()
     body_end = tag_end - 1 if source[tag_end - 1] == ">" else tag_end
-    for match in ATTRIBUTE.finditer(source, name_end, body_end):
-        name = match.group(1).lower()
+    if COMPILED:
+        spans = scan_attributes(source, name_end, body_end)
+    else:
+        spans = match_attributes(source, name_end, body_end)
+    for span in spans:
+        name_start, name_stop, value_start, value_end, quote = span
+        name = source[name_start:name_stop].lower()
         if name in seen:  # browsers keep the first of duplicated attributes
             continue
         seen.add(name)
-        for group, quote in ((2, '"'), (3, "'"), (4, "")):
-            if match.group(group) is not None:
-                raw_start, raw_end = match.span(group)
-                raw = match.group(group)
-                value = html.unescape(raw) if "&" in raw else raw
-                attributes.append(Attribute(name, value, raw_start, raw_end, quote))
-                break
-        else:
+        if value_start < 0:
             attributes.append(Attribute(name, "", -1, -1, ""))
+            continue
+        raw = source[value_start:value_end]
+        value = html.unescape(raw) if "&" in raw else raw
+        attributes.append(Attribute(name, value, value_start, value_end, quote))
     return attributes
+
+
+def match_attributes(source: str, start: int, end: int) -> list[tuple]:
+    """(name start, name end, value start, value end, quote) of each ATTRIBUTE match in
+    source[start:end]; the value's offsets are -1 when it has none."""
+    spans = []
+    for match in ATTRIBUTE.finditer(source, start, end):
+        value_start = value_end = -1
+        quote = ""
+        for group, mark in ((2, '"'), (3, "'"), (4, "")):
+            if match.group(group) is not None:
+                value_start, value_end = match.span(group)
+                quote = mark
+                break
+        spans.append((match.start(1), match.end(1), value_start, value_end, quote))
+    return spans
+
+
+def scan_attributes(source: str, position: int, end: int) -> list[tuple]:
+    """`match_attributes` without the regex (as `scan_token` is `next_token`'s): a name is
+    ATTRIBUTE's `[^\\s/>][^\\s/>=]*`, and a value follows an `=` only when one of its three
+    forms matches there, else the name stands alone and the scan goes on after it."""
+    spans = []
+    while position < end:
+        char = source[position]
+        if char == "/" or char == ">" or char.isspace():
+            position += 1
+            continue
+        name_start = position
+        position += 1
+        while position < end:
+            char = source[position]
+            if char == "/" or char == ">" or char == "=" or char.isspace():
+                break
+            position += 1
+        name_stop = position
+        value_start = value_end = -1
+        quote = ""
+        probe = position
+        while probe < end and source[probe].isspace():
+            probe += 1
+        if probe < end and source[probe] == "=":
+            probe += 1
+            while probe < end and source[probe].isspace():
+                probe += 1
+            if probe < end and source[probe] != ">":
+                char = source[probe]
+                close = source.find(char, probe + 1, end) if char == '"' or char == "'" else -1
+                if close >= 0:  # quoted
+                    value_start, value_end, quote = probe + 1, close, char
+                    position = close + 1
+                else:  # unquoted, or a quote never closed: up to a space or `>`
+                    value_start = probe
+                    while probe < end and source[probe] != ">" and not source[probe].isspace():
+                        probe += 1
+                    value_end = position = probe
+        spans.append((name_start, name_stop, value_start, value_end, quote))
+    return spans
 
 
 def parse(source: str) -> Document:
