@@ -167,12 +167,12 @@ def read_page(
     return Page(slug, shown, text, encoding, bom, html_tag, slots, words)
 
 
-def segment_paused(text: str, count_words: bool) -> tuple[StartTag | None, list, dict | None]:
-    """The page's <html> tag and slots, and with `count_words` (for the cache a merge fills)
+def segment_paused(text: str, with_words: bool) -> tuple[StartTag | None, list, dict | None]:
+    """The page's <html> tag and slots, and with `with_words` (for the cache a merge fills)
     the words of each msgid: counting them was a seventh of merging a page from the cache."""
     with collector_paused():
         html_tag, slots = segment_page(text)
-    return html_tag, slots, word_counts(slots) if count_words else None
+    return html_tag, slots, word_counts(slots) if with_words else None
 
 
 def word_counts(slots: list) -> dict:
