@@ -71,10 +71,15 @@ def open_temporary(path: Path) -> tuple[int, str]:
 
 
 def write_if_changed(path: Path, data: bytes | str, sync: bool = True) -> bool:
-    """Atomic write that leaves an identical file untouched (mtime and all)."""
+    """Atomic write that leaves an identical file untouched (mtime and all); whether it wrote.
+    A file of another size is not read to be compared."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if read_if_present(path) == data:
+    try:
+        same_size = os.stat(path).st_size == len(data)
+    except OSError:
+        same_size = False
+    if same_size and read_if_present(path) == data:
         return False
     write_atomic(path, data, sync=sync)
     return True

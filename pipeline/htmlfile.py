@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import PipelineError, SourceError
-from pipeline.files import read_bytes, write_atomic
+from pipeline.files import read_bytes, write_if_changed
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
@@ -280,8 +280,8 @@ def extract_page(source: str, target: str | None) -> dict:
     }
     if target is None:
         item["pot"] = render_template(page, now_stamp())
-    else:
-        write_template(Path(target), page, sync=False)  # the command syncs once
+    else:  # an unchanged template keeps its bytes and date; the command syncs once
+        item["written"] = write_template(Path(target), page, sync=False)
     return item
 
 
@@ -311,5 +311,7 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
     if target is None:
         item["html"] = merged
     else:
-        write_atomic(Path(target), merged, sync=False)  # the command syncs once
+        # An identical page is left as it is (its mtime too, for rsync, make or a CMS that
+        # looks at it); the command syncs once.
+        item["written"] = write_if_changed(Path(target), merged, sync=False)
     return item

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import polib
 import pytest
@@ -127,6 +128,43 @@ def test_folder_mode_mirrors_the_tree(tmp_path):
         catalog.save(str(pot.with_suffix(".po")))
     run("file", "merge", str(tmp_path / "site"), str(tmp_path / "pot"), "-o", str(tmp_path / "out"))
     assert (tmp_path / "out/sub/about.html").read_text() == "<p>ABOUT US</p>"
+
+
+def test_unchanged_outputs_are_left_as_they_are(tmp_path):
+    """Run again on the same inputs, `file extract` and `file merge` leave each template and
+    page untouched (same file, same mtime: rsync, make or a CMS see nothing new), and say so
+    in --json; a changed translation rewrites its page only."""
+    import json
+    import os
+
+    site, pot, out = tmp_path / "site", tmp_path / "pot", tmp_path / "out"
+    site.mkdir()
+    (site / "a.html").write_text("<p>One</p>")
+    (site / "b.html").write_text("<p>Two</p>")
+
+    def merge() -> dict:
+        result = run("file", "merge", str(site), str(pot), "-o", str(out), "--json")
+        return {Path(i["output"]).name: i["written"] for i in json.loads(result.stdout)["items"]}
+
+    first = json.loads(run("file", "extract", str(site), "-o", str(pot), "--json").stdout)
+    assert [item["written"] for item in first["items"]] == [True, True]
+    again = json.loads(run("file", "extract", str(site), "-o", str(pot), "--json").stdout)
+    assert [item["written"] for item in again["items"]] == [False, False]
+    for name, text in (("a", "Uno"), ("b", "Dos")):
+        head, _, entry = (pot / f"{name}.pot").read_text().rpartition('msgstr ""')
+        (pot / f"{name}.po").write_text(f'{head}msgstr "{text}"{entry}')  # the page's entry
+    assert merge() == {"a.html": True, "b.html": True}
+    before = {p.name: os.stat(p) for p in out.iterdir()}
+    assert merge() == {"a.html": False, "b.html": False}
+    (pot / "b.po").write_text((pot / "b.po").read_text().replace('"Dos"', '"Deux"'))
+    assert merge() == {"a.html": False, "b.html": True}
+    after = {p.name: os.stat(p) for p in out.iterdir()}
+    assert (after["a.html"].st_ino, after["a.html"].st_mtime_ns) == (
+        before["a.html"].st_ino,
+        before["a.html"].st_mtime_ns,
+    )
+    assert (out / "b.html").read_text() == "<p>Deux</p>"
+    assert sorted(p.name for p in out.iterdir()) == ["a.html", "b.html"]  # no temp left
 
 
 def test_undecodable_page_is_a_one_line_error(tmp_path):
