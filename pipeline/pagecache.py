@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 import time
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.files import read_bytes
+from pipeline.files import read_bytes, write_atomic
 
 PACKAGE = Path(__file__).parent
 
@@ -88,8 +89,9 @@ def stat_key(path: str, kind: str) -> str | None:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def lookup(known_as: str | None, read_bytes, kind: str, make, fill: bool = True):
-    """The cached value for a file, else `make(its bytes)`, kept when `fill`.
+def lookup(known_as: str | None, contents, kind: str, make, fill: bool = True):
+    """The cached value for a file, else `make(its bytes)`, kept when `fill`; `contents()`
+    reads those bytes.
 
     `known_as`: the file's `stat_key`, taken before it was read. A settled file is looked
     up by it first; its bytes are read and hashed only when that misses, and an entry found
@@ -97,14 +99,14 @@ def lookup(known_as: str | None, read_bytes, kind: str, make, fill: bool = True)
     Without `fill` (`file extract`), a settled file is looked up by its stat alone. With
     the cache off, nothing is hashed."""
     if folder() is None:
-        return make(read_bytes())
+        return make(contents())
     if known_as:
         value = load(known_as)
         if value is not None:
             return value
         if not fill:
-            return make(read_bytes())
-    data = read_bytes()
+            return make(contents())
+    data = contents()
     key = key_of(data, kind)
     value = load(key)
     if value is None:
@@ -130,21 +132,19 @@ def store(key: str, value) -> None:
     place = folder()
     if place is None:
         return
-    temporary = place / f"{key}.{os.getpid()}.tmp"
-    try:
-        place.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as stream:
-            pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = compact_reducers()
-            pickler.dump(value)
-        os.replace(temporary, place / key)
-    except OSError:  # a full disk or a read-only home: no cache this time
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    pickled = io.BytesIO()
+    pickler = pickle.Pickler(pickled, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = compact_reducers()
+    pickler.dump(value)
+    # A full disk or a read-only home: no cache this time. No fsync: an entry lost in a crash
+    # is only made again.
+    with contextlib.suppress(OSError):
+        write_atomic(place / key, pickled.getvalue(), sync=False)
 
 
 KEEP_DAYS = 30  # an entry is dropped this long after it was written, used or not
 PRUNE_EVERY_SECONDS = 86400.0
+PRUNED_MARKER = ".pruned"  # its mtime: when the cache was last pruned
 
 
 def prune(now: float | None = None) -> int:
@@ -158,7 +158,7 @@ def prune(now: float | None = None) -> int:
     if place is None:
         return 0
     now = time.time() if now is None else now
-    marker = place / ".pruned"
+    marker = place / PRUNED_MARKER
     try:
         if now - marker.stat().st_mtime < PRUNE_EVERY_SECONDS:
             return 0
@@ -180,8 +180,9 @@ def prune(now: float | None = None) -> int:
 
 
 def expired(name: str, age: float) -> bool:
-    if name.startswith("."):  # the marker
+    if name == PRUNED_MARKER:
         return False
+    # Temporary files are write_atomic's (".<entry>.<pid>-<n>.tmp"), left by a killed run.
     return age > (PRUNE_EVERY_SECONDS if name.endswith(".tmp") else KEEP_DAYS * 86400)
 
 

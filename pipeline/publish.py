@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
 from pipeline.errors import PublishError
-from pipeline.files import write_atomic
+from pipeline.files import read_bytes, write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
 from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
@@ -502,8 +502,7 @@ class HashCache:
         racy = changed_at >= self.written_at - self.RACY_SECONDS
         if known is not None and known[:4] == key and not racy:
             return known[4]
-        with open(path, "rb") as stream:
-            digest = hashlib.sha256(stream.read()).hexdigest()
+        digest = hashlib.sha256(read_bytes(path)).hexdigest()
         self.entries[path] = [*key, digest]
         self.changed = True
         return digest

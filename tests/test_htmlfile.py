@@ -388,3 +388,15 @@ def test_the_page_cache_drops_old_entries_once_a_day(tmp_path, monkeypatch):
     assert pagecache.prune(now + 86401) == 2  # "recent", now 40 days old, and y.2.tmp
     monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
     assert pagecache.prune() == 0
+    # Entries are written with write_atomic: what a killed store leaves is its dot-named
+    # temporary file, which goes after a day too, while the marker stays.
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "other-cache"))
+    place = pagecache.folder()
+    pagecache.store("kept", 1)
+    assert sorted(p.name for p in place.iterdir()) == ["kept"]  # no temporary left
+    left = place / ".cut.123-0.tmp"
+    left.write_bytes(b"half an entry")
+    os.utime(left, (now - 2 * 86400, now - 2 * 86400))
+    assert pagecache.prune(now) == 1
+    assert sorted(p.name for p in place.iterdir()) == [".pruned", "kept"]
+    assert pagecache.load("kept") == 1
