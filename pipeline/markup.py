@@ -154,7 +154,7 @@ def collapse_whitespace(text: str) -> str:
 
 
 class Attribute:
-    """One attribute of a start tag (a C class when compiled: see markup.pxd)."""
+    """One attribute of a start tag."""
 
     __slots__ = ("name", "value", "value_start", "value_end", "quote")
 
@@ -291,11 +291,7 @@ def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute
     attributes = []
     seen = set()
     body_end = tag_end - 1 if source[tag_end - 1] == ">" else tag_end
-    if COMPILED:
-        spans = scan_attributes(source, name_end, body_end)
-    else:
-        spans = match_attributes(source, name_end, body_end)
-    for span in spans:
+    for span in match_attributes(source, name_end, body_end):
         name_start, name_stop, value_start, value_end, quote = span
         name = source[name_start:name_stop].lower()
         if name in seen:  # browsers keep the first of duplicated attributes
@@ -323,48 +319,6 @@ def match_attributes(source: str, start: int, end: int) -> list[tuple]:
                 quote = mark
                 break
         spans.append((match.start(1), match.end(1), value_start, value_end, quote))
-    return spans
-
-
-def scan_attributes(source: str, position: int, end: int) -> list[tuple]:
-    """`match_attributes` without the regex (as `scan_token` is `next_token`'s): a name is
-    ATTRIBUTE's `[^\\s/>][^\\s/>=]*`, and a value follows an `=` only when one of its three
-    forms matches there, else the name stands alone and the scan goes on after it."""
-    spans = []
-    while position < end:
-        char = source[position]
-        if char == "/" or char == ">" or char.isspace():
-            position += 1
-            continue
-        name_start = position
-        position += 1
-        while position < end:
-            char = source[position]
-            if char == "/" or char == ">" or char == "=" or char.isspace():
-                break
-            position += 1
-        name_stop = position
-        value_start = value_end = -1
-        quote = ""
-        probe = position
-        while probe < end and source[probe].isspace():
-            probe += 1
-        if probe < end and source[probe] == "=":
-            probe += 1
-            while probe < end and source[probe].isspace():
-                probe += 1
-            if probe < end and source[probe] != ">":
-                char = source[probe]
-                close = source.find(char, probe + 1, end) if char == '"' or char == "'" else -1
-                if close >= 0:  # quoted
-                    value_start, value_end, quote = probe + 1, close, char
-                    position = close + 1
-                else:  # unquoted, or a quote never closed: up to a space or `>`
-                    value_start = probe
-                    while probe < end and source[probe] != ">" and not source[probe].isspace():
-                        probe += 1
-                    value_end = position = probe
-        spans.append((name_start, name_stop, value_start, value_end, quote))
     return spans
 
 
@@ -427,50 +381,10 @@ def parse(source: str) -> Document:
     return Document(source, root, problems)
 
 
-# Whether this build is compiled (all hot modules are, or none). Compiled, some work is done
-# by scans over the characters, C loops, that give what a regex does; run as Python such a
-# scan would be slower than the regex, which the .py keeps: here, finding TOKEN's matches.
-COMPILED = __file__.endswith((".so", ".pyd"))
-
-
 def next_token(source: str, position: int) -> tuple[int, int, str | None] | None:
     """(start, end, tag name or None) of the first token at or after `position`."""
-    if COMPILED:
-        return scan_token(source, position)
     match = TOKEN.search(source, position)
     return None if match is None else (match.start(), match.end(), match.group(1))
-
-
-def scan_token(source: str, position: int) -> tuple[int, int, str | None] | None:
-    """`next_token` without the regex: TOKEN's alternatives, tried at each `<` in turn."""
-    length = len(source)
-    start = source.find("<", position)
-    while start >= 0:
-        after = start + 1
-        if after < length:
-            char = source[after]
-            if char == "!":
-                if source.startswith("--", after + 1):  # a comment
-                    close = source.find("-->", start + 4)
-                    return start, length if close < 0 else close + 3, None
-                close = source.find(">", after)  # doctype, CDATA, bogus comment
-                return start, length if close < 0 else close + 1, None
-            if char == "?":  # a processing instruction
-                close = source.find(">", after)
-                return start, length if close < 0 else close + 1, None
-            name_start = after + 1 if char == "/" else after
-            if name_start < length and (
-                "a" <= source[name_start] <= "z" or "A" <= source[name_start] <= "Z"
-            ):
-                name_end = name_start + 1
-                while name_end < length:
-                    char = source[name_end]
-                    if char == ">" or char == "/" or char.isspace():
-                        break
-                    name_end += 1
-                return start, tag_end(source, name_end), source[name_start:name_end]
-        start = source.find("<", after)
-    return None
 
 
 def tag_end(source: str, position: int) -> int:

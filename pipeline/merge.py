@@ -350,7 +350,7 @@ def is_region_free(segment: Segment) -> bool:
     """Whether a segment renders the same in every region of a language."""
     if segment.variables:
         return False
-    for slot in segment.inner:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+    for slot in segment.inner:  # noqa: SIM110
         if slot.key is None:
             return False
     return True

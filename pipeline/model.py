@@ -1,9 +1,4 @@
-"""Plain data passed between the stages: segments, pages, regions, hotlines.
-
-A page's slots (AttributeSlot to Skeleton) are built for every segment of every page: the
-compiled build makes them C classes (model.pxd), still frozen dataclasses. Cython's
-dataclasses take no `slots=True`, so those are declared without it.
-"""
+"""Plain data passed between the stages: segments, pages, regions, hotlines."""
 
 from __future__ import annotations
 
@@ -11,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttributeSlot:
     """A translatable attribute value, or a hotline `tel:` href, inside a segment's span."""
 
@@ -21,7 +16,7 @@ class AttributeSlot:
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     """A numbered inline placeholder: `<N>...</N>`, or `<N/>` for void and opaque elements."""
 
@@ -33,7 +28,7 @@ class Tag:
     attributes: tuple[AttributeSlot, ...] = ()  # absolute offsets, inside `open`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variable:
     """A named placeholder such as `{hotline_phone}`: its value comes from the region."""
 
@@ -46,7 +41,7 @@ class Variable:
     source: str = ""  # the source's own markup for it, kept where no region value applies
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One translatable unit: an inline run of a block element, or an attribute value."""
 
@@ -76,7 +71,7 @@ class Segment:
         return bool(self.variables)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegionBlock:
     """An element shown only when the region has a hotline (`data-l10n-region="hotline"`)."""
 
@@ -85,7 +80,7 @@ class RegionBlock:
     parts: tuple = ()  # str | Segment | TelHref | RegionBlock
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TelHref:
     """A `tel:` href of the source's hotline outside any segment: rewritten per region."""
 
@@ -93,7 +88,7 @@ class TelHref:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Literal:
     """Source text [start, end) replaced by fixed text (e.g. a patched <html> start tag)."""
 
@@ -102,7 +97,7 @@ class Literal:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skeleton:
     """A page compiled for rendering: literal source text with slots to fill per language."""
 

@@ -31,7 +31,7 @@ def code_version() -> str:
     """A hash of this package's code and templates: new code means new results."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".pxd", ".html", ".json") and path.is_file():
+        if path.suffix in (".py", ".html", ".json") and path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -192,8 +192,7 @@ def compact_reducers() -> dict:
 
     The default pickling of slotted dataclasses restores each object field by field through
     `dataclasses`' __setstate__, which looked the fields up again for every object: a quarter
-    of the time of merging a page from the cache. A constructor call also reads the same
-    whether the model was compiled (C classes) or not.
+    of the time of merging a page from the cache.
     """
     import dataclasses
     from operator import attrgetter

@@ -130,9 +130,8 @@ def is_break(text: str, start: int, index: int) -> bool:
 
 
 def last_break(text: str, start: int, limit: int) -> int:
-    """The last break opportunity in (start, limit], or `start` when there is none. Found by
-    stepping back one character at a time: prose has a space every few characters, and
-    compiled, a step is a few instructions where each `rfind` call cost a hundred."""
+    """The last break opportunity in (start, limit], or `start` when there is none (prose has
+    a space every few characters, so stepping back finds it in a few steps)."""
     index = limit
     while index > start:
         before = text[index - 1]
@@ -277,7 +276,7 @@ def read_plain_entries(text: str) -> list | None:
     off: only the strings' text is copied out."""
     if "msgid_plural" in text:
         return None
-    for line_break in OTHER_LINE_ENDS:  # noqa: SIM110 (no generator: compiled, a closure)
+    for line_break in OTHER_LINE_ENDS:  # noqa: SIM110
         if line_break in text:
             return None
     length = len(text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.markup import COMPILED, Document, Element, Opaque, Text, collapse_whitespace
+from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 
 INLINE = frozenset(
@@ -125,67 +125,9 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*")
 @lru_cache(maxsize=4096)
 def source_words(msgid: str) -> int:
     """Words a translator translates: letters, without tags and placeholders."""
-    if COMPILED:  # one pass over the characters in C; as Python it is slower than the regexes
-        return count_words(msgid)
     if "<" in msgid or "{" in msgid:  # a literal "<" is "&lt;" in a msgid: "<" opens a tag
         msgid = TAG_OR_PLACEHOLDER.sub(" ", msgid)
     return len(WORD.findall(msgid))
-
-
-def count_words(msgid: str) -> int:
-    """`source_words` without regular expressions: the runs of word characters (WORD's
-    `[\\w'’-]`) that hold a letter, outside `{placeholder}`s. Tags need no skipping: their
-    digits make letterless runs, and `<`, `/` and `>` end runs as the space replacing them would.
-    One pass, no indexing (compiled, a plain C loop): after a `{`, the name read so far is
-    held back until a `}` makes it a placeholder or another character makes it a run.
-    """
-    count = 0
-    in_run = False
-    run_counted = False
-    in_name = False  # just after a "{"
-    name_length = 0
-    name_letter = False
-    for char in msgid:
-        if run_counted and "a" <= char <= "z":
-            continue  # the rest of a word already counted: most characters
-        if "a" <= char <= "z" or "A" <= char <= "Z":  # ASCII first: no Unicode tables
-            letter = word = True
-        elif "0" <= char <= "9" or char == "_" or char == "'" or char == "-":
-            letter, word = False, True
-        elif char < "\x80":
-            letter = word = False
-        else:
-            letter = char.isalnum() and not char.isdecimal()
-            word = char == "’" or char.isalnum()
-        if in_name:
-            if char == "_" or (word and char != "'" and char != "-" and char != "’"):
-                name_length += 1  # a name character (alphanumeric or "_")
-                name_letter = name_letter or letter
-                continue
-            in_name = False
-            if char == "}" and name_length > 0:
-                continue  # `{name}`: no word
-            if name_length > 0:  # no placeholder: its name began a run
-                in_run = True
-                run_counted = name_letter
-                if name_letter:
-                    count += 1
-        if word:
-            if not in_run:
-                in_run = True
-                run_counted = False
-            if letter and not run_counted:
-                run_counted = True
-                count += 1
-        else:
-            in_run = run_counted = False
-            if char == "{":
-                in_name = True
-                name_length = 0
-                name_letter = False
-    if in_name and name_letter:  # a trailing `{name` without its brace is a run
-        count += 1
-    return count
 
 
 @dataclass(frozen=True)
@@ -305,16 +247,12 @@ def is_inline(walk: Walk, element: Element) -> bool:
     return cached
 
 
+LETTER = re.compile(r"[^\W\d_]")
+
+
 def has_letter(text: str) -> bool:
-    """Whether `text` holds a letter: a character of `[^\\W\\d_]`, as `count_words` tells
-    them. A loop, not a regex search: most texts start with a letter, and compiled, the loop
-    stops there in a few instructions where a search cost hundreds."""
-    for char in text:  # noqa: SIM110 (no generator: compiled, it would be a closure)
-        if "a" <= char <= "z" or "A" <= char <= "Z":
-            return True
-        if char >= "\x80" and char.isalnum() and not char.isdecimal():
-            return True
-    return False
+    """Whether `text` holds a letter (what makes a text worth translating)."""
+    return LETTER.search(text) is not None
 
 
 def role_of(element: Element) -> str:
@@ -431,11 +369,6 @@ def last_text_end(source: str, start: int, end: int) -> int:
     while end > start and source[end - 1] in " \t\n\r\f":
         end -= 1
     return end
-
-
-# `text = item` and `element = item` below: the names are typed in segment.pxd, so that
-# compiled, their offsets are read as C fields (through `item` they were attribute lookups
-# that boxed every offset: a fifth of segmenting a page).
 
 
 def is_content(walk: Walk, item) -> bool:
@@ -559,7 +492,7 @@ class Encoder:
         self.inner: list = []
 
     def has_letters(self) -> bool:
-        for text in self.texts:  # noqa: SIM110 (no generator: compiled, it would be a closure)
+        for text in self.texts:  # noqa: SIM110
             if has_letter(text):
                 return True
         return False
@@ -766,8 +699,7 @@ def assign_contexts(slots: list) -> list:
     if not ambiguous:
         return slots
     # Most pages have one such text (the <title> repeated as the <h1>): the loop below stays
-    # free of closures and generators, which compiled code would build for every segment,
-    # and passes over the segments that neither are nor hold such a text.
+    # cheap and passes over the segments that neither are nor hold such a text.
     role_of_attribute = {
         (slot.start, slot.end): slot.role
         for slot in slots

@@ -223,33 +223,6 @@ TRICKY_TAGS = [
 ]
 
 
-@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=16).map("".join))
-@settings(max_examples=500)
-def test_token_scan_without_regex_agrees_with_the_regex(source):
-    """The compiled build finds tokens with a character scan; the .py with TOKEN."""
-    from pipeline.markup import TOKEN, scan_token
-
-    for text in (source, *TRICKY_TAGS):
-        for position in range(len(text) + 1):
-            match = TOKEN.search(text, position)
-            expected = None if match is None else (match.start(), match.end(), match.group(1))
-            assert scan_token(text, position) == expected, (text, position)
-
-
-@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=16).map("".join))
-@settings(max_examples=500)
-def test_attribute_scan_without_regex_agrees_with_the_regex(source):
-    """The compiled build reads a start tag's attributes with a character scan; the .py with
-    ATTRIBUTE (names, `=`, the three forms of value, quotes never closed, Unicode spaces)."""
-    from pipeline.markup import match_attributes, scan_attributes
-
-    for text in (source, *TRICKY_TAGS, *(tag[2:] for tag in TRICKY_TAGS)):
-        for start in range(len(text) + 1):
-            for end in (start, (start + len(text)) // 2, len(text)):
-                expected = match_attributes(text, start, end)
-                assert scan_attributes(text, start, end) == expected, (text, start, end)
-
-
 def test_translated_text_keeps_the_whitespace_around_it():
     """The spaces and line breaks between a tag and its text are the page's, not the
     translation's: a run of one text kept its trailing whitespace but lost its leading one."""
