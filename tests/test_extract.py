@@ -7,8 +7,6 @@ import re
 import polib
 import pytest
 from babel.messages.pofile import read_po
-from hypothesis import given
-from hypothesis import strategies as st
 
 from conftest import SEED, msgfmt_check
 from pipeline.markup import parse
