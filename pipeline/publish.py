@@ -258,8 +258,12 @@ def plan_publish(project, options, regions, previous, shell_path, threshold, on_
         )
         olds = [before.get(tag) or skips.get(slug, {}).get(tag) for tag in selected_tags]
         if not options.force and reusable(olds, inputs, set(before), kept):
+            # Every region of the previous publish outside the selection is kept (the kept
+            # pages' regions are in `inputs` too, so they must not be judged by it).
             carry = set(selected_tags) | {
-                entry["region"] for entry, _ in old if narrowed and entry["region"] not in inputs
+                entry["region"]
+                for entry, _ in old
+                if narrowed and entry["region"] not in selected_tags
             }
             plan.actions[slug] = carry
             plan.reused += sum(1 for entry in olds if "path" in entry)

@@ -489,3 +489,19 @@ def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project):
     assert "an entry without slug and region" in result.stderr
     assert "rebuilding every page" in result.stderr
     assert len(manifest(project / "output")["pages"]) == 7
+
+
+def test_narrowed_publish_of_an_unchanged_region_keeps_every_other_page(cli, project):
+    """As a new user tried it: publish, then publish one region with nothing changed."""
+    cli("publish")
+    output = project / "output"
+    before = snapshot(output)
+    data = json.loads(cli("publish", "--region", "en-GB", "--json").stdout)
+    assert data["pages"] == [] and data["reused"] == 1 and data["kept"] == 6
+    after = snapshot(output)
+    pages = {path: data for path, data in before.items() if path.suffix != ".xml"}
+    assert {path: after.get(path) for path in pages if path.name != "manifest.json"} == {
+        path: data for path, data in pages.items() if path.name != "manifest.json"
+    }
+    assert len(manifest(output)["pages"]) == 7
+    assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
