@@ -1,0 +1,296 @@
+"""Publish as a state machine: random edits and publishes, checked after every step.
+
+The incremental path (input hashes, reused and kept pages, the standby tree) must give what a
+plain publish gives: after every unnarrowed publish, output/ is byte for byte what a publish
+of the same inputs into a fresh copy of the project (no caches, no previous output) writes; a
+narrowed publish never loses a page outside its selection nor changes one it did not build;
+the manifest always lists exactly the pages on disk; an interrupted publish leaves output/ as
+it was; and the summary's counts add up to what the manifest holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from pipeline import output as output_module
+from pipeline import project as workflow
+from pipeline.catalogs import catalog_path, init_catalog, read_catalog, template_path
+from pipeline.config import load_settings
+from pipeline.publish import PublishOptions, publish
+
+SLUGS = ("alpha", "beta", "gamma")
+LANGUAGES = ("de", "fr")
+# en-US is the source region and always present; the others come and go.
+OPTIONAL_REGIONS = {
+    "en-GB": 'language = "en"\n'
+    'hotline = { name = "FRANK", phone = "0300 123 6600", verified_on = 2026-01-02 }',
+    "de-DE": 'language = "de"',
+    "de-AT": 'language = "de"',
+    "fr-FR": 'language = "fr"',
+    "fr-BE": 'language = "fr"',
+}
+PARAGRAPHS = ("The first paragraph.", "The first paragraph, edited.", "A new first paragraph.")
+
+
+def article(slug: str, first: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en-US">\n<head>\n  <meta charset="utf-8">\n'
+        f"  <title>About {slug}</title>\n"
+        f'  <meta name="description" content="What {slug} is.">\n</head>\n<body>\n'
+        f"  <h1>About {slug}</h1>\n  <p>{first}</p>\n"
+        f"  <p>Why {slug} matters to <b>you</b>.</p>\n"
+        '  <p>Call us: <a href="tel:+18773784154">(877) 378-4154</a>.</p>\n'
+        "  <p>The last paragraph.</p>\n</body>\n</html>\n"
+    )
+
+
+def snapshot(folder: Path) -> dict:
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def manifest_pages(files: dict) -> list:
+    return json.loads(files["manifest.json"])["pages"] if "manifest.json" in files else []
+
+
+class Interrupted(OSError):
+    """The write made to fail in the middle of a publish."""
+
+
+class PublishMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="publish-state-"))
+        self.root = self.folder / "project"
+        (self.root / "source").mkdir(parents=True)
+        (self.root / "pyproject.toml").write_text(
+            '[tool.pipeline]\nsource_locale = "en-US"\nbase_url = "https://www.example.org"\n'
+        )
+        self.regions = {"de-DE", "fr-FR"}
+        self.write_regions()
+        self.paragraph = dict.fromkeys(SLUGS, 0)
+        self.present = set(SLUGS)
+        for slug in SLUGS:
+            self.write_source(slug)
+        project = self.project()
+        workflow.extract(project, jobs=1)
+        self.templates = {
+            slug: read_catalog(template_path(project.settings.templates_dir, slug))
+            for slug in SLUGS
+        }
+        for language in LANGUAGES:
+            for slug in SLUGS:
+                self.write_catalog(language, slug, len(self.templates[slug]), 0)
+        self.min_complete = 0.0
+        self.output = self.root / "output"
+
+    def teardown(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # -- inputs ---------------------------------------------------------------------------
+
+    def project(self) -> workflow.Project:
+        return workflow.Project(load_settings(self.root))
+
+    def write_source(self, slug: str) -> None:
+        path = self.root / "source" / f"{slug}.html"
+        path.write_text(article(slug, PARAGRAPHS[self.paragraph[slug]]), encoding="utf-8")
+
+    def write_regions(self) -> None:
+        tables = [
+            '[regions.en-US]\nlanguage = "en"\n'
+            'hotline = { name = "Help", phone = "(877) 378-4154", verified_on = 2026-01-02 }'
+        ]
+        tables += [f"[regions.{tag}]\n{OPTIONAL_REGIONS[tag]}" for tag in sorted(self.regions)]
+        path = self.root / "locales" / "regions.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n\n".join(tables) + "\n", encoding="utf-8")
+
+    def write_catalog(self, language: str, slug: str, translated: int, variant: int) -> None:
+        template = self.templates[slug]
+        for number, entry in enumerate(template):
+            entry.msgstr = f"[{language}{variant}] {entry.msgid}" if number < translated else ""
+        text = init_catalog(template, language, "nplurals=2; plural=(n != 1);", language, True)
+        path = catalog_path(self.root / "locales", language, slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    @rule(slug=st.sampled_from(SLUGS), paragraph=st.integers(0, len(PARAGRAPHS) - 1))
+    def edit_source(self, slug, paragraph):
+        self.paragraph[slug] = paragraph
+        if slug in self.present:
+            self.write_source(slug)
+
+    @rule(slug=st.sampled_from(SLUGS[1:]))
+    def add_or_remove_article(self, slug):
+        if slug in self.present:
+            self.present.discard(slug)
+            (self.root / "source" / f"{slug}.html").unlink()
+        else:
+            self.present.add(slug)
+            self.write_source(slug)
+
+    @rule(
+        language=st.sampled_from(LANGUAGES),
+        slug=st.sampled_from(SLUGS),
+        share=st.sampled_from([0.0, 0.4, 0.8, 1.0]),
+        variant=st.integers(0, 1),
+    )
+    def edit_catalog(self, language, slug, share, variant):
+        self.write_catalog(language, slug, round(share * len(self.templates[slug])), variant)
+
+    @rule(tag=st.sampled_from(sorted(OPTIONAL_REGIONS)))
+    def add_or_remove_region(self, tag):
+        self.regions ^= {tag}
+        self.write_regions()
+
+    @rule(percent=st.sampled_from([0.0, 50.0, 90.0]))
+    def set_threshold(self, percent):
+        self.min_complete = percent
+
+    # -- publishes ------------------------------------------------------------------------
+
+    def options(self, regions=(), articles=(), force=False) -> PublishOptions:
+        regions = tuple(sorted(set(regions) & (self.regions | {"en-US"})))
+        articles = tuple(sorted(set(articles) & self.present))
+        return PublishOptions(regions, articles, self.min_complete, jobs=1, force=force)
+
+    @rule(force=st.booleans())
+    def publish_all(self, force):
+        before = snapshot(self.output)
+        options = self.options(force=force)
+        result = publish(self.project(), options)
+        self.check_counts(result, before, options)
+        assert snapshot(self.output) == self.fresh_publish(), "incremental != from scratch"
+
+    @rule(
+        regions=st.sets(st.sampled_from(["en-US", *OPTIONAL_REGIONS])),
+        articles=st.sets(st.sampled_from(SLUGS)),
+        force=st.booleans(),
+    )
+    def publish_narrowed(self, regions, articles, force):
+        options = self.options(regions, articles, force)
+        if not (options.regions or options.articles):
+            return
+        before = snapshot(self.output)
+        result = publish(self.project(), options)
+        self.check_counts(result, before, options)
+        after = snapshot(self.output)
+        built = {(slug, region) for slug, region, _, _ in result.rows}
+        for entry in manifest_pages(before):
+            key = (entry["slug"], entry["region"])
+            if self.selected(options, *key):
+                continue
+            for path in (entry["path"], entry["json"]):
+                assert path in after, f"{path} lost by a narrowed publish"
+                if key not in built:
+                    assert after[path] == before[path], f"kept {path} changed"
+
+    @rule(after=st.integers(1, 30), force=st.booleans(), narrowed=st.booleans())
+    def interrupted_publish(self, after, force, narrowed):
+        options = self.options(regions=("en-US",) if narrowed else (), force=force)
+        before = snapshot(self.output)
+        calls = []
+
+        def failing(real):
+            def write(tree, *args):
+                calls.append(args)
+                if len(calls) == after:
+                    raise Interrupted(28, "No space left on device")
+                return real(tree, *args)
+
+            return write
+
+        tree = output_module.OutputTree
+        with (
+            mock.patch.object(tree, "write", failing(tree.write)),
+            mock.patch.object(tree, "link_from_live", failing(tree.link_from_live)),
+        ):
+            try:
+                publish(self.project(), options)
+            except Interrupted:
+                assert snapshot(self.output) == before, "an interrupted publish changed output/"
+
+    # -- checks ---------------------------------------------------------------------------
+
+    @staticmethod
+    def selected(options: PublishOptions, slug: str, region: str) -> bool:
+        return (not options.regions or region in options.regions) and (
+            not options.articles or slug in options.articles
+        )
+
+    def check_counts(self, result, before: dict, options: PublishOptions) -> None:
+        files = snapshot(self.output)
+        pages = manifest_pages(files)
+        data = json.loads(files["manifest.json"])
+        assert result.built == len(result.rows)
+        assert result.built + result.reused + result.kept == len(pages), (
+            result.built,
+            result.reused,
+            result.kept,
+            len(pages),
+        )
+        assert len(result.skipped) == len(data["skipped"])
+        if not (options.regions or options.articles):
+            assert result.kept == 0
+        if options.force:
+            assert result.reused == 0
+        built = {(slug, region) for slug, region, _, _ in result.rows}
+        for entry in pages:
+            key = (entry["slug"], entry["region"])
+            if files[entry["path"]] != before.get(entry["path"]):
+                assert key in built, f"{entry['path']} changed but was not counted as built"
+            if key in built:  # pages of articles outside the selection are never built
+                assert not options.articles or key[0] in options.articles
+
+    def fresh_publish(self) -> dict:
+        """output/ as a publish of the same inputs into a fresh copy of the project makes it."""
+        copy = self.folder / "fresh"
+        shutil.rmtree(copy, ignore_errors=True)
+        copy.mkdir()
+        shutil.copytree(self.root / "source", copy / "source")
+        shutil.copytree(self.root / "locales", copy / "locales")
+        shutil.copy(self.root / "pyproject.toml", copy / "pyproject.toml")
+        publish(workflow.Project(load_settings(copy)), self.options())
+        files = snapshot(copy / "output")
+        shutil.rmtree(copy)
+        return files
+
+    @invariant()
+    def manifest_lists_exactly_the_pages_on_disk(self):
+        files = snapshot(self.output)
+        if not files:
+            return
+        pages = manifest_pages(files)
+        expected = {"manifest.json", "sitemap.xml"}
+        for entry in pages:
+            expected |= {entry["path"], entry["json"]}
+            digest = hashlib.sha256(files[entry["path"]]).hexdigest()
+            assert digest == entry["sha256"], entry["path"]
+        assert set(files) == expected
+        assert files["sitemap.xml"].count(b"<url>") == len(pages)
+
+
+TestPublishStates = PublishMachine.TestCase
+TestPublishStates.settings = settings(
+    max_examples=60,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
