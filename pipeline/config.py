@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, PathError
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ class Settings:
 
     @property
     def output_dir(self) -> Path:
-        return self.root / self.output
+        """Where publish writes; a symlink is followed, so that the folder it points at (not
+        the link) is the one exchanged with each new publish."""
+        return (self.root / self.output).resolve()
 
 
 TYPES = {
@@ -89,7 +91,35 @@ def load_settings(root: Path) -> Settings:
             problems.append("fuzzy_threshold must be in (0, 1]")
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
+    check_output(root, table.get("output", "output"))
     settings = {name: value for name, value in table.items() if name in known}
     if "base_url" in settings:
         settings["base_url"] = settings["base_url"].rstrip("/")
     return Settings(root=root, **settings)
+
+
+# What `output` may never be, nor be inside of: publish exchanges output/ with a new tree.
+PROTECTED = ("source", "locales", ".git", ".pipeline-cache")
+
+
+def check_output(root: Path, output: str) -> None:
+    """`output` must name a dedicated folder inside or beside the project: never the project,
+    a folder holding it, or one of the project's own folders (a symlink is judged by its
+    target)."""
+    problem = output_problem(root.resolve(), output)
+    if problem:
+        raise PathError(f"{root / 'pyproject.toml'} [tool.pipeline]: output = {output!r} {problem}")
+
+
+def output_problem(root: Path, output: str) -> str | None:
+    if not output.strip():
+        return "is empty; name a folder of its own, such as \"output\""
+    target = (root / output).resolve()
+    if target == root or target in root.parents:
+        return "would be the project or a folder holding it; name a folder of its own"
+    for name in PROTECTED:
+        if target == root / name or root / name in target.parents:
+            return f"is inside the project's {name}/; name a folder of its own"
+    if root not in target.parents and target.parent != root.parent:
+        return "must be a folder inside the project or beside it"
+    return None

@@ -21,12 +21,16 @@ import sys
 import uuid
 from pathlib import Path
 
-from pipeline.errors import PublishError
+from pipeline.errors import PathError, PublishError
 
 MANIFEST = "manifest.json"
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
 # after the exchange that retires the tree, removed when a publish starts updating it.
 INDEX = ".pipeline-pages"
+# In every tree publish makes: the mark of a folder that holds only what publish wrote. A folder
+# without it is never exchanged, emptied or deleted by publish.
+MARKER = ".pipeline-output"
+MARKER_TEXT = "Made by pipeline publish: everything in this folder is replaced by each publish.\n"
 FSYNC_LIMIT = 256  # files a publish fsyncs one by one; past that, one sync of the disk
 
 
@@ -48,8 +52,11 @@ class OutputTree:
 
     def prepare(self) -> tuple[Path, dict]:
         """The tree to update (standby or new) and the manifest it holds now."""
+        claim(self.output_dir)
+        claim(self.standby)
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a publish that was killed
+            if is_ours(stale):  # left by a publish that was killed
+                shutil.rmtree(stale, ignore_errors=True)
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.index-*"):
             stale.unlink(missing_ok=True)
         index = self.standby / INDEX
@@ -63,6 +70,7 @@ class OutputTree:
         name = f".{self.output_dir.name}.building-{uuid.uuid4().hex[:8]}"
         fresh = self.output_dir.with_name(name)
         fresh.mkdir()
+        mark(fresh)
         return fresh, {}
 
     def write(self, relative: str, data: str | bytes) -> None:
@@ -159,6 +167,7 @@ class OutputTree:
             if self.standby.exists():
                 remove_in_background(self.standby)
             os.rename(retired, self.standby)
+        mark(self.standby)  # the retired tree may have been an empty folder made by hand
         os.replace(self.index_path, self.standby / INDEX)
 
     def flush(self) -> None:
@@ -180,6 +189,32 @@ class OutputTree:
         if self.root != self.standby:
             shutil.rmtree(self.root, ignore_errors=True)
         # A dirty standby (no manifest) is discarded by the next publish.
+
+
+def is_ours(folder: Path) -> bool:
+    """The folder was made by publish (it has the marker), or holds nothing to lose."""
+    if (folder / MARKER).is_file():
+        return True
+    try:
+        return next(os.scandir(folder), None) is None
+    except FileNotFoundError:
+        return True
+
+
+def claim(folder: Path) -> None:
+    """Refuse a folder that publish would exchange or delete but did not make."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise PathError(f"{folder}: not a folder; publish needs a folder of its own")
+    if folder.is_dir() and not is_ours(folder):
+        raise PathError(
+            f"{folder}: holds files publish did not write (no {MARKER} marker); "
+            "set `output` to a folder of its own, or empty this one"
+        )
+
+
+def mark(folder: Path) -> None:
+    if not (folder / MARKER).is_file():
+        (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def read_manifest(output_dir: Path) -> dict:

@@ -277,7 +277,7 @@ class PublishMachine(RuleBasedStateMachine):
         if not files:
             return
         pages = manifest_pages(files)
-        expected = {"manifest.json", "sitemap.xml"}
+        expected = {"manifest.json", "sitemap.xml", ".pipeline-output"}
         for entry in pages:
             expected |= {entry["path"], entry["json"]}
             digest = hashlib.sha256(files[entry["path"]]).hexdigest()

@@ -1,0 +1,118 @@
+"""The `output` setting: a dedicated folder inside or beside the project, never the project.
+
+Each case is an attack as it was made: before, publish exchanged whatever `output` named with
+a hidden tree (the project with its .git, the articles, a foreign folder), and the next
+publish after a killed one deleted what had been moved aside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import one_line_error
+
+PAGES = 7
+
+
+def set_output(project: Path, value: str) -> None:
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    line = f"output = {json.dumps(value)}\n"
+    pyproject.write_text(text.replace("[tool.pipeline]\n", "[tool.pipeline]\n" + line, 1))
+
+
+def tree(folder: Path) -> dict:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [".", "", "source", "locales", ".git", "..", "../..", "PROJECT", "source/..", "locales/de"],
+)
+def test_output_that_would_take_the_project_is_refused(cli, project, value):
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    set_output(project, str(project) if value == "PROJECT" else value)
+    before = tree(project.parent)
+    result = cli("publish", code=2)
+    one_line_error(result, "output")
+    assert tree(project.parent) == before  # nothing moved, nothing written
+    assert sorted(p.name for p in project.parent.iterdir()) == ["project"]
+
+
+def test_output_outside_the_project_and_its_folder_is_refused(cli, project, tmp_path):
+    set_output(project, str(tmp_path.parent / "elsewhere"))
+    one_line_error(cli("publish", code=2), "inside the project or beside it")
+
+
+def test_existing_folder_with_foreign_files_is_refused_and_left_alone(cli, project):
+    site = project / "site"
+    (site / "css").mkdir(parents=True)
+    (site / "index.html").write_text("<p>someone else's page</p>")
+    (site / "css" / "main.css").write_text("p { color: red }")
+    before = tree(site)
+    set_output(project, "site")
+    one_line_error(cli("publish", code=2), "site", ".pipeline-output")
+    assert tree(site) == before
+    assert not list(project.glob(".site.*"))
+
+
+def test_empty_existing_folder_becomes_the_output(cli, project):
+    (project / "site").mkdir()
+    set_output(project, "site")
+    cli("publish")
+    cli("publish", "--force")
+    assert (project / "site" / ".pipeline-output").is_file()
+    assert len(json.loads((project / "site/manifest.json").read_text())["pages"]) == PAGES
+
+
+def test_output_beside_the_project(cli, project):
+    set_output(project, "../site-output")
+    cli("publish")
+    assert (project.parent / "site-output" / "manifest.json").is_file()
+
+
+def test_killed_publish_then_next_publish_deletes_no_foreign_file(cli, project):
+    cli("publish")
+    # What a killed publish leaves: its half-built tree (ours, with the marker) ...
+    killed = project / ".output.building-deadbeef"
+    (killed / "en-GB").mkdir(parents=True)
+    (killed / ".pipeline-output").write_text("")
+    (killed / "en-GB" / "page.json").write_text("{}")
+    # ... and a folder of someone else's that happens to have a similar name.
+    foreign = project / ".output.building-notes"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    cli("publish", "--force")
+    cli("publish", "--force")
+    assert not killed.exists()
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_foreign_standby_is_refused_not_deleted(cli, project):
+    standby = project / ".output.standby"
+    standby.mkdir()
+    (standby / "keep.txt").write_text("mine")
+    one_line_error(cli("publish", code=2), ".output.standby")
+    assert (standby / "keep.txt").read_text() == "mine"
+
+
+def test_symlinked_output_stays_a_symlink(cli, project):
+    target = project.parent / "published"
+    target.mkdir()
+    (project / "output").symlink_to(target)
+    for _ in range(3):
+        cli("publish", "--force")
+        assert (project / "output").is_symlink()
+        assert os.readlink(project / "output") == str(target)
+        assert len(json.loads((target / "manifest.json").read_text())["pages"]) == PAGES
+    assert not (project / ".output.standby").exists()
+    assert (project.parent / ".published.standby").is_dir()
