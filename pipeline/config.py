@@ -113,7 +113,7 @@ def check_output(root: Path, output: str) -> None:
 
 def output_problem(root: Path, output: str) -> str | None:
     if not output.strip():
-        return "is empty; name a folder of its own, such as \"output\""
+        return 'is empty; name a folder of its own, such as "output"'
     target = (root / output).resolve()
     if target == root or target in root.parents:
         return "would be the project or a folder holding it; name a folder of its own"
