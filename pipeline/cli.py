@@ -460,10 +460,19 @@ def tm_import(context, tmx_file, as_json):
     show_default=True,
     help="Seconds to wait for each response.",
 )
+@click.option(
+    "--give-up-after",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Stop the push after this many attempts in a row without a response "
+    "(default: the push_give_up_after setting, else 3).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, as_json):
+def push(
+    context, endpoint, regions, prune, dry_run, retries, backoff, timeout, give_up_after, as_json
+):
     """Deliver the last publish to a CMS: only pages it has not accepted yet.
 
     The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag."""
@@ -478,7 +487,14 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
     if not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--endpoint")
     options = PushOptions(
-        endpoint, regions, dry_run, prune, retries, backoff, (min(5.0, timeout), timeout)
+        endpoint,
+        regions,
+        dry_run,
+        prune,
+        retries,
+        backoff,
+        (min(5.0, timeout), timeout),
+        give_up_after=give_up_after or settings.push_give_up_after,
     )
     total = len(read_push_manifest(settings.output_dir)["pages"])
     with progress(total, "push", as_json) as advance:
@@ -493,7 +509,7 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
         emit_json({"dry_run": dry_run, **result.as_json()})
     else:
         for failure in result.failed:
-            status = failure["status"] or "no response"
+            status = failure["status"] or "not delivered"
             click.echo(
                 f"failed {failure['region']}/{failure['slug']} ({status}): {failure['message']}",
                 err=True,
@@ -502,6 +518,7 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
         click.echo(
             f"{verb} {len(result.sent)}, unchanged {len(result.unchanged)}, "
             f"failed {len(result.failed)}, pruned {len(result.pruned)}"
+            + (f", not sent {len(result.not_sent)}" if result.not_sent else "")
         )
     if result.stopped:
         click.echo(f"error: {result.stopped}", err=True)
