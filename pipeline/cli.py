@@ -600,19 +600,32 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
 @reports_errors
 def serve(context, host, port, build, watch):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
-    import dataclasses
     import signal
-    import tempfile
+    from contextlib import ExitStack
+
+    from pipeline.serve import preview_folder
+
+    # Stop on Ctrl-C, SIGTERM and SIGHUP, even when started with SIGINT ignored (a background
+    # job of a non-interactive shell inherits that, and Python then installs no handler);
+    # before any temporary folder exists, so that every way of stopping removes it.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.default_int_handler)
+    with ExitStack() as stack:
+        output = stack.enter_context(preview_folder()) if build else None
+        serve_project(context.project, output, host, port, watch)
+
+
+def serve_project(project, output: Path | None, host: str, port: int, watch: bool) -> None:
+    """Serve the project's output, or a publish made into `output` first."""
+    import dataclasses
 
     from pipeline import project as workflow
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
     from pipeline.serve import Watcher, make_server, serve_forever
 
-    project = context.project
-    if build:
-        folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-")) / "output"
-        project = workflow.Project(dataclasses.replace(project.settings, output=str(folder)))
+    if output is not None:
+        project = workflow.Project(dataclasses.replace(project.settings, output=str(output)))
         run_publish(project, PublishOptions())
     output_dir = project.settings.output_dir
     if not (output_dir / "manifest.json").is_file():
@@ -628,10 +641,6 @@ def serve(context, host, port, build, watch):
             click.echo(f"error: {error}", err=True)
 
     server = make_server(output_dir, host, port)
-    # Stop on Ctrl-C and on SIGTERM, even when started with SIGINT ignored (a background job
-    # of a non-interactive shell inherits that, and Python then installs no handler).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     # The watcher takes its first look before we announce: a change made right after the
     # announcement must count as a change.
     watcher = Watcher(project, republish) if watch else None
