@@ -460,10 +460,19 @@ def tm_import(context, tmx_file, as_json):
     show_default=True,
     help="Seconds to wait for each response.",
 )
+@click.option(
+    "--give-up-after",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Stop the push after this many attempts in a row without a response "
+    "(default: the push_give_up_after setting, else 3).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, as_json):
+def push(
+    context, endpoint, regions, prune, dry_run, retries, backoff, timeout, give_up_after, as_json
+):
     """Deliver the last publish to a CMS: only pages it has not accepted yet.
 
     The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag."""
@@ -478,7 +487,14 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
     if not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--endpoint")
     options = PushOptions(
-        endpoint, regions, dry_run, prune, retries, backoff, (min(5.0, timeout), timeout)
+        endpoint,
+        regions,
+        dry_run,
+        prune,
+        retries,
+        backoff,
+        (min(5.0, timeout), timeout),
+        give_up_after=give_up_after or settings.push_give_up_after,
     )
     total = len(read_push_manifest(settings.output_dir)["pages"])
     with progress(total, "push", as_json) as advance:
@@ -493,7 +509,7 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
         emit_json({"dry_run": dry_run, **result.as_json()})
     else:
         for failure in result.failed:
-            status = failure["status"] or "no response"
+            status = failure["status"] or "not delivered"
             click.echo(
                 f"failed {failure['region']}/{failure['slug']} ({status}): {failure['message']}",
                 err=True,
@@ -502,6 +518,7 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
         click.echo(
             f"{verb} {len(result.sent)}, unchanged {len(result.unchanged)}, "
             f"failed {len(result.failed)}, pruned {len(result.pruned)}"
+            + (f", not sent {len(result.not_sent)}" if result.not_sent else "")
         )
     if result.stopped:
         click.echo(f"error: {result.stopped}", err=True)
@@ -583,19 +600,32 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
 @reports_errors
 def serve(context, host, port, build, watch):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
-    import dataclasses
     import signal
-    import tempfile
+    from contextlib import ExitStack
+
+    from pipeline.serve import preview_folder
+
+    # Stop on Ctrl-C, SIGTERM and SIGHUP, even when started with SIGINT ignored (a background
+    # job of a non-interactive shell inherits that, and Python then installs no handler);
+    # before any temporary folder exists, so that every way of stopping removes it.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.default_int_handler)
+    with ExitStack() as stack:
+        output = stack.enter_context(preview_folder()) if build else None
+        serve_project(context.project, output, host, port, watch)
+
+
+def serve_project(project, output: Path | None, host: str, port: int, watch: bool) -> None:
+    """Serve the project's output, or a publish made into `output` first."""
+    import dataclasses
 
     from pipeline import project as workflow
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
     from pipeline.serve import Watcher, make_server, serve_forever
 
-    project = context.project
-    if build:
-        folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-")) / "output"
-        project = workflow.Project(dataclasses.replace(project.settings, output=str(folder)))
+    if output is not None:
+        project = workflow.Project(dataclasses.replace(project.settings, output=str(output)))
         run_publish(project, PublishOptions())
     output_dir = project.settings.output_dir
     if not (output_dir / "manifest.json").is_file():
@@ -611,10 +641,6 @@ def serve(context, host, port, build, watch):
             click.echo(f"error: {error}", err=True)
 
     server = make_server(output_dir, host, port)
-    # Stop on Ctrl-C and on SIGTERM, even when started with SIGINT ignored (a background job
-    # of a non-interactive shell inherits that, and Python then installs no handler).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     # The watcher takes its first look before we announce: a change made right after the
     # announcement must count as a change.
     watcher = Watcher(project, republish) if watch else None

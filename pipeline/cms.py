@@ -4,20 +4,26 @@ PUT {endpoint}/pages/{region}/{slug} with the page's JSON; DELETE for pages an e
 delivered that the manifest no longer has (only when asked). A state file records the sha256
 of every page the CMS accepted, so unchanged pages are not sent again and an interrupted
 push resumes where it stopped. The token comes from PIPELINE_CMS_TOKEN only and is never
-printed: messages name pages and statuses, never headers.
+printed: it is checked before use, and every message from the CMS is redacted.
+
+Retries are urllib3's (`Retry` through a requests adapter); a CMS that gives no response to
+`give_up_after` attempts in a row ends the push at once, with what was and was not delivered.
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.util.retry import Retry
 
 from pipeline.errors import NetworkError, PublishError
 from pipeline.files import write_atomic
@@ -27,6 +33,10 @@ from pipeline.output import read_manifest as read_output_manifest
 TOKEN_VARIABLE = "PIPELINE_CMS_TOKEN"
 USER_AGENT = "pipeline/0.1 (content localization; push)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Visible ASCII only: anything else (a "\r" left by a CRLF file, a space, "€") would be
+# refused by the HTTP library in a message that quotes the whole header, token and all.
+TOKEN_SHAPE = re.compile(r"[\x21-\x7e]+")
+REDACTED = "[token]"
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class PushOptions:
     backoff: float = 0.5  # seconds before the first retry, doubled each time
     timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
     max_wait: float = 60.0  # longest Retry-After honoured
+    give_up_after: int = 3  # attempts in a row without a response that end the push
 
 
 @dataclass
@@ -47,20 +58,82 @@ class PushResult:
     unchanged: list = field(default_factory=list)
     failed: list = field(default_factory=list)  # {"region", "slug", "status", "message"}
     pruned: list = field(default_factory=list)
+    not_sent: list = field(default_factory=list)  # pages left undelivered by a stop
     stopped: str | None = None  # why the push stopped early (e.g. the token was refused)
+    stop_code: str | None = None  # the stop's machine-readable reason
 
     def as_json(self) -> dict:
-        return {
+        report = {
             "sent": self.sent,
             "unchanged": self.unchanged,
             "failed": self.failed,
             "pruned": self.pruned,
+            "not_sent": self.not_sent,
             "stopped": self.stopped,
         }
+        if self.stopped:
+            report["error"] = {"code": self.stop_code, "message": self.stopped}
+        return report
 
 
-class AuthenticationRefused(NetworkError):
-    pass
+class PushStopped(NetworkError):
+    """A reason to send nothing more: the CMS refused the token, or does not answer."""
+
+    code = "push_stopped"
+
+
+class AuthenticationRefused(PushStopped):
+    code = "token_refused"
+
+
+class CmsUnreachable(PushStopped):
+    code = "cms_unreachable"
+
+
+class Streak:
+    """Attempts in a row that got no response, shared by every request of one push."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.failures = 0
+        self.last_error = ""
+
+
+class PushRetry(Retry):
+    """urllib3's Retry, with the backoff counted from the first retry (`--backoff` seconds,
+    then doubled) and a stop when the push's streak of unanswered attempts reaches its limit.
+    A Retry-After that is neither seconds nor an HTTP date is ignored (the backoff applies)."""
+
+    def __init__(self, *args, streak: Streak | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streak = streak
+
+    def new(self, **kwargs):
+        kwargs.setdefault("streak", self.streak)
+        return super().new(**kwargs)
+
+    def get_backoff_time(self) -> float:
+        errors = len(self.history)
+        return min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1)) if errors else 0
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            return super().parse_retry_after(retry_after)
+        except (InvalidHeader, ValueError, OverflowError):
+            return 0
+
+    def increment(self, method=None, url=None, response=None, error=None, **kwargs):
+        unanswered = error is not None and (
+            self._is_connection_error(error) or self._is_read_error(error)
+        )
+        if self.streak is not None and unanswered:
+            self.streak.failures += 1
+            self.streak.last_error = type(error).__name__
+            if self.streak.failures >= self.streak.limit:
+                raise MaxRetryError(kwargs.get("_pool"), url, error) from error
+        elif self.streak is not None and response is not None:
+            self.streak.failures = 0
+        return super().increment(method, url, response, error, **kwargs)
 
 
 class PushState:
@@ -75,14 +148,25 @@ class PushState:
         self.pages: dict[str, str] = {}
         self.saved_at = time.monotonic()
         if self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise PublishError(
-                    f"{self.path}: unreadable push state; delete it to push everything again"
-                ) from None
+            data = self.read()
             if data.get("endpoint") == endpoint:
-                self.pages = data.get("pages", {})
+                self.pages = data["pages"]
+
+    def read(self) -> dict:
+        """The saved state; a damaged one is an error (never a guess at what was accepted)."""
+        damaged = PublishError(
+            f"{self.path}: damaged push state; delete it to push everything again"
+        )
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise damaged from None
+        pages = data.get("pages", {}) if isinstance(data, dict) else None
+        if not isinstance(pages, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in pages.items()
+        ):
+            raise damaged
+        return {"endpoint": data.get("endpoint"), "pages": pages}
 
     def accepted(self, key: str, sha256: str | None) -> None:
         if sha256 is None:
@@ -100,51 +184,138 @@ class PushState:
         self.saved_at = time.monotonic()
 
 
+@dataclass
+class Delivery:
+    """What one push needs to talk to the CMS: the session, its streak, the secret to hide."""
+
+    session: requests.Session
+    options: PushOptions
+    streak: Streak
+    token: str
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.token, REDACTED) if self.token else text
+
+
 def push(
     output_dir: Path, state_dir: Path, token: str | None, options: PushOptions, on_item=None
 ) -> PushResult:
     """Send what changed since the last accepted push; the state survives any interruption."""
     manifest = read_manifest(output_dir)
-    if not token and not options.dry_run:
-        raise PublishError(f"no token: set {TOKEN_VARIABLE} to the CMS's API token")
+    token = checked_token(token, options.dry_run)
     state = PushState(state_dir, options.endpoint)
     pages = [p for p in manifest["pages"] if not options.regions or p["region"] in options.regions]
     result = PushResult()
-    session = requests.Session()
-    session.headers.update({"User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
+    streak = Streak(options.give_up_after)
+    delivery = Delivery(cms_session(token, options, streak), options, streak, token)
     try:
-        for page in pages:
-            key = f"{page['region']}/{page['slug']}"
-            if state.pages.get(key) == page["sha256"]:
-                result.unchanged.append(key)
-            elif options.dry_run:
-                result.sent.append(key)
-            else:
-                body = (output_dir / page["json"]).read_bytes()
-                outcome = deliver(session, "PUT", page_url(options.endpoint, page), options, body)
-                record(result, state, key, page["sha256"], outcome, result.sent)
-            if on_item:
-                on_item()
+        send_pages(delivery, output_dir, pages, state, result, on_item)
         if options.prune:
-            current = {f"{p['region']}/{p['slug']}" for p in manifest["pages"]}
-            for key in sorted(set(state.pages) - current):
-                region, slug = key.split("/", 1)
-                if options.regions and region not in options.regions:
-                    continue
-                if options.dry_run:
-                    result.pruned.append(key)
-                    continue
-                url = page_url(options.endpoint, {"region": region, "slug": slug})
-                outcome = deliver(session, "DELETE", url, options)
-                if outcome[0] == 404:
-                    outcome = (204, "")  # already gone: the goal is reached
-                record(result, state, key, None, outcome, result.pruned)
-    except AuthenticationRefused as error:
-        result.stopped = str(error)
+            prune_pages(delivery, manifest, state, result)
+    except PushStopped as error:
+        result.stopped = delivery.redact(str(error))
+        result.stop_code = error.code
+        handled = {
+            *result.sent,
+            *result.unchanged,
+            *(f"{f['region']}/{f['slug']}" for f in result.failed),
+        }
+        result.not_sent = [key for key in map(page_key, pages) if key not in handled]
     finally:
+        delivery.session.close()
         if not options.dry_run:
             state.save()
     return result
+
+
+def send_pages(delivery: Delivery, output_dir: Path, pages: list, state, result, on_item) -> None:
+    """PUT every page the CMS has not accepted as it is now."""
+    for page in pages:
+        key = page_key(page)
+        if state.pages.get(key) == page["sha256"]:
+            result.unchanged.append(key)
+        elif delivery.options.dry_run:
+            result.sent.append(key)
+        else:
+            try:
+                body = page_file(output_dir, page).read_bytes()
+            except PublishError as error:
+                outcome = (0, str(error))
+            else:
+                url = page_url(delivery.options.endpoint, page)
+                outcome = deliver(delivery, "PUT", url, body)
+            record(result, state, key, page["sha256"], outcome, result.sent)
+        if on_item:
+            on_item()
+
+
+def prune_pages(delivery: Delivery, manifest: dict, state: PushState, result) -> None:
+    """DELETE the pages an earlier push delivered that the manifest no longer has."""
+    options = delivery.options
+    current = {page_key(p) for p in manifest["pages"]}
+    for key in sorted(set(state.pages) - current):
+        region, slug = key.split("/", 1)
+        if options.regions and region not in options.regions:
+            continue
+        if options.dry_run:
+            result.pruned.append(key)
+            continue
+        url = page_url(options.endpoint, {"region": region, "slug": slug})
+        outcome = deliver(delivery, "DELETE", url)
+        if outcome[0] == 404:
+            outcome = (204, "")  # already gone: the goal is reached
+        record(result, state, key, None, outcome, result.pruned)
+
+
+def checked_token(raw: str | None, dry_run: bool) -> str:
+    """The token without surrounding whitespace (a CRLF file leaves a "\r"); refused, never
+    shown, when it holds anything but visible ASCII."""
+    token = (raw or "").strip()
+    if not token and not dry_run:
+        raise PublishError(f"no token: set {TOKEN_VARIABLE} to the CMS's API token")
+    if token and not TOKEN_SHAPE.fullmatch(token):
+        raise PublishError(
+            f"{TOKEN_VARIABLE} is not a valid API token: it holds a space, a line break or a "
+            "character outside ASCII (the token is not shown)"
+        )
+    return token
+
+
+def cms_session(token: str, options: PushOptions, streak: Streak) -> requests.Session:
+    """A session whose every request is retried by urllib3 and counted in `streak`."""
+    retry = PushRetry(
+        total=options.retries,
+        backoff_factor=options.backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods={"PUT", "DELETE"},
+        respect_retry_after_header=True,
+        retry_after_max=options.max_wait,
+        raise_on_status=False,
+        streak=streak,
+    )
+    session = requests.Session()
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    session.headers.update({"User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
+    return session
+
+
+def page_key(page: dict) -> str:
+    return f"{page['region']}/{page['slug']}"
+
+
+def page_file(output_dir: Path, page: dict) -> Path:
+    """The page's JSON file, which must be a regular file inside the output folder: a manifest
+    naming `../../etc/hostname` must not send that file to the CMS."""
+    name = page.get("json")
+    root = output_dir.resolve()
+    target = (output_dir / name).resolve() if isinstance(name, str) and name else root
+    if root not in target.parents or not target.is_file():
+        raise PublishError(
+            f"{output_dir / MANIFEST}: refused: the json path {str(name)[:80]!r} of "
+            f"{page_key(page)} is not a file inside {output_dir.name}/"
+        )
+    return target
 
 
 def record(result: PushResult, state: PushState, key: str, sha256, outcome, done: list):
@@ -164,59 +335,43 @@ def page_url(endpoint: str, page: dict) -> str:
     )
 
 
-def deliver(
-    session, method: str, url: str, options: PushOptions, body: bytes | None = None
-) -> tuple[int, str]:
-    """(status, message) after retries; status 0 when the CMS could not be reached."""
+def deliver(delivery: Delivery, method: str, url: str, body: bytes | None = None):
+    """(status, message) after urllib3's retries; status 0 when no response came."""
     headers = {"Content-Type": "application/json"} if body is not None else {}
-    delay = options.backoff
-    for attempt in range(options.retries + 1):
-        last = attempt == options.retries
-        try:
-            response = session.request(
-                method, url, data=body, headers=headers, timeout=options.timeout
-            )
-        except (requests.ConnectionError, requests.Timeout) as error:
-            if last:
-                return 0, f"CMS not reachable: {type(error).__name__}"
-            time.sleep(delay)
-            delay *= 2
-            continue
-        if response.status_code in (401, 403):
-            raise AuthenticationRefused(
-                f"the CMS refused the token ({response.status_code}): check "
-                f"{TOKEN_VARIABLE}; {cms_message(response)}"
-            )
-        if response.status_code in RETRY_STATUSES and not last:
-            time.sleep(min(retry_after(response) or delay, options.max_wait))
-            delay *= 2
-            continue
-        return response.status_code, "" if response.ok else cms_message(response)
-    return 0, "no attempt made"
-
-
-def retry_after(response) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date)."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
+    options, streak = delivery.options, delivery.streak
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        moment = email.utils.parsedate_to_datetime(value)
-        return max(0.0, moment.timestamp() - time.time()) if moment else None
+        response = delivery.session.request(
+            method, url, data=body, headers=headers, timeout=options.timeout
+        )
+    except (requests.ConnectionError, requests.Timeout) as error:
+        if streak.failures >= streak.limit:
+            raise CmsUnreachable(
+                f"no response from the CMS at {options.endpoint} to {streak.failures} "
+                f"attempts in a row ({streak.last_error}); the push stopped"
+            ) from None
+        return 0, f"CMS not reachable: {type(error).__name__}"
+    except requests.RequestException as error:
+        return 0, delivery.redact(f"request failed: {type(error).__name__}")
+    streak.failures = 0
+    if response.status_code in (401, 403):
+        raise AuthenticationRefused(
+            f"the CMS refused the token ({response.status_code}): check "
+            f"{TOKEN_VARIABLE}; {cms_message(response, delivery.redact)}"
+        )
+    return response.status_code, "" if response.ok else cms_message(response, delivery.redact)
 
 
-def cms_message(response) -> str:
-    """The CMS's own explanation: a JSON `message`/`error` field, else the body's start."""
+def cms_message(response, redact) -> str:
+    """The CMS's own explanation: a JSON `message`/`error` field, else the body's start.
+    Redacted before it is shortened, so that no part of an echoed token is left."""
     try:
         data = response.json()
         if isinstance(data, dict):
             text = data.get("message") or data.get("error") or json.dumps(data)
-            return str(text)[:200]
+            return redact(str(text))[:200]
     except ValueError:
         pass
-    text = " ".join(response.text.split())[:200]
+    text = " ".join(redact(response.text).split())[:200]
     return text or response.reason or f"HTTP {response.status_code}"
 
 

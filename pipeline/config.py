@@ -19,6 +19,7 @@ class Settings:
     keep_trivial: bool = False  # update: keep translations across whitespace/quote/typo edits
     page_template: str = ""  # a Jinja2 page shell replacing the built-in one
     output: str = "output"  # where publish writes, relative to the project root
+    push_give_up_after: int = 3  # push stops after this many attempts in a row unanswered
 
     @property
     def source_dir(self) -> Path:
@@ -52,6 +53,7 @@ TYPES = {
     "keep_trivial": bool,
     "page_template": str,
     "output": str,
+    "push_give_up_after": int,
 }
 
 
@@ -89,6 +91,8 @@ def load_settings(root: Path) -> Settings:
             problems.append("min_complete must be between 0 and 100")
         if not 0 < table.get("fuzzy_threshold", 0.7) <= 1:
             problems.append("fuzzy_threshold must be in (0, 1]")
+        if not 1 <= table.get("push_give_up_after", 3) <= 100:
+            problems.append("push_give_up_after must be between 1 and 100")
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
     check_output(root, table.get("output", "output"))

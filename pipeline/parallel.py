@@ -1,8 +1,17 @@
-"""Work over processes: ordered results, inline when a pool would cost more than it saves."""
+"""Work over processes: ordered results, inline when a pool would cost more than it saves.
+
+Workers end with the process that started them, however it ends: a SIGKILL or an unhandled
+SIGTERM gives the pool no chance to shut down, and its workers would otherwise wait for work
+forever (reparented to PID 1).
+"""
 
 from __future__ import annotations
 
 import os
+import select
+import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -10,6 +19,8 @@ from dataclasses import dataclass, field
 
 MIN_ITEMS_PER_WORKER = 4
 MAX_CHUNK = 16
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL = 0.5  # seconds between looks at the parent where it cannot be waited on
 
 
 @dataclass
@@ -53,7 +64,11 @@ def ordered_map(
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).
     window = jobs * 4
-    with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        initializer=start_worker,
+        initargs=(os.getpid(), on_main_thread(), initializer, initargs),
+    ) as pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(map_chunk, function, batch))
@@ -65,3 +80,61 @@ def ordered_map(
 
 def map_chunk(function: Callable, chunk: list) -> list:
     return [function(item) for item in chunk]
+
+
+def on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def start_worker(parent: int, main_thread: bool, initializer, initargs: tuple) -> None:
+    """A worker's first step: bind its life to `parent`, then the caller's own initializer."""
+    end_with_parent(parent, main_thread)
+    if initializer:
+        initializer(*initargs)
+
+
+def end_with_parent(parent: int, main_thread: bool = True) -> None:
+    """Make this process end when `parent` ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG). That
+    signal follows the parent's thread that started the worker, so it is asked for only when
+    that was the main thread. A thread also waits on the parent (a pidfd, else a poll of its
+    pid), which covers other systems and a parent that is not our direct one (forkserver)."""
+    if main_thread and os.getppid() == parent and sys.platform == "linux":
+        import ctypes  # only in workers
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the thread below still watches
+        if os.getppid() != parent:  # it ended before the signal was asked for
+            os._exit(1)
+    threading.Thread(target=wait_for_parent, args=(parent,), daemon=True).start()
+
+
+def parent_alive(parent: int) -> bool:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, as another user's process
+    return True
+
+
+def wait_for_parent(parent: int) -> None:
+    """Block until `parent` has ended, then end this process at once (no cleanup to do:
+    a worker's results are worth nothing without the parent that would collect them)."""
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)  # already gone
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])  # readable once the process has exited
+    else:
+        while parent_alive(parent):
+            threading.Event().wait(PARENT_POLL)
+    os._exit(1)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -156,6 +160,17 @@ def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
+
+
+@contextmanager
+def preview_folder() -> Iterator[Path]:
+    """The output folder of `serve --build`: inside a new temporary folder that is removed
+    however serving ends (Ctrl-C, SIGTERM, an error, even during the build)."""
+    folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
+    try:
+        yield folder / "output"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Watcher(threading.Thread):

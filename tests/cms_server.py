@@ -15,6 +15,7 @@ class CMS:
         self.always: dict[str, int] = {}  # path -> status to answer every time
         self.status_for_all: int | None = None
         self.retry_after = "0"
+        self.echo_headers = False  # error bodies quote the request's headers, as some do
         self.lock = threading.Lock()
         cms = self
 
@@ -48,9 +49,15 @@ class CMS:
                     queued = cms.fail_first.get(self.path)
                     status = queued.pop(0) if queued else None
                 if cms.status_for_all:
-                    return self.answer(cms.status_for_all, {"message": "invalid API token"})
+                    message = "invalid API token"
+                    if cms.echo_headers:
+                        message += f": {self.headers.get('Authorization')}"
+                    return self.answer(cms.status_for_all, {"message": message})
                 if self.path in cms.always:
-                    return self.answer(cms.always[self.path], {"message": "page rejected"})
+                    message = "page rejected"
+                    if cms.echo_headers:
+                        message += f"; you sent Authorization: {self.headers['Authorization']}"
+                    return self.answer(cms.always[self.path], {"message": message})
                 if status:
                     headers = [("Retry-After", cms.retry_after)] if status == 429 else []
                     return self.answer(status, {"message": "busy"}, headers)

@@ -1,12 +1,20 @@
-"""Work over processes: every item once, results in the items' order, whatever the chunks."""
+"""Work over processes: every item once, results in the items' order, whatever the chunks;
+workers that end with the process that started them."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from pipeline.parallel import ordered_map
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def square_with_pid(number: int) -> tuple[int, int]:
@@ -23,3 +31,92 @@ def test_results_come_in_order_from_worker_processes(count, chunks):
         assert os.getpid() not in workers and len(workers) <= 2
     else:
         assert workers == {os.getpid()}
+
+
+def live_group_members(group: int) -> list[int]:
+    """Processes of a process group that have not ended, from /proc (zombies are ended)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = (Path("/proc") / entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _parent, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            members.append(int(entry))
+    return members
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory) -> Path:
+    """A generated project big enough for a publish to be caught while its workers build."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    root = tmp_path_factory.mktemp("big") / "project"
+    generate.generate(root, 80, seed=7)
+    return root
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_workers_end_when_a_publish_is_killed(big_project, signal_number):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--project", str(big_project), "publish", "-j", "2"],
+        start_new_session=True,  # its own process group: the workers are found by it
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    group = process.pid
+    try:
+        deadline = time.monotonic() + 60
+        while len(live_group_members(group)) < 3:  # the publish and two workers: mid-run
+            assert process.poll() is None, "the publish ended before its workers were seen"
+            assert time.monotonic() < deadline, "no worker processes appeared"
+            time.sleep(0.02)
+        process.send_signal(signal_number)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10  # a bound for correctness, not a measurement
+        while live_group_members(group) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_group_members(group) == []
+    finally:
+        for pid in live_group_members(group):
+            os.kill(pid, signal.SIGKILL)
+
+
+WATCHING_CHILD = """
+import os, sys, time
+from pipeline.parallel import end_with_parent
+parent = os.getpid()
+if os.fork() == 0:
+    end_with_parent(parent, main_thread=False)  # the watching thread alone, no prctl
+    time.sleep(60)
+    os._exit(0)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_the_watching_thread_alone_ends_a_worker_with_its_parent():
+    process = subprocess.Popen(
+        [sys.executable, "-c", WATCHING_CHILD], start_new_session=True, stdout=subprocess.PIPE
+    )
+    group = process.pid
+    try:
+        assert process.stdout.readline() == b"ready\n"
+        assert len(live_group_members(group)) == 2
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while live_group_members(group) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_group_members(group) == []
+    finally:
+        for pid in live_group_members(group):
+            os.kill(pid, signal.SIGKILL)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from cms_server import CMS
+from conftest import one_line_error
 from pipeline.cli import main
 
 TOKEN = "s3cret-token-0123456789"
@@ -148,3 +149,169 @@ def test_unreachable_cms_and_missing_token(cli, project):
         env={"PIPELINE_CMS_TOKEN": ""},
     )
     assert result.exit_code == 1 and "set PIPELINE_CMS_TOKEN" in result.stderr
+
+
+class Refuser:
+    """A loopback server that takes each connection and closes it unanswered; counts them."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/api"
+        self.connections = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self):
+        self.socket.close()
+
+
+def push_to(cli, endpoint, *options, env=None, code=1):
+    """push through the CLI with a fast backoff; the result as it was (JSON or not)."""
+    result = cli.runner.invoke(
+        main,
+        ["--project", str(cli.root), "push", "--endpoint", endpoint, "--backoff", "0.01", *options],
+        env=env or {"PIPELINE_CMS_TOKEN": TOKEN},
+    )
+    assert result.exit_code == code, result.output
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
+    assert TOKEN not in result.output
+    return result
+
+
+def test_cms_that_is_down_stops_the_push_with_a_report(cli):
+    import socket
+
+    cli("publish")
+    with socket.socket() as bound:  # a port of ours with nothing listening: refused at once
+        bound.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{bound.getsockname()[1]}/api"
+        result = push_to(cli, endpoint, "--json")
+        plain = push_to(cli, endpoint)
+    data = json.loads(result.stdout)
+    assert data["sent"] == [] and data["failed"] == []
+    assert sorted(data["not_sent"]) == sorted(f"{r}/ketamine-addiction" for r in REGIONS)
+    assert data["error"]["code"] == "cms_unreachable"
+    assert "no response from the CMS" in data["error"]["message"]
+    assert "3 attempts in a row" in data["stopped"]
+    assert plain.stderr.count("\n") == 1 and plain.stderr.startswith("error: no response")
+    assert "not sent 7" in plain.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "setting", "attempts", "not_sent"),
+    [
+        ((), None, 3, 7),
+        (("--give-up-after", "5"), None, 5, 7),
+        ((), 2, 2, 7),
+        (("--retries", "0"), None, 3, 5),  # two pages failed, the third attempt stopped it
+    ],
+)
+def test_failing_cms_is_given_up_after_a_few_attempts(
+    cli, project, options, setting, attempts, not_sent
+):
+    cli("publish")
+    if setting:
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(
+            pyproject.read_text().replace(
+                "[tool.pipeline]", f"[tool.pipeline]\npush_give_up_after = {setting}"
+            )
+        )
+    refuser = Refuser()
+    try:
+        result = push_to(cli, refuser.url, "--json", *options)
+    finally:
+        refuser.close()
+    # Seven pages with five retries each were 42 attempts and about 16 s a page before.
+    assert refuser.connections == attempts
+    assert len(json.loads(result.stdout)["not_sent"]) == not_sent
+
+
+def test_a_response_ends_the_streak(cli, cms):
+    cli("publish")
+    cms.always[PAGE.format("en-GB")] = 500  # answers, so the CMS is reachable
+    data = push(cli, cms, "--retries", "3", "--give-up-after", "2", code=1)
+    assert len(data["sent"]) == 6 and data["not_sent"] == [] and data["stopped"] is None
+    assert cms.sent().count(PAGE.format("en-GB")) == 4
+
+
+def test_malformed_retry_after_falls_back_to_the_backoff(cli, cms):
+    cli("publish")
+    cms.retry_after = "soon"
+    cms.fail_first[PAGE.format("fr-FR")] = [429, 429]
+    data = push(cli, cms)
+    assert len(data["sent"]) == 7
+    assert cms.sent().count(PAGE.format("fr-FR")) == 3
+
+
+def test_token_from_a_crlf_file_is_stripped_and_never_printed(cli, cms):
+    cli("publish")
+    result = push_to(cli, cms.url, "--json", env={"PIPELINE_CMS_TOKEN": TOKEN + "\r\n"}, code=0)
+    assert len(json.loads(result.stdout)["sent"]) == 7
+    assert {request["auth"] for request in cms.requests} == {f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("token", ["tok-€-secret", "tok SECRET", "tok\r\nX-Other: 1"])
+def test_invalid_token_is_a_one_line_error_that_does_not_show_it(cli, cms, token):
+    cli("publish")
+    result = push_to(cli, cms.url, env={"PIPELINE_CMS_TOKEN": token})
+    one_line_error(result, "PIPELINE_CMS_TOKEN is not a valid API token")
+    assert token.strip() not in result.output and "SECRET" not in result.output
+    assert cms.requests == []
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_cms_echoing_the_token_is_redacted(cli, cms, as_json):
+    cli("publish")
+    cms.echo_headers = True
+    cms.always[PAGE.format("en-GB")] = 422
+    result = push_to(cli, cms.url, *(["--json"] if as_json else []))
+    assert "[token]" in result.output
+    cms.status_for_all = 401
+    result = push_to(cli, cms.url, *(["--json"] if as_json else []))
+    assert "Bearer [token]" in result.output
+
+
+@pytest.mark.parametrize("outside", ["../../secret.json", "{tmp}/secret.json"])
+def test_manifest_path_outside_output_is_refused(cli, project, cms, outside):
+    cli("publish")
+    secret = project.parent / "secret.json"
+    secret.write_text('{"secret": "do not send"}')
+    manifest = project / "output/manifest.json"
+    hostile = outside.format(tmp=project.parent)
+    manifest.write_text(
+        manifest.read_text().replace('"de-DE/ketamine-addiction.json"', json.dumps(hostile), 1)
+    )
+    data = push(cli, cms, code=1)
+    assert all(b"do not send" not in request["body"] for request in cms.requests)
+    assert PAGE.format("de-DE") not in cms.sent() and len(data["sent"]) == 6
+    [failure] = data["failed"]
+    assert failure["region"] == "de-DE" and "refused: the json path" in failure["message"]
+
+
+@pytest.mark.parametrize("state", ["[]", '{"endpoint": "x", "pages": [1]}', '"text"'])
+def test_damaged_push_state_is_a_one_line_error(cli, project, cms, state):
+    import hashlib
+
+    cli("publish")
+    digest = hashlib.sha256(cms.url.encode()).hexdigest()[:16]
+    (project / ".pipeline-cache").mkdir(exist_ok=True)
+    (project / f".pipeline-cache/push-{digest}.json").write_text(state)
+    result = push_to(cli, cms.url)
+    one_line_error(result, "damaged push state")

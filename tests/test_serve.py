@@ -126,3 +126,53 @@ def test_damaged_manifest_shows_an_empty_index(cli, project):
     cli("publish")
     (project / "output/manifest.json").write_text('{"pages": 5}')
     assert "<tbody></tbody>" in index_page(project / "output")
+
+
+def start_build_server(project, temporary):
+    import os
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--build"]
+        + ["--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_build_folder_is_removed_when_serving_stops(project, tmp_path, signal_number):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = start_build_server(project, temporary)
+    try:
+        line = process.stdout.readline()
+        assert "serving" in line, process.stderr.read()
+        [folder] = temporary.glob("pipeline-preview-*")
+        assert (folder / "output/manifest.json").is_file()
+        port = int(line.rsplit(":", 1)[1].split("/")[0])
+        assert get(port, "/")[0] == 200
+        process.send_signal(signal_number)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_build_folder_is_removed_when_stopped_during_the_build(project, tmp_path, signal_number):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = start_build_server(project, temporary)
+    try:
+        deadline = time.monotonic() + 30
+        while not list(temporary.glob("pipeline-preview-*")):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.005)
+        process.send_signal(signal_number)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert "serving" not in process.stdout.read()  # it was stopped before serving
+    assert list(temporary.iterdir()) == []
