@@ -127,16 +127,23 @@ JOBS = click.option(
 @main.command()
 @click.argument("slugs", nargs=-1)
 @JOBS
+@click.option(
+    "--strict", is_flag=True, help="Markup a browser would repair is an error, not a warning."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def extract(context, slugs, jobs, as_json):
+def extract(context, slugs, jobs, strict, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
     from pipeline import project as workflow
 
     project = context.project
     with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
-        outcome = workflow.extract(project, slugs, on_item=advance, jobs=jobs)
+        outcome = workflow.extract(project, slugs, on_item=advance, jobs=jobs, strict=strict)
+    for item in outcome.items:
+        problem = item.pop("problem")
+        if problem:
+            click.echo(f"warning: {problem}", err=True)
     finish(
         outcome,
         as_json,

@@ -121,6 +121,8 @@ class Article:
     canonical: str
     date: str  # ISO date of the article's <time datetime>, '' when absent
     content_hash: str
+    # (line, message) of markup a browser repairs (stray or unclosed tags): warnings of extract
+    problems: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
 from pipeline.regions import load_regions
 from pipeline.segment import HotlineSpec
-from pipeline.source import list_slugs, load_article
+from pipeline.source import list_slugs, load_article, problems_summary
 
 PSEUDO_REGIONS = "regions.pseudo.toml"
 
@@ -90,15 +90,20 @@ class Project:
         return names
 
 
-def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: int = 0) -> Outcome:
-    """Write every article's template; one broken article does not stop the others."""
+def extract(
+    project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: int = 0, strict=False
+) -> Outcome:
+    """Write every article's template; one broken article does not stop the others.
+
+    Markup a browser repairs is a warning of the item (`warnings`, and `problem`: one line
+    for humans); with `strict` it is an error and that article's template is not written."""
     outcome = Outcome()
     results = ordered_map(
         extract_in_worker,
         project.slugs(slugs),
         jobs,
         start_extract_worker,
-        (project.settings,),
+        (project.settings, strict),
         chunks=True,
     )
     for item, error in results:
@@ -112,17 +117,21 @@ def extract(project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: i
 
 
 _PROJECT: Project | None = None
+_STRICT = False
 
 
-def start_extract_worker(settings) -> None:
-    global _PROJECT
-    _PROJECT = Project(settings)
+def start_extract_worker(settings, strict: bool = False) -> None:
+    global _PROJECT, _STRICT
+    _PROJECT, _STRICT = Project(settings), strict
 
 
 def extract_in_worker(slug: str) -> tuple[dict | None, str | None]:
     project = _PROJECT
     try:
         article = project.article(slug)
+        problem = problems_summary(article)
+        if problem and _STRICT:
+            return None, problem
         path = template_path(project.settings.templates_dir, slug)
         changed = write_template(path, article)
     except PipelineError as error:
@@ -133,6 +142,11 @@ def extract_in_worker(slug: str) -> tuple[dict | None, str | None]:
         "template": relative(project, path),
         "entries": entries,
         "changed": changed,
+        "warnings": [
+            {"source": article.path, "line": line, "message": f"malformed HTML: {message}"}
+            for line, message in article.problems
+        ],
+        "problem": problem,
     }, None
 
 

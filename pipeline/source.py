@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def read_source(path: Path) -> str:
 def load_article(
     source_dir: Path, slug: str, hotline: HotlineSpec | None, display_root: Path | None = None
 ) -> Article:
-    """Read, check and segment one article; malformed markup is refused with its line."""
+    """Read and segment one article. Markup a browser repairs (a stray or unclosed tag) is
+    read as a browser reads it and kept as the article's `problems`, for extract to report."""
     path = article_path(source_dir, slug)
     text = read_source(path)
     shown = path.relative_to(display_root).as_posix() if display_root else path.as_posix()
@@ -57,13 +59,24 @@ def load_article(
 
 
 def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None) -> Article:
+    """The article as browsers parse it: the scanner applies HTML's implied end tags and
+    recovery rules (as `file extract` does), so real-world pages are read, not refused."""
     document = parse(text)
-    if document.problems:
-        offset, message = document.problems[0]
-        more = len(document.problems) - 1
-        extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-        raise SourceError(f"{shown}:{document.line_of(offset)}: malformed HTML: {message}{extra}")
-    return build_article(slug, shown, text, document, hotline)
+    article = build_article(slug, shown, text, document, hotline)
+    if not document.problems:
+        return article
+    problems = tuple((document.line_of(offset), message) for offset, message in document.problems)
+    return dataclasses.replace(article, problems=problems)
+
+
+def problems_summary(article: Article) -> str | None:
+    """One line naming the article's first markup problem and how many follow, or None."""
+    if not article.problems:
+        return None
+    line, message = article.problems[0]
+    more = len(article.problems) - 1
+    extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    return f"{article.path}:{line}: malformed HTML: {message}{extra}"
 
 
 def build_article(

@@ -139,3 +139,45 @@ def test_pseudo_translation_reaches_98_percent_of_visible_letters(results):
     share = translated / total
     print(f"visible letters translated: {translated}/{total} = {share:.2%}")
     assert share >= 0.98
+
+
+def test_every_page_extracts_publishes_and_round_trips_as_an_article(cli, project, tmp_path):
+    """The corpus as articles in `source/`: extract reads each page as a browser would
+    (repaired markup is a warning naming file and line; --strict makes it an error), publish
+    puts every page out with the source's body unchanged under an identity catalog, and
+    `file merge` with that catalog gives back the source bytes."""
+    import json
+    import shutil
+
+    from pipeline.markup import parse
+    from pipeline.merge import find_element
+
+    for path in PAGES:
+        shutil.copy(path, project / "source" / path.name)
+    slugs = [path.stem for path in PAGES]
+    result = cli("extract")
+    warned = {line.split(":")[1] for line in result.stderr.splitlines()}
+    assert all(line.startswith("warning: source/") for line in result.stderr.splitlines())
+    assert len(warned) >= 6
+    strict = cli("extract", "--strict", code=1)
+    assert "error: source/la-nacion.html:4: malformed HTML: stray end tag </meta>" in strict.stderr
+    cli("init", "fr", *slugs)
+    for slug in slugs:
+        path = project / f"locales/fr/LC_MESSAGES/{slug}.po"
+        catalog = polib.pofile(str(path))
+        for entry in catalog:
+            entry.msgstr = entry.msgid
+        catalog.save()
+    data = json.loads(cli("publish", "--region", "fr-FR", "--json").stdout)
+    published = {page["slug"]: page for page in data["pages"]}
+    assert sorted(published) == sorted([*slugs, "ketamine-addiction"])
+    for path in PAGES:
+        text = path.read_bytes().decode("utf-8-sig")
+        body = find_element(parse(text), "article", "main", "body")
+        page = json.loads((project / "output/fr-FR" / f"{path.stem}.json").read_text())
+        assert page["body"] == text[body.start : body.end], path.name
+        assert page["completeness"] == 1.0 and page["fallbacks"] == [], path.name
+        catalog = project / f"locales/fr/LC_MESSAGES/{path.stem}.po"
+        out = tmp_path / f"{path.stem}.html"
+        cli("file", "merge", str(path), str(catalog), "-o", str(out))
+        assert out.read_bytes() == path.read_bytes(), path.name

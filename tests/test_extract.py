@@ -186,3 +186,35 @@ def test_parser_records_stray_and_unclosed_tags():
     assert "stray end tag </div>" in messages
     assert "<span> is never closed" in messages
     assert parse("<p>a<li>b<br></br>").problems == [(13, "stray end tag </br>")]
+
+
+def test_markup_a_browser_repairs_is_a_warning_and_strict_makes_it_an_error(cli, project):
+    import json
+
+    (project / "source/repaired.html").write_text(
+        '<html><head><meta charset="utf-8"></meta></head>\n<body><article><p>First</p>\n'
+        "<p>Second</div></p></article></body></html>"
+    )
+    template = project / "locales/templates/repaired.pot"
+    result = cli("extract", "--strict", "repaired", code=1)
+    assert result.stderr == (
+        "error: source/repaired.html:1: malformed HTML: stray end tag </meta> "
+        "(and 1 more problem)\n"
+    )
+    assert not template.exists()
+    result = cli("extract", "repaired")
+    assert result.stderr.startswith("warning: source/repaired.html:1: malformed HTML: stray")
+    assert polib.pofile(str(template)).find("Second") is not None
+    item = json.loads(cli("extract", "repaired", "--json").stdout)["items"][0]
+    assert item["warnings"] == [
+        {
+            "source": "source/repaired.html",
+            "line": 1,
+            "message": "malformed HTML: stray end tag </meta>",
+        },
+        {
+            "source": "source/repaired.html",
+            "line": 3,
+            "message": "malformed HTML: stray end tag </div>",
+        },
+    ]
