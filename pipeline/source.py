@@ -11,6 +11,7 @@ from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import compile_skeleton, find_element
 from pipeline.model import Article, Segment
 from pipeline.segment import HotlineSpec, segment_document
+from pipeline.urls import unsafe_url_attributes
 
 
 def list_slugs(source_dir: Path) -> list[str]:
@@ -63,7 +64,21 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
         more = len(document.problems) - 1
         extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
         raise SourceError(f"{shown}:{document.line_of(offset)}: malformed HTML: {message}{extra}")
+    refuse_unsafe_urls(shown, text, document)
     return build_article(slug, shown, text, document, hotline)
+
+
+def refuse_unsafe_urls(shown: str, text: str, document: Document) -> None:
+    """An article is published to every region: a link a browser would read as a script
+    (`javascript:`, also hidden as `java&#9;script:`) or another disallowed scheme is an
+    error to fix in the source, not something to publish or silently drop."""
+    unsafe = unsafe_url_attributes(text, document)
+    if unsafe:
+        start, _, description = unsafe[0]
+        raise SourceError(
+            f"{shown}:{document.line_of(start)}: {description}: URL scheme not allowed "
+            "(links may be http, https, mailto, tel or relative)"
+        )
 
 
 def build_article(

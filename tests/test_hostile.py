@@ -141,3 +141,135 @@ def test_no_translation_of_head_texts_changes_the_head(fuzz_setup, msgstrs):
         for segment, msgstr in zip(article.head_segments.values(), msgstrs, strict=True)
     }
     assert head_structure(render_head(article, region, shell, entries)) == expected
+
+
+# -- 25.2: URL schemes, read as browsers read them ------------------------------------------
+
+HIDDEN_SCRIPT_LINKS = (
+    'href="java&#9;script:alert(document.domain)"',
+    'href="jav&#10;ascript:alert(document.domain)"',
+    'href="\x01javascript:alert(document.domain)"',
+)
+
+
+def whatwg_scheme(url: str) -> str | None:
+    """The URL Standard's basic URL parser, step by step, up to the scheme (the reference)."""
+    while url and url[0] <= " ":
+        url = url[1:]
+    while url and url[-1] <= " ":
+        url = url[:-1]
+    url = "".join(c for c in url if c not in "\t\n\r")
+    if not url or not (url[0].isascii() and url[0].isalpha()):
+        return None  # no scheme state: a relative URL
+    buffer = ""
+    for c in url:
+        if c.isascii() and (c.isalnum() or c in "+-."):
+            buffer += c.lower()
+        elif c == ":":
+            return buffer
+        else:
+            return None
+    return None  # the input ended before any ":"
+
+
+# "ſ" and "K" (Kelvin) lower-case to ASCII letters, which no scheme may contain.
+URL_PIECES = st.sampled_from(
+    "java script JaVa SCRIPT : / # ? h t p s 1 + - . %3a &#9; mailto data é ſ \u212a".split()
+    + ["\t", "\n", "\r", " ", "\x00", "\x01", "\x1f", "\x7f", "\u00a0", "\u200b"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(URL_PIECES, max_size=10).map("".join))
+def test_url_scheme_is_read_as_the_url_standard_reads_it(url):
+    from pipeline.urls import url_scheme
+
+    assert url_scheme(url) == whatwg_scheme(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "java\tscript:alert(1)",
+        "jav\nascript:alert(1)",
+        "\x01javascript:alert(1)",
+        " \x00JAVASCRIPT:alert(1)\x1f",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "blob:https://evil.example/x",
+    ],
+)
+def test_script_and_other_schemes_are_not_allowed(url):
+    from pipeline.urls import allowed_url
+
+    assert not allowed_url(url)
+    assert not allowed_url(url, "src", "img")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://a.example/x", "HTTP://a", "mailto:a@b.example", "tel:+18009112000",
+            "/help", "help.html", "#top", "?q=1", "//cdn.example/x.png", "java\x01script:x"]
+)  # fmt: skip
+def test_links_of_allowed_schemes_and_relative_links_are_allowed(url):
+    from pipeline.urls import allowed_url
+
+    assert allowed_url(url)
+
+
+def test_data_urls_are_allowed_only_for_images():
+    from pipeline.urls import allowed_url
+
+    assert allowed_url("data:image/png;base64,AAAA", "src", "img")
+    assert allowed_url("a.png 1x, data:image/png;base64,AA 2x", "srcset", "img")
+    assert not allowed_url("a.png 1x, \x01javascript:x 2x", "srcset", "img")
+    assert not allowed_url("data:image/png;base64,AAAA", "href", "a")
+    assert not allowed_url("data:image/svg+xml,<svg/>", "src", "iframe")
+
+
+HOSTILE_LINKS_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><title>Help</title></head><body><article>"
+    "<h1>Where to get help</h1><p>Talking to someone is the first step towards recovery, "
+    "and there are people ready to listen at any hour of the day or night.</p>"
+    + "".join(f"<p>Read <a {link}>our guide</a> on recovery.</p>" for link in HIDDEN_SCRIPT_LINKS)
+    + "<p>Or read <a href='/guide'>the other guide</a>.</p></article></body></html>"
+)
+
+
+def test_fetch_drops_script_links_hidden_by_controls(cli, project, monkeypatch):
+    from test_fetch import ROUTES, Server
+
+    monkeypatch.setitem(ROUTES, "/hostile", (200, "text/html", HOSTILE_LINKS_PAGE.encode()))
+    site = Server()
+    try:
+        cli("fetch", f"{site.url}/hostile", "--slug", "hostile")
+    finally:
+        site.close()
+    text = (project / "source" / "hostile.html").read_text()
+    assert "script:" not in text.replace("\t", "").replace("\n", "")
+    assert text.count("our guide</a>") == 3  # the links' text stays
+    assert f'href="{site.url}/guide"' in text
+
+
+@pytest.mark.parametrize("link", HIDDEN_SCRIPT_LINKS)
+def test_article_with_a_hidden_script_link_is_refused(tmp_path, link):
+    from conftest import one_line_error
+
+    body = f"<article><h1>Get help</h1>\n<p>Read <a {link}>our guide</a> today.</p></article>"
+    root = make_project(tmp_path / "p", {"attack": source_page("<title>Get help</title>", body)})
+    result = Cli(root)("extract", code=1)
+    one_line_error(result, "source/attack.html:8:", "URL scheme not allowed")
+
+
+def test_file_merge_leaves_out_hidden_script_links_and_says_so(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(HOSTILE_LINKS_PAGE, encoding="utf-8")
+    cli = Cli(tmp_path)
+    cli("file", "extract", str(page), "-o", str(tmp_path / "page.pot"))
+    merged = tmp_path / "merged.html"
+    result = cli("file", "merge", str(page), str(tmp_path / "page.pot"), "-o", str(merged))
+    text = merged.read_text()
+    assert "script:" not in text.replace("\t", "").replace("\n", "")
+    assert text.count("<a >our guide</a>") == 3 and "<a href='/guide'>" in text
+    assert result.stderr.count("URL scheme not allowed; the attribute is left out") == 3
+    assert "page.html:1: <a href='java\\tscript:alert(document.domain)'>" in result.stderr
