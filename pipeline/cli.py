@@ -828,6 +828,12 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
                 "kept the source text",
                 err=True,
             )
+        for dropped in item["dropped_links"]:
+            click.echo(
+                f"warning: {item['page']}:{dropped['line']}: {dropped['link']}: URL scheme "
+                "not allowed; the attribute is left out",
+                err=True,
+            )
     finish_file(
         outcome, as_json, output, lambda i: f"{i['output']}: {i['completeness']:.0%} translated"
     )

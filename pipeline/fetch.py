@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 from pipeline.errors import NetworkError, SourceError
 from pipeline.htmlfile import codec_name, decode
+from pipeline.urls import allowed_url
 
 USER_AGENT = "pipeline/0.1 (content localization; fetch)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -150,12 +151,14 @@ def clean_page(text: str, url: str, header_language: str = "") -> Fetched:
     soup = BeautifulSoup(text, "lxml")
     base = url
     base_tag = soup.find("base", href=True)
-    if base_tag:
+    if base_tag and urlparse(urljoin(url, base_tag["href"])).scheme in ("http", "https"):
         base = urljoin(url, base_tag["href"])
     title = meta_title(soup)
     description = meta_content(soup, "description") or meta_content(soup, "og:description")
     canonical_tag = soup.find("link", rel=lambda v: v and "canonical" in v, href=True)
     canonical = urljoin(base, canonical_tag["href"]) if canonical_tag else url
+    if urlparse(canonical).scheme not in ("http", "https"):
+        canonical = url
     html_tag = soup.find("html")
     language = (html_tag.get("lang") if html_tag else "") or header_language.split(",")[0]
     language = language.strip() or "en"
@@ -244,12 +247,11 @@ def clean_tree(root: Tag, base: str) -> None:
             tag.decompose()
     for tag in root.find_all(True):
         tag.attrs = {name: value for name, value in tag.attrs.items() if name in KEPT_ATTRIBUTES}
+        drop_unsafe_urls(tag)
         for name in URL_ATTRIBUTES:
             if name in tag.attrs:
                 value = str(tag.attrs[name]).strip()
-                if value.lower().startswith(("javascript:", "vbscript:", "data:text")):
-                    del tag.attrs[name]
-                elif not value.startswith("#"):
+                if not value.startswith("#"):
                     tag.attrs[name] = urljoin(base, value)
         if "srcset" in tag.attrs:
             tag.attrs["srcset"] = ", ".join(
@@ -257,9 +259,19 @@ def clean_tree(root: Tag, base: str) -> None:
                 for part in str(tag.attrs["srcset"]).split(",")
                 if part.strip()
             )
+        drop_unsafe_urls(tag)  # and what joining made of them
     for tag in root.find_all(["div", "span", "section"]):
         if not tag.get_text(strip=True) and not tag.find("img"):
             tag.decompose()
+
+
+def drop_unsafe_urls(tag: Tag) -> None:
+    """Drop the kept URL attributes whose scheme a browser would read as not allowed
+    (`java&#9;script:` too: BeautifulSoup has decoded the value, `allowed_url` reads it)."""
+    for name in (*URL_ATTRIBUTES, "srcset"):
+        value = tag.attrs.get(name)
+        if value is not None and not allowed_url(str(value), name, tag.name):
+            del tag.attrs[name]
 
 
 def is_tracking_pixel(tag: Tag) -> bool:

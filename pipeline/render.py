@@ -26,7 +26,7 @@ class Draft:
     article: Article
     region: Region
     body: str
-    head: dict  # "title", "description", ... -> HTML-escaped text
+    head: dict  # "title", "description", ... -> plain text (the shell escapes it)
     report: RenderReport
     missing_critical: tuple[str, ...]
 
@@ -119,7 +119,10 @@ def render_draft(
         validate=validate,
     )
     body = renderer.render(article.body.parts)
-    head = {name: renderer.segment(segment) for name, segment in article.head_segments.items()}
+    head = {
+        name: head_text(renderer.segment(segment))
+        for name, segment in article.head_segments.items()
+    }
     critical_keys = set().union(*(translations.critical for translations in chain))
     problems = {id(segment) for segment, _ in renderer.report.fallbacks}
     missing = tuple(
@@ -130,6 +133,17 @@ def render_draft(
         and (translate(segment) is None or id(segment) in problems)
     )
     return Draft(article, region, body, head, renderer.report, missing)
+
+
+def head_text(rendered: str) -> str:
+    """A rendered head segment as plain text.
+
+    A segment renders as markup for the place it came from: a `<title>`'s text, or an
+    attribute value written for its own quotes (single, double or none). The page shell puts
+    these texts into its own double-quoted attributes, so it must receive plain text and
+    escape it itself (Jinja2's autoescape, the one escaping function of the shell); markup
+    passed through would let a `"` in a translation end the shell's attribute."""
+    return html.unescape(rendered)
 
 
 def page_url(base_url: str, region: str, slug: str) -> str:
@@ -166,16 +180,17 @@ def finish_page(
     region, article = draft.region, draft.article
     tag = parse_tag(region.tag)
     canonical = page_url(base_url, region.tag, article.slug)
-    title = draft.head.get("title", html.escape(article.title))
-    description = draft.head.get("description", html.escape(article.description))
+    # Plain text: the shell's autoescape is what escapes every value it writes.
+    title = draft.head.get("title", article.title)
+    description = draft.head.get("description", html.unescape(article.description))
     hotline = hotline_fields(region)
     document = shell.render(
         lang=region.tag,
         dir=region.direction,
-        title=Markup(title),
-        description=Markup(description),
-        og_title=Markup(draft.head.get("og:title", title)),
-        og_description=Markup(draft.head.get("og:description", description)),
+        title=title,
+        description=description,
+        og_title=draft.head.get("og:title", title),
+        og_description=draft.head.get("og:description", description),
         og_locale=tag.gettext,
         canonical=canonical,
         alternates=alternates,
@@ -188,8 +203,8 @@ def finish_page(
         region=region.tag,
         language=region.language,
         direction=region.direction,
-        title=html.unescape(title),
-        description=html.unescape(description),
+        title=title,
+        description=description,
         canonical=canonical,
         alternates=alternates,
         html=document,

@@ -1,0 +1,145 @@
+"""Link judgement: which URLs a page may carry, read the way browsers read them.
+
+A browser does not read an attribute value as written: it decodes character references,
+strips leading and trailing C0 controls and spaces, removes every tab and newline, and only
+then reads the scheme, case-insensitively (WHATWG URL Standard, basic URL parser). So
+`java&#9;script:` and `\\x01javascript:` are script URLs, and a test on the raw text
+(`startswith("javascript:")`) lets them through. Here the same steps come first, and the
+scheme read is checked against an allowlist rather than a list of known-bad schemes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Leading and trailing "C0 control or space" (U+0000 to U+0020) are stripped.
+C0_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
+TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+# A scheme: an ASCII letter, then letters, digits, "+", "-" or ".", ended by ":". Anything
+# else before the first ":" makes the URL relative (a path), which is harmless.
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Attributes whose value a browser follows, loads or submits to.
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "srcset",
+        "action",
+        "formaction",
+        "cite",
+        "poster",
+        "background",
+        "data",
+        "longdesc",
+        "ping",
+        "manifest",
+        "xlink:href",
+    }
+)
+# Inline images may be data: URLs (an <img> runs no script, even an SVG one).
+DATA_IMAGE_TAGS = frozenset({"img", "source"})
+SRCSET_URL = re.compile(r"[\s,]*(\S*)")
+# A first look without parsing: every URL attribute of the page, read as the tokenizer reads
+# attributes (an attribute follows a space, a "/" or a quoted value). It also finds some that
+# are not attributes (in a comment, a script, an unquoted value): only then is the page parsed.
+URL_ATTRIBUTE_VALUE = re.compile(
+    r"(?:^|[\s/\"'])(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
+    r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
+    re.I,
+)
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser reads in `url` (entities already decoded), lower-cased; None for
+    a relative URL (a path, `//host/...`, `?query` or `#fragment`)."""
+    cleaned = url.strip(C0_CONTROL_OR_SPACE).translate(TAB_OR_NEWLINE)
+    match = SCHEME.match(cleaned)
+    return match.group(1).lower() if match else None
+
+
+def is_data_image(url: str) -> bool:
+    cleaned = url.strip(C0_CONTROL_OR_SPACE).translate(TAB_OR_NEWLINE)
+    return cleaned[5:].lstrip().lower().startswith("image/")
+
+
+def allowed_url(url: str, attribute: str = "href", tag: str = "a") -> bool:
+    """Whether a page may carry `url` (decoded) in `tag`'s `attribute`.
+
+    Allowed: relative URLs and fragments, http, https, mailto and tel; and `data:image/...`
+    in an image's src or srcset. Everything else (javascript:, vbscript:, data:text/html,
+    file:, blob:, unknown schemes) is not."""
+    if attribute == "srcset":
+        return all(allowed_url(part, "src", tag) for part in srcset_urls(url))
+    scheme = url_scheme(url)
+    if scheme is None or scheme in LINK_SCHEMES:
+        return True
+    return scheme == "data" and attribute == "src" and tag in DATA_IMAGE_TAGS and is_data_image(url)
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The image candidates' URLs of a srcset (HTML's srcset parsing, without descriptors)."""
+    urls, position = [], 0
+    while position < len(value):
+        match = SRCSET_URL.match(value, position)
+        url, position = match.group(1), match.end()
+        if not url:
+            break
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # descriptors ("2x", "480w") run to the next comma
+            comma = value.find(",", position)
+            position = len(value) if comma < 0 else comma + 1
+        urls.append(url)
+    return urls
+
+
+def may_hold_unsafe_url(text: str) -> bool:
+    """Whether an HTML text may hold a URL attribute that is not allowed: never False when
+    it does (data: URLs count, as only the element's tag decides on them)."""
+    for match in URL_ATTRIBUTE_VALUE.finditer(text):
+        value = next(group for group in match.groups()[1:] if group is not None)
+        if "&" in value:
+            value = html.unescape(value)
+        if url_scheme(value) not in (None, *LINK_SCHEMES):
+            return True
+        if match.group(1).lower() == "srcset" and not allowed_url(value, "srcset", "a"):
+            return True
+    return False
+
+
+def unsafe_url_attributes(text: str, document=None) -> list[tuple[int, int, str]]:
+    """(start, end, description) of each attribute in an HTML text whose URL is not allowed;
+    the span runs from the attribute's name to the end of its value (quotes included).
+    `document`: the text already parsed by `pipeline.markup.parse`."""
+    if not may_hold_unsafe_url(text):
+        return []
+    from pipeline.markup import match_attributes, parse
+
+    found = []
+    for element in (document or parse(text)).root.iter():
+        if not element.tag_text or not URL_ATTRIBUTE_VALUE.search(element.tag_text):
+            continue
+        body_end = element.start_tag_end - (1 if text[element.start_tag_end - 1] == ">" else 0)
+        name_end = element.start + 1 + len(element.tag)
+        for name_start, name_stop, value_start, value_end, quote in match_attributes(
+            text, name_end, body_end
+        ):
+            name = text[name_start:name_stop].lower()
+            if name not in URL_ATTRIBUTES or value_start < 0:
+                continue
+            value = html.unescape(text[value_start:value_end])
+            if not allowed_url(value, name, element.tag):
+                end = value_end + len(quote)
+                found.append((name_start, end, f"<{element.tag} {name}={value[:40]!r}>"))
+    return found
+
+
+def drop_unsafe_url_attributes(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with every attribute `unsafe_url_attributes` finds cut out (everything else
+    kept byte for byte), and (offset, description) of each one cut."""
+    found = unsafe_url_attributes(text)
+    for start, end, _ in reversed(found):
+        text = text[:start] + text[end:]
+    return text, [(start, description) for start, _, description in found]

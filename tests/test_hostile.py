@@ -1,0 +1,275 @@
+"""Hostile translations and sources: nothing a translation says may change what a browser does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import lxml.html
+import polib
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, Cli
+from pipeline.catalogs import Translations
+from pipeline.regions import load_regions
+from pipeline.render import finish_page, load_shell, render_draft
+from pipeline.source import parse_article
+
+BODY = (
+    "<article><h1>Get help</h1>"
+    "<p>Talking to someone is the first step towards recovery from addiction.</p></article>"
+)
+# The head of the attack: meta content in single quotes and without quotes.
+ATTACK_HEAD = (
+    "<title>Get help</title>"
+    "<meta name=\"description\" content='Where to get help.'>"
+    '<meta property="og:description" content=Help>'
+)
+ATTACK = {
+    "Get help": '0;url=https://evil.example/" http-equiv="refresh',
+    "Where to get help.": 'Ayuda" data-x="1',
+    "Help": "Ayuda style=x",
+    "Talking to someone is the first step towards recovery from addiction.": (
+        "Hablar con alguien es el primer paso para recuperarse de una adicción."
+    ),
+}
+
+
+def source_page(head: str, body: str = BODY) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="en-US">\n<head>\n{head}\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def make_project(root: Path, pages: dict[str, str]) -> Path:
+    """A project with the bundled settings and region file, and the given source pages."""
+    (root / "source").mkdir(parents=True)
+    (root / "locales").mkdir()
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    shutil.copy(REPO / "locales" / "regions.toml", root / "locales" / "regions.toml")
+    for slug, text in pages.items():
+        (root / "source" / f"{slug}.html").write_text(text, encoding="utf-8")
+    return root
+
+
+def translate(root: Path, language: str, slug: str, msgstrs: dict[str, str]) -> Path:
+    """Fill the catalog's entries whose msgid is in `msgstrs` (the others keep the msgid)."""
+    path = root / "locales" / language / "LC_MESSAGES" / f"{slug}.po"
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        entry.msgstr = msgstrs.get(entry.msgid, entry.msgid)
+        entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
+    catalog.save()
+    return path
+
+
+def head_structure(document: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(tag, attribute names) of every element of <head>, in order."""
+    head = lxml.html.document_fromstring(document).find("head")
+    return [(element.tag, tuple(sorted(element.attrib))) for element in head.iter()]
+
+
+# -- 25.1: head injection -----------------------------------------------------------------
+
+
+def test_hostile_head_translations_add_no_attribute_or_element(tmp_path):
+    root = make_project(tmp_path / "p", {"attack": source_page(ATTACK_HEAD)})
+    cli = Cli(root)
+    cli("extract")
+    cli("init", "es")
+    translate(root, "es", "attack", ATTACK)
+    cli("publish", "--region", "en-US", "--region", "es-MX")
+    output = root / "output"
+    source_render = (output / "en-US" / "attack" / "index.html").read_text()
+    hostile = (output / "es-MX" / "attack" / "index.html").read_text()
+    assert head_structure(hostile) == head_structure(source_render)
+    head = lxml.html.document_fromstring(hostile).find("head")
+    og_title = head.xpath('meta[@property="og:title"]')[0]
+    assert og_title.get("content") == ATTACK["Get help"]  # shown as text, not obeyed
+    assert head.xpath('meta[@name="description"]')[0].get("content") == ATTACK["Where to get help."]
+
+
+HEAD_TEXTS = {
+    "title": "<title>Get help</title>",
+    "description": "<meta name=\"description\" content='Where to get help.'>",
+    "og:title": '<meta property="og:title" content="Help now">',
+    "og:description": "<meta property=og:description content=Help>",
+}
+
+
+@pytest.fixture(scope="module")
+def fuzz_setup():
+    text = source_page("".join(HEAD_TEXTS.values()))
+    article = parse_article("fuzz", "fuzz.html", text, None)
+    regions = load_regions(REPO / "locales" / "regions.toml")
+    return article, regions["es-MX"], load_shell(None)
+
+
+def render_head(article, region, shell, entries: dict) -> str:
+    translations = Translations("es.po", "es", entries, frozenset(), {})
+    draft = render_draft(article, region, (translations,), "en-US")
+    return finish_page(draft, (), "https://example.org", shell).html
+
+
+PIECES = list("\"'<>=&/ ;:\t\nabcxyz-") + [
+    "&quot;",
+    "&#34;",
+    "&#39;",
+    "</title>",
+    "<script>",
+    '" onload="x',
+    "' a='",
+    "-->",
+    "<!--",
+    "{0}",
+]
+HOSTILE_TEXT = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(HOSTILE_TEXT, min_size=4, max_size=4))
+def test_no_translation_of_head_texts_changes_the_head(fuzz_setup, msgstrs):
+    article, region, shell = fuzz_setup
+    expected = head_structure(render_head(article, region, shell, {}))
+    entries = {
+        segment.key: msgstr
+        for segment, msgstr in zip(article.head_segments.values(), msgstrs, strict=True)
+    }
+    assert head_structure(render_head(article, region, shell, entries)) == expected
+
+
+# -- 25.2: URL schemes, read as browsers read them ------------------------------------------
+
+HIDDEN_SCRIPT_LINKS = (
+    'href="java&#9;script:alert(document.domain)"',
+    'href="jav&#10;ascript:alert(document.domain)"',
+    'href="\x01javascript:alert(document.domain)"',
+)
+
+
+def whatwg_scheme(url: str) -> str | None:
+    """The URL Standard's basic URL parser, step by step, up to the scheme (the reference)."""
+    while url and url[0] <= " ":
+        url = url[1:]
+    while url and url[-1] <= " ":
+        url = url[:-1]
+    url = "".join(c for c in url if c not in "\t\n\r")
+    if not url or not (url[0].isascii() and url[0].isalpha()):
+        return None  # no scheme state: a relative URL
+    buffer = ""
+    for c in url:
+        if c.isascii() and (c.isalnum() or c in "+-."):
+            buffer += c.lower()
+        elif c == ":":
+            return buffer
+        else:
+            return None
+    return None  # the input ended before any ":"
+
+
+# "ſ" and "K" (Kelvin) lower-case to ASCII letters, which no scheme may contain.
+URL_PIECES = st.sampled_from(
+    "java script JaVa SCRIPT : / # ? h t p s 1 + - . %3a &#9; mailto data é ſ \u212a".split()
+    + ["\t", "\n", "\r", " ", "\x00", "\x01", "\x1f", "\x7f", "\u00a0", "\u200b"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(URL_PIECES, max_size=10).map("".join))
+def test_url_scheme_is_read_as_the_url_standard_reads_it(url):
+    from pipeline.urls import url_scheme
+
+    assert url_scheme(url) == whatwg_scheme(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "java\tscript:alert(1)",
+        "jav\nascript:alert(1)",
+        "\x01javascript:alert(1)",
+        " \x00JAVASCRIPT:alert(1)\x1f",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "blob:https://evil.example/x",
+    ],
+)
+def test_script_and_other_schemes_are_not_allowed(url):
+    from pipeline.urls import allowed_url
+
+    assert not allowed_url(url)
+    assert not allowed_url(url, "src", "img")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://a.example/x", "HTTP://a", "mailto:a@b.example", "tel:+18009112000",
+            "/help", "help.html", "#top", "?q=1", "//cdn.example/x.png", "java\x01script:x"]
+)  # fmt: skip
+def test_links_of_allowed_schemes_and_relative_links_are_allowed(url):
+    from pipeline.urls import allowed_url
+
+    assert allowed_url(url)
+
+
+def test_data_urls_are_allowed_only_for_images():
+    from pipeline.urls import allowed_url
+
+    assert allowed_url("data:image/png;base64,AAAA", "src", "img")
+    assert allowed_url("a.png 1x, data:image/png;base64,AA 2x", "srcset", "img")
+    assert not allowed_url("a.png 1x, \x01javascript:x 2x", "srcset", "img")
+    assert not allowed_url("data:image/png;base64,AAAA", "href", "a")
+    assert not allowed_url("data:image/svg+xml,<svg/>", "src", "iframe")
+
+
+HOSTILE_LINKS_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><title>Help</title></head><body><article>"
+    "<h1>Where to get help</h1><p>Talking to someone is the first step towards recovery, "
+    "and there are people ready to listen at any hour of the day or night.</p>"
+    + "".join(f"<p>Read <a {link}>our guide</a> on recovery.</p>" for link in HIDDEN_SCRIPT_LINKS)
+    + "<p>Or read <a href='/guide'>the other guide</a>.</p></article></body></html>"
+)
+
+
+def test_fetch_drops_script_links_hidden_by_controls(cli, project, monkeypatch):
+    from test_fetch import ROUTES, Server
+
+    monkeypatch.setitem(ROUTES, "/hostile", (200, "text/html", HOSTILE_LINKS_PAGE.encode()))
+    site = Server()
+    try:
+        cli("fetch", f"{site.url}/hostile", "--slug", "hostile")
+    finally:
+        site.close()
+    text = (project / "source" / "hostile.html").read_text()
+    assert "script:" not in text.replace("\t", "").replace("\n", "")
+    assert text.count("our guide</a>") == 3  # the links' text stays
+    assert f'href="{site.url}/guide"' in text
+
+
+@pytest.mark.parametrize("link", HIDDEN_SCRIPT_LINKS)
+def test_article_with_a_hidden_script_link_is_refused(tmp_path, link):
+    from conftest import one_line_error
+
+    body = f"<article><h1>Get help</h1>\n<p>Read <a {link}>our guide</a> today.</p></article>"
+    root = make_project(tmp_path / "p", {"attack": source_page("<title>Get help</title>", body)})
+    result = Cli(root)("extract", code=1)
+    one_line_error(result, "source/attack.html:8:", "URL scheme not allowed")
+
+
+def test_file_merge_leaves_out_hidden_script_links_and_says_so(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(HOSTILE_LINKS_PAGE, encoding="utf-8")
+    cli = Cli(tmp_path)
+    cli("file", "extract", str(page), "-o", str(tmp_path / "page.pot"))
+    merged = tmp_path / "merged.html"
+    result = cli("file", "merge", str(page), str(tmp_path / "page.pot"), "-o", str(merged))
+    text = merged.read_text()
+    assert "script:" not in text.replace("\t", "").replace("\n", "")
+    assert text.count("<a >our guide</a>") == 3 and "<a href='/guide'>" in text
+    assert result.stderr.count("URL scheme not allowed; the attribute is left out") == 3
+    assert "page.html:1: <a href='java\\tscript:alert(document.domain)'>" in result.stderr
