@@ -484,9 +484,7 @@ def test_odd_characters_are_written_as_msgcat_writes_them(tmp_path):
     text = "a" + "".join(f"{char}b" for char in ODD_BREAKS + "\a\b")
     metadata = {"Content-Type": "text/plain; charset=UTF-8"}
     path = tmp_path / "odd.po"
-    path.write_bytes(
-        format_catalog("", metadata, [polib.POEntry(msgid="a", msgstr=text)]).encode()
-    )
+    path.write_bytes(format_catalog("", metadata, [polib.POEntry(msgid="a", msgstr=text)]).encode())
     msgcat = subprocess.run(["msgcat", str(path)], capture_output=True, check=True)
     assert msgcat.stdout == path.read_bytes()
     assert read_translations(path).entries == {(None, "a"): text}
