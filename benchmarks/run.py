@@ -9,8 +9,7 @@ nothing changed; publish after one article changed; and a check that the fast pa
 are byte-identical to a plain single-process publish. Then, on the same pages for both
 tools (a folder of real pages and the generated ones): extract with `pipeline file extract`
 vs `html2po`, rebuild one language with `pipeline file merge` vs `po2html`, fidelity of an
-identity catalog, and lxml parse+serialize as the floor; ours also as its .py files alone
-(PIPELINE_PURE_PYTHON=1), to show what the compiled build buys. Both tools are installed the regular
+identity catalog, and lxml parse+serialize as the floor. Both tools are installed the regular
 way into the benchmark's own environments (benchmarks/.venv-ours, reinstalled from this
 checkout on every run, and benchmarks/.venv-tt).
 Every figure is a wall time in seconds with the peak memory of the process that did it; a
@@ -104,14 +103,6 @@ def install_ours() -> None:
     )
     PIPELINE = [str(python), "-m", "pipeline"]
     FLOOR_PYTHON = str(python)
-
-
-def compiled_in_install() -> list[str]:
-    """The modules that run compiled in the benchmark's install (none: it measures the .py
-    files, which the table then says: a build that is not used must not pass unseen)."""
-    code = "import pipeline.htmlfile, pipeline; print(' '.join(pipeline.compiled_modules()))"
-    result = subprocess.run([FLOOR_PYTHON, "-c", code], capture_output=True, text=True, check=True)
-    return result.stdout.split()
 
 
 def tt_tools() -> Path:
@@ -319,7 +310,6 @@ def fastest(tasks: list[tuple]) -> dict:
     }
 
 
-PURE = {"PIPELINE_PURE_PYTHON": "1"}
 STEPS = (
     ("extract", "extract_ours", "extract_theirs"),
     ("rebuild", "rebuild_ours", "rebuild_theirs"),
@@ -357,12 +347,6 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
                 None,
             ),
             ("floor_lxml", lambda run: lxml_floor_command(pages), None),
-            # The same install run as its .py files, for what compiling the hot modules buys.
-            (
-                "extract_ours_pure",
-                lambda run: PIPELINE + ["file", "extract", str(flat), "-o", f"{ours}/pure-{run}"],
-                lambda run: {"PIPELINE_CACHE_DIR": f"{work}/pure-cache-{run}"} | PURE,
-            ),
         ]
     )
     identity_catalogs(ours / "pot-0", ours / "po")
@@ -397,7 +381,6 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
                 ],
                 None,
             ),
-            ("rebuild_ours_pure", lambda run: merge(f"out-pure-{run}"), lambda run: warm | PURE),
         ]
     )
     result["fidelity_ours"] = fidelity(pages, ours / "pot-0", ours / "out-0")
@@ -420,12 +403,7 @@ def side_by_side(name: str, folder: Path, root: Path, tt: Path) -> dict:
 
 
 def table(results: dict) -> str:
-    compiled = results.get("compiled_modules")
-    if compiled is None:
-        build = "not recorded"
-    else:
-        build = f"{len(compiled)} compiled modules" if compiled else "pure Python (no build)"
-    lines = [f"Our install: {build}"]
+    lines = []
     for articles, scenario in results["projects"].items():
         lines.append(
             f"\nGenerated project: {articles} articles x 7 regions "
@@ -482,12 +460,6 @@ def table(results: dict) -> str:
             "first merge filled; rebuild_cold parses every page and catalog again)"
         )
         lines.append(f"lxml parse+serialize floor: {side['floor_lxml']['seconds']:.2f} s")
-        if "extract_ours_pure" in side:
-            lines.append(
-                f"our .py files run without the compiled build: extract "
-                f"{side['extract_ours_pure']['seconds']:.2f} s, rebuild "
-                f"{side['rebuild_ours_pure']['seconds']:.2f} s"
-            )
         for who in ("ours", "theirs"):
             f = side[f"fidelity_{who}"]
             lines.append(
@@ -534,12 +506,9 @@ def main() -> None:
         tt = tt_tools()
         install_ours()
         results["translate_toolkit"] = tt_version(tt)
-        results["compiled_modules"] = compiled_in_install()
-        if not results["compiled_modules"]:
-            print("warning: the install runs as pure Python: no compiled build", file=sys.stderr)
         if args.side_by_side_only and args.out.is_file():
             kept = json.loads(args.out.read_text())
-            results = kept | {"side_by_side": {}, "compiled_modules": results["compiled_modules"]}
+            results = kept | {"side_by_side": {}}
         project, generated_in = generate_project(root, args.articles)
         # The side-by-side runs come first: the project scenarios delete thousands of files,
         # which would slow down creating files for a minute (see `fastest`).

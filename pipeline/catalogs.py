@@ -61,7 +61,9 @@ def read_catalog(path: Path) -> polib.POFile:
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
-        text = path.read_text(encoding="utf-8")
+        # Decoded, not read as text: newline translation would make a "\r" that msgfmt
+        # takes as a character of a string into a line end.
+        text = path.read_bytes().decode("utf-8")
         for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:
@@ -69,11 +71,25 @@ def read_catalog(path: Path) -> polib.POFile:
     except PoSyntaxError as error:
         raise CatalogError(f"{path}:{error.line}: {error.message}") from None
     try:  # polib parses the text already read (it takes content as well as a path)
-        return polib.pofile(text, wrapwidth=78, check_for_duplicates=True)
+        return polib.pofile(
+            GettextLines(text), encoding="utf-8", wrapwidth=78, check_for_duplicates=True
+        )
     except (OSError, ValueError, UnicodeDecodeError) as error:
         found = re.search(r"line (\d+)", str(error))
         where = f":{found.group(1)}" if found else ""
         raise CatalogError(f"{path}{where}: cannot read the catalog ({error})") from None
+
+
+class GettextLines(str):
+    """Catalog text whose lines end at "\n" only, as gettext's do: polib splits the text it
+    is given with str.splitlines(), which also breaks at NEL, U+2028, form feed and others
+    that msgfmt (and polib reading a file) take as characters of a string."""
+
+    __slots__ = ()
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        lines = self.split("\n")
+        return [line + "\n" for line in lines[:-1]] + lines[-1:] if keepends else lines
 
 
 def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:

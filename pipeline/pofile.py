@@ -33,6 +33,10 @@ def display_width(text: str) -> int:
     return width
 
 
+# Control characters gettext writes as escapes (msgcat turns a raw one into these).
+CONTROLS = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
 def escape(text: str) -> str:
     # `in` finds a character with memchr; replace() counts them one by one even when there
     # are none, and most texts hold none of these.
@@ -46,6 +50,9 @@ def escape(text: str) -> str:
         text = text.replace("\r", "\\r")
     if "\n" in text:
         text = text.replace("\n", "\\n")
+    if not CONTROLS.keys().isdisjoint(text):  # rare: bell, backspace, form feed, vertical tab
+        for char, escaped in CONTROLS.items():
+            text = text.replace(char, escaped)
     return text
 
 
@@ -225,20 +232,26 @@ ESCAPES = {
     "v": "\v",
 }
 ESCAPE = re.compile(r"\\(.)")
-KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*)$')
+KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t\r\f\v]+(".*)$')
+# What gettext's lexer skips between tokens; "\n" alone ends a line (a "\r" before it goes
+# with it). Other characters Python counts as line ends or spaces (NEL, U+2028, U+2029,
+# \x1c-\x1e) are text inside a string and an error outside one, as they are for msgfmt.
+BLANKS = " \t\r\f\v"
+
+
+# One string, whole: every backslash escapes the character after it.
+STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 
 
 def unquote(text: str, line: int) -> str:
-    if (
-        len(text) < 2
-        or not text.endswith('"')
-        or text.endswith('\\"')
-        and not text.endswith('\\\\"')
-    ):
+    """The text of the one quoted string that `text` is (gettext also joins `"a" "b"` on one
+    line, which polib misreads: it is refused here)."""
+    match = STRING.match(text)
+    if match is None:
         raise PoSyntaxError(line, "end-of-line within string")
-    body = text[1:-1]
-    if '"' in body.replace('\\"', ""):
-        raise PoSyntaxError(line, "unescaped quote inside a string")
+    if match.end() != len(text):
+        raise PoSyntaxError(line, "text after the closing quote of a string")
+    body = match.group(1)
 
     def replace(match):
         char = match.group(1)
@@ -261,7 +274,8 @@ def read_entries(text: str):
 # with string operations only. Anything else (plurals, odd spacing, CR line ends, a syntax
 # error) is left to the strict reader, which gives the same results and reports errors with
 # their line.
-# Line ends other than \n split lines for the strict reader (str.splitlines): not plain.
+# Characters the plain layout has no use for (CR line ends; the others are left to the strict
+# reader, whose handling of them is the one held against msgfmt's).
 OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
@@ -364,8 +378,8 @@ def read_entries_strictly(text: str):
     flags: list[str] = []
     field_name = None
     start_line = 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip(BLANKS)
         if not line:
             continue
         if line.startswith("#"):

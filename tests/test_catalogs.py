@@ -7,7 +7,7 @@ import json
 import polib
 import pytest
 from babel.messages.pofile import read_po
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, msgfmt_check
@@ -385,3 +385,106 @@ def test_a_settled_catalog_is_found_by_its_stat_and_a_change_is_always_seen(
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size
     assert read_translations(path, use_cache=True).entries == {(None, "Call now"): "Llame ya!!!"}
+
+
+# -- what msgfmt accepts, the reader accepts (issue 25.8) ------------------------------------
+
+HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+# Characters Python counts as line ends or spaces that gettext takes as text in a string.
+ODD_BREAKS = "\u2028\u2029\x85\x0c\x0b\x1c\x1d\x1e\x1f\r\xa0\u3000"
+
+
+def msgfmt_reading(tmp_path, text: str, msgid: str = "a", option: str = "-c") -> str | None:
+    """The msgstr of `msgid` as msgfmt compiles it, or None when msgfmt refuses the file."""
+    import gettext
+    import subprocess
+
+    source, compiled = tmp_path / "probe.po", tmp_path / "probe.mo"
+    source.write_bytes(text.encode("utf-8"))
+    result = subprocess.run(
+        ["msgfmt", option, "-o", str(compiled), str(source)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        return None
+    with compiled.open("rb") as handle:
+        return gettext.GNUTranslations(handle)._catalog.get(msgid)
+
+
+def our_reading(path) -> tuple[str | None, str | None]:
+    """(msgstr of msgid "a" by the reader used for publishing, the same by read_catalog)."""
+    from pipeline.catalogs import read_catalog, read_translations
+    from pipeline.errors import CatalogError
+
+    try:
+        fast = read_translations(path).entries.get((None, "a"))
+    except CatalogError:
+        fast = None
+    try:
+        found = read_catalog(path).find("a")
+        full = found.msgstr if found else None
+    except CatalogError:
+        full = None
+    return fast, full
+
+
+@pytest.mark.parametrize("char", list(ODD_BREAKS))
+def test_a_catalog_msgfmt_accepts_is_read_with_its_odd_characters(tmp_path, cli, project, char):
+    """The attack's catalog: one U+2028, NEL, form feed or vertical tab in a msgstr, which
+    msgfmt -c and polib accept, made status, update, publish and tm export fail."""
+    from pipeline.catalogs import read_translations
+
+    path = project / CATALOG.format("es")
+    text = path.read_text(encoding="utf-8")
+    assert text.count('msgstr "Le llamamos"') == 1
+    path.write_text(text.replace('msgstr "Le llamamos"', f'msgstr "Le{char} llamamos"'))
+    msgfmt_check(path)
+    for command in (("status",), ("update",), ("publish",), ("tm", "export", "--lang", "es")):
+        result = cli(*command, code=None)
+        assert result.exit_code == 0, (command, result.output, result.stderr)
+    assert read_translations(path).entries[(None, "We’ll Call You")] == f"Le{char} llamamos"
+    assert msgfmt_reading(tmp_path, path.read_text(encoding="utf-8"), "We’ll Call You") == (
+        f"Le{char} llamamos"
+    )
+
+
+@settings(max_examples=300, deadline=None)  # each example runs msgfmt
+@given(
+    st.text(
+        alphabet=st.sampled_from(list(ODD_BREAKS) + list('cb "\\\tnrfv\x01\x07\x7fé')),
+        max_size=12,
+    )
+)
+def test_the_reader_accepts_a_msgstr_iff_msgfmt_does_with_the_same_text(tmp_path_factory, body):
+    """Any string between the quotes of a msgstr, raw (quotes and backslashes unescaped): the
+    reader accepts the catalog exactly when `msgfmt -c` does, and reads msgfmt's text. The
+    string is set between two letters, as -c refuses a msgstr that alone ends in "\\n".
+    One difference, on purpose: msgfmt joins two strings on one line (`"x" "x"`), which polib
+    misreads; the reader refuses that line. Not drawn: "\\a", which polib keeps as two
+    characters; octal and hex escapes."""
+    import re
+
+    tmp_path = tmp_path_factory.mktemp("probe")
+    text = HEADER + f'msgid "a"\nmsgstr "x{body}x"\n'
+    expected = msgfmt_reading(tmp_path, text)
+    if not re.fullmatch(r'"(?:[^"\\]|\\.)*"', f'"x{body}x"'):
+        expected = None  # two strings on the line, or none: refused
+    assert our_reading(tmp_path / "probe.po") == (expected, expected)
+
+
+def test_odd_characters_are_written_as_msgcat_writes_them(tmp_path):
+    """Form feed, vertical tab, bell and backspace are written as gettext's escapes, the
+    others raw: msgcat changes nothing, and the catalog reads back the same text."""
+    import subprocess
+
+    import polib
+
+    from pipeline.catalogs import read_translations
+    from pipeline.pofile import format_catalog
+
+    text = "a" + "".join(f"{char}b" for char in ODD_BREAKS + "\a\b")
+    metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    path = tmp_path / "odd.po"
+    path.write_bytes(format_catalog("", metadata, [polib.POEntry(msgid="a", msgstr=text)]).encode())
+    msgcat = subprocess.run(["msgcat", str(path)], capture_output=True, check=True)
+    assert msgcat.stdout == path.read_bytes()
+    assert read_translations(path).entries == {(None, "a"): text}
