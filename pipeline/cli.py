@@ -828,10 +828,10 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
                 "kept the source text",
                 err=True,
             )
-        for dropped in item["dropped_links"]:
+        for link in item["script_links"]:
             click.echo(
-                f"warning: {item['page']}:{dropped['line']}: {dropped['link']}: URL scheme "
-                "not allowed; the attribute is left out",
+                f"warning: {item['page']}:{link['line']}: {link['link']}: a link that runs "
+                "a script",
                 err=True,
             )
     finish_file(

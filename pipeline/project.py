@@ -143,7 +143,7 @@ def extract_in_worker(slug: str) -> tuple[dict | None, str | None]:
         "entries": entries,
         "changed": changed,
         "warnings": [
-            {"source": article.path, "line": line, "message": f"malformed HTML: {message}"}
+            {"source": article.path, "line": line, "message": message}
             for line, message in article.problems
         ],
         "problem": problem,

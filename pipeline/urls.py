@@ -109,10 +109,23 @@ def may_hold_unsafe_url(text: str) -> bool:
     return False
 
 
-def unsafe_url_attributes(text: str, document=None) -> list[tuple[int, int, str]]:
-    """(start, end, description) of each attribute in an HTML text whose URL is not allowed;
-    the span runs from the attribute's name to the end of its value (quotes included).
-    `document`: the text already parsed by `pipeline.markup.parse`."""
+def runs_script(url: str, attribute: str = "href", tag: str = "a") -> bool:
+    """Whether a browser would run `url` (decoded) as a script or a document of its own:
+    `javascript:`, `vbscript:`, or a `data:` URL that is not an image in an image. These are
+    what a page's own links are warned about; other unknown schemes (`android-app:`,
+    `mw-data:`) are inert and left alone."""
+    if attribute == "srcset":
+        return any(runs_script(part, "src", tag) for part in srcset_urls(url))
+    scheme = url_scheme(url)
+    if scheme in ("javascript", "vbscript"):
+        return True
+    return scheme == "data" and not allowed_url(url, attribute, tag)
+
+
+def unsafe_url_attributes(text: str, document=None, allowed=allowed_url) -> list[tuple]:
+    """(start, end, description) of each attribute in an HTML text whose URL `allowed`
+    refuses; the span runs from the attribute's name to the end of its value (quotes
+    included). `document`: the text already parsed by `pipeline.markup.parse`."""
     if not may_hold_unsafe_url(text):
         return []
     from pipeline.markup import match_attributes, parse
@@ -130,16 +143,18 @@ def unsafe_url_attributes(text: str, document=None) -> list[tuple[int, int, str]
             if name not in URL_ATTRIBUTES or value_start < 0:
                 continue
             value = html.unescape(text[value_start:value_end])
-            if not allowed_url(value, name, element.tag):
+            if not allowed(value, name, element.tag):
                 end = value_end + len(quote)
                 found.append((name_start, end, f"<{element.tag} {name}={value[:40]!r}>"))
     return found
 
 
-def drop_unsafe_url_attributes(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """The text with every attribute `unsafe_url_attributes` finds cut out (everything else
-    kept byte for byte), and (offset, description) of each one cut."""
-    found = unsafe_url_attributes(text)
-    for start, end, _ in reversed(found):
-        text = text[:start] + text[end:]
-    return text, [(start, description) for start, _, description in found]
+def script_url_attributes(text: str, document=None) -> list[tuple[int, int, str]]:
+    """`unsafe_url_attributes` limited to the links that would run a script (`runs_script`).
+
+    A page's own links are its author's and are kept byte for byte, as its `<script>`
+    elements are; they are reported so that a content lead sees them. Links from the web are
+    judged by the whole allowlist when `fetch` imports a page."""
+    return unsafe_url_attributes(
+        text, document, lambda url, name, tag: not runs_script(url, name, tag)
+    )
