@@ -122,6 +122,7 @@ class Translations:
     entries: dict  # (msgctxt, msgid) -> msgstr
     critical: frozenset
     lines: dict  # (msgctxt, msgid) -> line of the entry in the file
+    header_language: str | None = None  # the header's Language, when it names one
 
 
 def read_translations(path: Path, use_cache: bool = False) -> Translations:
@@ -145,7 +146,9 @@ def read_translations(path: Path, use_cache: bool = False) -> Translations:
 
 def translations_of(path: Path, parsed: tuple) -> Translations:
     language, entries, critical, lines = parsed
-    return Translations(str(path), language or path.parent.parent.name, entries, critical, lines)
+    return Translations(
+        str(path), language or path.parent.parent.name, entries, critical, lines, language
+    )
 
 
 def read_catalog_bytes(path: Path) -> bytes:

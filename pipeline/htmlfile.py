@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
-from pipeline.errors import PipelineError, SourceError
+from pipeline.errors import LocaleError, PipelineError, SourceError
 from pipeline.files import read_bytes, write_if_changed
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
@@ -297,6 +297,7 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
 def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
     translations = read_translations(Path(catalog), use_cache=True)
     page = load_page(source)
+    lang = lang or catalog_language(translations)
     merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
     item = {
         "page": page.path,
@@ -315,3 +316,16 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
         # looks at it); the command syncs once.
         item["written"] = write_if_changed(Path(target), merged, sync=False)
     return item
+
+
+def catalog_language(translations) -> str | None:
+    """The language tag a catalog's header names, if it is one (`file merge` without --lang);
+    a header naming no known language leaves the page's own."""
+    if not translations.header_language:
+        return None
+    from pipeline.locales import parse_tag  # Babel's locale data only when asked
+
+    try:
+        return parse_tag(translations.header_language).bcp47
+    except LocaleError:
+        return None
