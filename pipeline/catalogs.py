@@ -58,10 +58,10 @@ def read_catalog(path: Path) -> polib.POFile:
     """
     import polib
 
-    if not path.is_file():
+    if not path.exists():  # anything else there (a FIFO, a folder) is refused when read
         raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
-        text = path.read_text(encoding="utf-8")
+        text = read_catalog_bytes(path).decode("utf-8")
         for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:

@@ -501,10 +501,11 @@ def tm_export(context, language, output):
 def tm_import(context, tmx_file, as_json):
     """Fill untranslated entries from a TMX file (translated ones are never overwritten)."""
     from pipeline.catalogs import catalog_path
+    from pipeline.files import read_bytes
     from pipeline.tm import import_tmx, read_tmx
 
     project = context.project
-    memories = read_tmx(tmx_file.read_bytes(), str(tmx_file), project.settings.source_locale)
+    memories = read_tmx(read_bytes(tmx_file), str(tmx_file), project.settings.source_locale)
     catalogs = {
         language: [
             p

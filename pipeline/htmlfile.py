@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import LocaleError, PipelineError, SourceError
-from pipeline.files import read_bytes, write_if_changed
+from pipeline.files import read_bytes, read_stream, write_if_changed
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
@@ -247,7 +247,10 @@ def read_input(name: str) -> tuple[bytes, str, str]:
     import sys
 
     if name == "-":
-        return sys.stdin.buffer.read(), "stdin", "stdin"
+        try:
+            return read_stream(sys.stdin.buffer, "stdin"), "stdin", "stdin"
+        except OSError as error:
+            raise SourceError(f"stdin: {error.strerror}") from None
     try:
         return read_bytes(name), name, Path(name).stem
     except OSError as error:

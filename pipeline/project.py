@@ -30,7 +30,7 @@ from pipeline.catalogs import (
 )
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError, UsageError
-from pipeline.files import safe_name, write_atomic
+from pipeline.files import read_bytes, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
@@ -257,7 +257,7 @@ def template_without_entries(template):
 
 def file_digest(path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_bytes(path)).hexdigest()
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such template") from None
 
@@ -279,12 +279,12 @@ class MergeMemory:
         known = self.entries.get(str(catalog))
         if known is None or known[0] != template_hash or not catalog.is_file():
             return False
-        return known[1] == hashlib.sha256(catalog.read_bytes()).hexdigest()
+        return known[1] == hashlib.sha256(read_bytes(catalog)).hexdigest()
 
     def record(self, catalog, template_hash: str) -> None:
         self.entries[str(catalog)] = [
             template_hash,
-            hashlib.sha256(catalog.read_bytes()).hexdigest(),
+            hashlib.sha256(read_bytes(catalog)).hexdigest(),
         ]
         self.changed = True
 

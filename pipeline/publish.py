@@ -439,7 +439,7 @@ class InputFingerprint:
     def __init__(self, project: Project, shell_path: Path | None, threshold: float):
         settings = project.settings
         self.settings = settings
-        shell = shell_path.read_bytes() if shell_path and shell_path.is_file() else b""
+        shell = read_bytes(shell_path) if shell_path and shell_path.is_file() else b""
         self.common = json.dumps(
             [
                 code_version(),
