@@ -58,12 +58,12 @@ def read_catalog(path: Path) -> polib.POFile:
     """
     import polib
 
-    if not path.is_file():
+    if not path.exists():  # anything else there (a FIFO, a folder) is refused when read
         raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
         # Decoded, not read as text: newline translation would make a "\r" that msgfmt
         # takes as a character of a string into a line end.
-        text = path.read_bytes().decode("utf-8")
+        text = read_catalog_bytes(path).decode("utf-8")
         for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:
@@ -138,6 +138,7 @@ class Translations:
     entries: dict  # (msgctxt, msgid) -> msgstr
     critical: frozenset
     lines: dict  # (msgctxt, msgid) -> line of the entry in the file
+    header_language: str | None = None  # the header's Language, when it names one
 
 
 def read_translations(path: Path, use_cache: bool = False) -> Translations:
@@ -161,7 +162,9 @@ def read_translations(path: Path, use_cache: bool = False) -> Translations:
 
 def translations_of(path: Path, parsed: tuple) -> Translations:
     language, entries, critical, lines = parsed
-    return Translations(str(path), language or path.parent.parent.name, entries, critical, lines)
+    return Translations(
+        str(path), language or path.parent.parent.name, entries, critical, lines, language
+    )
 
 
 def read_catalog_bytes(path: Path) -> bytes:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.catalogs import msgfmt_problems
+from pipeline.files import read_bytes
 from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
 from pipeline.pofile import PoSyntaxError, read_entries
@@ -184,7 +185,7 @@ def check_catalog(
         for line, message in msgfmt_problems(path, check_header=True)
     ]
     try:
-        entries = list(read_entries(path.read_text(encoding="utf-8")))
+        entries = list(read_entries(read_bytes(path).decode("utf-8")))
     except UnicodeDecodeError:
         return findings + [Finding("error", "syntax", "not UTF-8", shown, 1)]
     except PoSyntaxError as error:

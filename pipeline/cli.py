@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager, suppress
-from functools import wraps
+from functools import cached_property, wraps
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,35 +16,67 @@ from pipeline.errors import PipelineError
 
 
 class Context:
+    """The project a command works on, found once by the root group."""
+
     def __init__(self, root: Path):
         self.root = root
+
+    @cached_property
+    def settings(self):
+        return load_settings(self.root)
 
     @property
     def project(self) -> workflow.Project:  # noqa: F821 (imported on use)
         from pipeline import project as workflow
 
-        return workflow.Project(load_settings(self.root))
+        return workflow.Project(self.settings)
 
 
-def reports_errors(command):
-    """Expected failures end as one line on stderr and a non-zero exit status."""
+def fail(as_json: bool, code: str, message: str, status: int) -> NoReturn:
+    """End the command: one `error:` line on stderr and, with --json, the error on stdout."""
+    if as_json:
+        import json  # only for --json output
 
-    @wraps(command)
-    def wrapper(*args, **kwargs):
+        click.echo(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def wants_json(args) -> bool:
+    """Whether the command line asks for --json (known before, or without, parsing it)."""
+    args = list(args)
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+class PipelineGroup(click.Group):
+    """The root group: every command's expected failures end here, once, as one line (and a
+    JSON error under --json) with the documented exit status; never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = list(sys.argv[1:] if args is None else args)
         try:
-            return command(*args, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            if not wants_json(args):
+                error.show()
+                sys.exit(error.exit_code)
+            fail(True, "usage", error.format_message(), error.exit_code)
+        except click.ClickException as error:
+            fail(wants_json(args), "failed", error.format_message(), error.exit_code)
+        except click.Abort:
+            fail(wants_json(args), "interrupted", "interrupted", 130)
+
+    def invoke(self, ctx):
+        as_json = wants_json(ctx.args)  # taken now: invoking hands the arguments on
+        try:
+            return super().invoke(ctx)
         except PipelineError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(error.exit_code)
+            fail(as_json, error.code, str(error), error.exit_code)
         except OSError as error:  # the system said no: a full disk, a busy port, permissions
             where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"error: {where}{error.strerror or error}", err=True)
-            sys.exit(1)
+            fail(as_json, "system", f"{where}{error.strerror or error}", 1)
         except KeyboardInterrupt:
-            click.echo("interrupted: nothing half-written was left behind", err=True)
-            sys.exit(130)
-
-    return wrapper
+            fail(as_json, "interrupted", "interrupted: nothing half-written was left behind", 130)
 
 
 def emit_json(data) -> None:
@@ -75,18 +108,67 @@ def progress(length: int, label: str, as_json: bool = False):
         yield lambda item=None: bar.update(1)
 
 
-@click.group()
-@click.option(
+# -- options shared by several commands ------------------------------------------------------
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Worker processes (0: one per CPU).",
+)
+
+project_option = click.option(
     "--project",
     "project_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Project folder (default: the nearest one holding pyproject.toml).",
 )
+
+
+def locked(command):
+    """Run `command` holding the project's lock (see pipeline.lock), with a --wait flag."""
+
+    @click.option("--wait", is_flag=True, help="Wait for another run on the project to end.")
+    @click.pass_context
+    @wraps(command)
+    def wrapper(ctx, *args, wait, **kwargs):
+        from pipeline.lock import project_lock
+
+        root = ctx.find_object(Context).root
+        with project_lock(root / ".pipeline-cache", ctx.command_path, wait):
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
+def settings_defaults(context: Context) -> dict:
+    """`[tool.pipeline]` settings as click's default_map: laid under the flags, so a flag
+    given on the command line wins and `--help` shows the project's value."""
+    from pipeline.errors import ConfigError
+
+    try:
+        settings = context.settings
+    except ConfigError:
+        return {}  # reported by the command itself, when it loads the project
+    return {
+        "update": {"threshold": settings.fuzzy_threshold, "keep_trivial": settings.keep_trivial},
+        "publish": {"min_complete": settings.min_complete},
+    }
+
+
+@click.group(cls=PipelineGroup)
+@project_option
 @click.version_option(package_name="pipeline")
 @click.pass_context
 def main(ctx, project_dir):
     """Localize HTML articles through gettext catalogs and publish them per region."""
     ctx.obj = Context(project_dir.resolve() if project_dir else find_root(Path.cwd()))
+    if ctx.invoked_subcommand in ("update", "publish"):
+        ctx.default_map = settings_defaults(ctx.obj)
 
 
 def run() -> None:
@@ -114,25 +196,15 @@ def run() -> None:
 pass_project = click.make_pass_decorator(Context)
 
 
-JOBS = click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(0, 256),
-    default=0,
-    show_default=True,
-    help="Worker processes (0: one per CPU).",
-)
-
-
 @main.command()
 @click.argument("slugs", nargs=-1)
-@JOBS
+@jobs_option
 @click.option(
     "--strict", is_flag=True, help="Markup a browser would repair is an error, not a warning."
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def extract(context, slugs, jobs, strict, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
     from pipeline import project as workflow
@@ -159,9 +231,9 @@ def extract(context, slugs, jobs, strict, as_json):
 @click.argument("language")
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Replace an existing catalog (loses its work).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def init(context, language, slugs, force, as_json):
     """Create locales/<lang>/LC_MESSAGES/<slug>.po from the templates."""
     from pipeline import project as workflow
@@ -176,17 +248,19 @@ def init(context, language, slugs, force, as_json):
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0, min_open=True),
-    help="Similarity (0..1) for keeping an edited text's translation as fuzzy.",
+    show_default=True,
+    help="Similarity (0..1) for keeping an edited text's translation as fuzzy (default: the "
+    "project's fuzzy_threshold setting).",
 )
 @click.option(
     "--keep-trivial/--no-keep-trivial",
-    default=None,
+    show_default=True,
     help="Keep translations across whitespace, quote-style and small typo edits (never "
-    "across a changed negation or number). Default: the project's keep_trivial setting.",
+    "across a changed negation or number; default: the project's keep_trivial setting).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def update(context, languages, slugs, keep_trivial, threshold, as_json):
     """Merge the templates into every catalog; no translation is ever dropped."""
     from pipeline import project as workflow
@@ -232,9 +306,8 @@ def shorten(text: str, width: int = 60) -> str:
 @main.command()
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
 def status(context, languages, slugs, as_json):
     """Translated, fuzzy, untranslated and obsolete entries per article and language."""
     from pipeline import project as workflow
@@ -270,16 +343,18 @@ def status(context, languages, slugs, as_json):
     "--min-complete",
     type=click.FloatRange(0, 100),
     metavar="PCT",
-    help="Skip pages with less of their source words translated (default: setting).",
+    show_default=True,
+    help="Skip pages with less of their source words translated (default: the project's "
+    "min_complete setting).",
 )
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
-@JOBS
+@jobs_option
 @click.option(
     "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
@@ -304,7 +379,32 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
                 "warnings": result.warnings,
             }
         )
-        return
+    else:
+        publish_summary(project, result, dry_run)
+    if policy_skipped_all(result, regions, slugs):
+        click.echo("error: nothing published: policy skipped every requested page", err=True)
+        sys.exit(POLICY_SKIPPED_ALL)
+
+
+POLICY_SKIPPED_ALL = 3  # exit status: the quality gate or min_complete left nothing to publish
+
+
+def policy_skipped_all(result, regions: tuple[str, ...], slugs: tuple[str, ...]) -> bool:
+    """Whether no requested page was published (built or unchanged) and some were skipped:
+    a script must not take such a publish for a success."""
+    from pipeline.locales import parse_tag
+
+    tags = {parse_tag(name).bcp47 for name in regions}
+
+    def requested(slug: str, region: str) -> bool:
+        return (not tags or region in tags) and (not slugs or slug in slugs)
+
+    if result.reused or any(requested(slug, region) for slug, region, *_ in result.rows):
+        return False
+    return any(requested(entry["slug"], entry["region"]) for entry in result.skipped)
+
+
+def publish_summary(project, result, dry_run: bool) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{'article':<28} {'region':<8} {'done':>5}  result")
@@ -327,9 +427,8 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
 def check(context, languages, slugs, strict, as_json):
     """Quality checks of the catalogs: errors keep a translation off the page."""
     from pipeline import project as workflow
@@ -359,9 +458,9 @@ def check(context, languages, slugs, strict, as_json):
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def pseudo(context, as_json):
     """Build pseudo-locale catalogs and regions en-XA (accented, longer) and ar-XB (RTL)."""
     from pipeline import project as workflow
@@ -384,7 +483,6 @@ def tm():
     help="TMX file to write (default: stdout).",
 )
 @pass_project
-@reports_errors
 def tm_export(context, language, output):
     """Write every translated segment of a language as a TMX 1.4 file."""
     from pipeline.catalogs import catalog_path
@@ -404,16 +502,17 @@ def tm_export(context, language, output):
 
 @tm.command("import")
 @click.argument("tmx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def tm_import(context, tmx_file, as_json):
     """Fill untranslated entries from a TMX file (translated ones are never overwritten)."""
     from pipeline.catalogs import catalog_path
+    from pipeline.files import read_bytes
     from pipeline.tm import import_tmx, read_tmx
 
     project = context.project
-    memories = read_tmx(tmx_file.read_bytes(), str(tmx_file), project.settings.source_locale)
+    memories = read_tmx(read_bytes(tmx_file), str(tmx_file), project.settings.source_locale)
     catalogs = {
         language: [
             p
@@ -474,9 +573,9 @@ def tm_import(context, tmx_file, as_json):
     help="Stop the push after this many attempts in a row without a response "
     "(default: the push_give_up_after setting, else 3).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
+@locked
 def push(
     context, endpoint, regions, prune, dry_run, retries, backoff, timeout, give_up_after, as_json
 ):
@@ -551,9 +650,8 @@ def push(
     show_default=True,
     help="Largest page accepted.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
 def fetch(context, url, slug, force, timeout, max_bytes, as_json):
     """Import an article from URL into source/<slug>.html (main content only)."""
     from pipeline import project as workflow
@@ -604,7 +702,6 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
     "--watch", is_flag=True, help="Publish an article again when its source or a catalog changes."
 )
 @pass_project
-@reports_errors
 def serve(context, host, port, build, watch):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
     import signal
@@ -678,9 +775,8 @@ def publish_rows(result) -> list[tuple]:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @pass_project
-@reports_errors
 def regions(context, as_json):
     """The regions with their hotlines and how long ago each was verified."""
     import datetime
@@ -782,13 +878,13 @@ def file_group():
 @file_group.command("extract")
 @click.argument("page")
 @click.option("-o", "--output", help="Template file (folder for a folder); default stdout.")
-@JOBS
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
-@reports_errors
+@jobs_option
+@json_option
 def file_extract(page, output, jobs, as_json):
     """Write a gettext template for PAGE (a file, a folder of pages, or - for stdin)."""
     from pipeline.htmlfile import extract_job
 
+    one_document_on_stdout(as_json, output)
     tasks = file_jobs(page, output, ".pot", folder_pages(page, output))
     outcome = run_file_jobs(extract_job, tasks, jobs, as_json or output is None, "extract", output)
     for item in outcome.items:
@@ -803,14 +899,17 @@ def file_extract(page, output, jobs, as_json):
 @click.argument("page")
 @click.argument("catalog")
 @click.option("-o", "--output", help="Output file (folder for a folder); default stdout.")
-@click.option("--lang", help="Set <html lang> (and dir) to this language tag.")
-@JOBS
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
-@reports_errors
+@click.option(
+    "--lang",
+    help="Set <html lang> (and dir) to this language tag (default: the catalog's Language).",
+)
+@jobs_option
+@json_option
 def file_merge(page, catalog, output, lang, jobs, as_json):
     """Write PAGE with the translations of CATALOG; everything else stays byte for byte."""
     from pipeline.htmlfile import merge_job
 
+    one_document_on_stdout(as_json, output)
     if lang:
         from pipeline.locales import parse_tag
 
@@ -837,6 +936,12 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
     finish_file(
         outcome, as_json, output, lambda i: f"{i['output']}: {i['completeness']:.0%} translated"
     )
+
+
+def one_document_on_stdout(as_json: bool, output: str | None) -> None:
+    """--json owns stdout: content written there too would make it two documents."""
+    if as_json and output is None:
+        raise click.UsageError("--json prints a report on stdout: give -o for the content")
 
 
 def run_file_jobs(job, tasks: list, jobs: int, quiet: bool, label: str, output: str | None):

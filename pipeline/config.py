@@ -57,6 +57,17 @@ TYPES = {
 }
 
 
+def tool_table(data: dict, pyproject: Path) -> dict:
+    """The `[tool.pipeline]` table of a parsed pyproject.toml ({} when there is none)."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: 'tool' must be a table")
+    table = tool.get("pipeline", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: 'tool.pipeline' must be a table")
+    return table
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` with a pyproject.toml or a source/ folder."""
     start = start.resolve()
@@ -66,18 +77,30 @@ def find_root(start: Path) -> Path:
     return start
 
 
+def read_toml(path: Path) -> dict:
+    """A TOML file as a table; ConfigError (naming the file) for anything unreadable."""
+    import tomllib  # only where settings are read: `file` commands have none (5 ms)
+
+    from pipeline.files import read_bytes
+
+    try:
+        return tomllib.loads(read_bytes(path).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{path}: nested too deeply") from None
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise ConfigError(f"{path}: {error.strerror}") from None
+
+
 def load_settings(root: Path) -> Settings:
     """Read `[tool.pipeline]`; report every invalid setting at once."""
     pyproject = root / "pyproject.toml"
     table: dict = {}
     if pyproject.is_file():
-        import tomllib  # only where settings are read: `file` commands have none (5 ms)
-
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{pyproject}: {error}") from None
-        table = data.get("tool", {}).get("pipeline", {})
+        table = tool_table(read_toml(pyproject), pyproject)
     known = {field.name for field in fields(Settings)} - {"root"}
     problems = [f"unknown setting {name!r}" for name in table if name not in known]
     for name, value in table.items():

@@ -1,13 +1,17 @@
-"""The project's exceptions; the CLI turns each into one line and an exit status.
+"""The project's exceptions; the CLI turns each into one line (or a JSON error) and an exit status.
 
-PipelineError
+PipelineError          exit 1
 ├── ConfigError       project settings or region file invalid
 ├── SourceError       a source page that cannot be read or is malformed
 ├── CatalogError      a .po/.pot that cannot be read (file and line)
-├── LocaleError       an unknown or malformed locale or region tag
-├── PathError         a slug or locale that would leave its folder
 ├── PublishError      a page that cannot be built or written
-└── NetworkError      a fetch or push that failed
+├── NetworkError      a fetch or push that failed
+├── BusyError         another run holds the project's lock
+└── UsageError        exit 2: the command line asked for something that is not there
+    ├── LocaleError   an unknown or malformed locale or region tag
+    └── PathError     a slug or locale that would leave its folder
+
+Each class has a `code`, the machine-readable name `--json` reports as `error.code`.
 """
 
 
@@ -15,31 +19,43 @@ class PipelineError(Exception):
     """Base of every expected failure; str() is the one-line message for the user."""
 
     exit_code = 1
+    code = "failed"
 
 
 class ConfigError(PipelineError):
-    pass
+    code = "config"
 
 
 class SourceError(PipelineError):
-    pass
+    code = "source"
 
 
 class CatalogError(PipelineError):
-    pass
-
-
-class LocaleError(PipelineError):
-    exit_code = 2
-
-
-class PathError(PipelineError):
-    exit_code = 2
+    code = "catalog"
 
 
 class PublishError(PipelineError):
-    pass
+    code = "publish"
 
 
 class NetworkError(PipelineError):
-    pass
+    code = "network"
+
+
+class BusyError(PipelineError):
+    code = "busy"
+
+
+class UsageError(PipelineError):
+    """An argument or option naming something that does not exist (an article, a region)."""
+
+    exit_code = 2
+    code = "usage"
+
+
+class LocaleError(UsageError):
+    code = "locale"
+
+
+class PathError(UsageError):
+    code = "path"

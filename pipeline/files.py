@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import re
+import stat
 from pathlib import Path
 
 from pipeline.errors import PathError
@@ -92,21 +94,59 @@ def read_if_present(path: Path) -> bytes | None:
         return None
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A whole file, as `Path.read_bytes` reads it, without a file object: for the many small
-    files a batch reads (pages, catalogs, cache entries) that was a third of reading one."""
-    handle = os.open(path, os.O_RDONLY)
+MAX_INPUT_BYTES = 256 * 1024 * 1024  # no page, catalog or setting file comes near this
+
+
+def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A whole regular file, as `Path.read_bytes` reads it, without a file object (for the
+    many small files a batch reads that was a third of reading one).
+
+    Anything else is refused with an OSError naming the file: a FIFO would block forever
+    (it is opened without waiting for a writer), /dev/zero or /dev/urandom never end, and a
+    file over `limit` bytes would exhaust memory."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        size = os.fstat(handle).st_size
-        data = os.read(handle, size + 1)  # one byte more: a file that grew is read on
-        if len(data) <= size:
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({file_kind(status.st_mode)})", path)
+        os.set_blocking(handle, True)
+        size = status.st_size
+        data = os.read(handle, min(size, limit) + 1)  # one byte more: a file that grew
+        if len(data) <= size and len(data) <= limit:
             return data
-        chunks = [data]
-        while chunk := os.read(handle, 1 << 20):
+        chunks, total = [data], len(data)
+        while total <= limit and (chunk := os.read(handle, 1 << 20)):
             chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise too_large(path, limit)
         return b"".join(chunks)
     finally:
         os.close(handle)
+
+
+def read_stream(stream, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """All of a binary stream (stdin), refused past `limit` bytes."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(name, limit)
+    return data
+
+
+def too_large(path, limit: int) -> OSError:
+    return OSError(errno.EFBIG, f"larger than the {limit // (1 << 20)} MiB limit", path)
+
+
+def file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def safe_name(name: str, what: str) -> str:

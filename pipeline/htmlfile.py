@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
-from pipeline.errors import PipelineError, SourceError
-from pipeline.files import read_bytes, write_if_changed
+from pipeline.errors import LocaleError, PipelineError, SourceError
+from pipeline.files import read_bytes, read_stream, write_if_changed
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
@@ -257,7 +257,10 @@ def read_input(name: str) -> tuple[bytes, str, str]:
     import sys
 
     if name == "-":
-        return sys.stdin.buffer.read(), "stdin", "stdin"
+        try:
+            return read_stream(sys.stdin.buffer, "stdin"), "stdin", "stdin"
+        except OSError as error:
+            raise SourceError(f"stdin: {error.strerror}") from None
     try:
         return read_bytes(name), name, Path(name).stem
     except OSError as error:
@@ -307,6 +310,7 @@ def merge_job(job: tuple[str, str, str | None, str | None]) -> dict:
 def merge_file(source: str, catalog: str, target: str | None, lang: str | None) -> dict:
     translations = read_translations(Path(catalog), use_cache=True)
     page = load_page(source)
+    lang = lang or catalog_language(translations)
     merged, report = merge_page(page, lambda s: translations.entries.get(s.key), lang)
     item = {
         "page": page.path,
@@ -326,3 +330,16 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
         # looks at it); the command syncs once.
         item["written"] = write_if_changed(Path(target), merged, sync=False)
     return item
+
+
+def catalog_language(translations) -> str | None:
+    """The language tag a catalog's header names, if it is one (`file merge` without --lang);
+    a header naming no known language leaves the page's own."""
+    if not translations.header_language:
+        return None
+    from pipeline.locales import parse_tag  # Babel's locale data only when asked
+
+    try:
+        return parse_tag(translations.header_language).bcp47
+    except LocaleError:
+        return None

@@ -29,8 +29,8 @@ from pipeline.catalogs import (
     write_template,
 )
 from pipeline.config import Settings
-from pipeline.errors import CatalogError, PipelineError
-from pipeline.files import write_atomic
+from pipeline.errors import CatalogError, PipelineError, UsageError
+from pipeline.files import read_bytes, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
@@ -69,9 +69,11 @@ class Project:
         available = list_slugs(self.settings.source_dir)
         if not wanted:
             return available
+        for slug in wanted:
+            safe_name(slug, "slug")  # a slug with '../' is a usage error, not a missing file
         missing = [slug for slug in wanted if slug not in available]
         if missing:
-            raise PipelineError(f"no source article {missing[0]!r} in {self.settings.source_dir}")
+            raise UsageError(f"no source article {missing[0]!r} in {self.settings.source_dir}")
         return list(wanted)
 
     def article(self, slug: str) -> Article:
@@ -84,7 +86,7 @@ class Project:
         names = [parse_tag(language).gettext for language in wanted]
         missing = [name for name in names if name not in available]
         if missing:
-            raise CatalogError(
+            raise UsageError(
                 f"no catalogs for language {missing[0]!r} (run: pipeline init {missing[0]})"
             )
         return names
@@ -269,7 +271,7 @@ def template_without_entries(template):
 
 def file_digest(path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_bytes(path)).hexdigest()
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such template") from None
 
@@ -291,12 +293,12 @@ class MergeMemory:
         known = self.entries.get(str(catalog))
         if known is None or known[0] != template_hash or not catalog.is_file():
             return False
-        return known[1] == hashlib.sha256(catalog.read_bytes()).hexdigest()
+        return known[1] == hashlib.sha256(read_bytes(catalog)).hexdigest()
 
     def record(self, catalog, template_hash: str) -> None:
         self.entries[str(catalog)] = [
             template_hash,
-            hashlib.sha256(catalog.read_bytes()).hexdigest(),
+            hashlib.sha256(read_bytes(catalog)).hexdigest(),
         ]
         self.changed = True
 

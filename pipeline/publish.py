@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
-from pipeline.errors import PublishError
+from pipeline.errors import PublishError, UsageError
 from pipeline.files import read_bytes, write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
@@ -443,7 +443,7 @@ class InputFingerprint:
     def __init__(self, project: Project, shell_path: Path | None, threshold: float):
         settings = project.settings
         self.settings = settings
-        shell = shell_path.read_bytes() if shell_path and shell_path.is_file() else b""
+        shell = read_bytes(shell_path) if shell_path and shell_path.is_file() else b""
         self.common = json.dumps(
             [
                 code_version(),
@@ -560,7 +560,7 @@ def select_regions(project: Project, wanted: tuple[str, ...]) -> list[Region]:
         tag = parse_tag(name).bcp47
         if tag not in regions:
             known = ", ".join(regions)
-            raise PublishError(f"unknown region {name!r} (regions.toml has: {known})")
+            raise UsageError(f"unknown region {name!r} (regions.toml has: {known})")
         selected.append(regions[tag])
     return selected
 

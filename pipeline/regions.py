@@ -8,11 +8,11 @@ and shown in its national format, linked in E.164.
 from __future__ import annotations
 
 import datetime
-import tomllib
 from pathlib import Path
 
 import phonenumbers
 
+from pipeline.config import read_toml
 from pipeline.errors import ConfigError, LocaleError
 from pipeline.locales import parse_tag
 from pipeline.model import Hotline, Region
@@ -24,11 +24,9 @@ REGION_FIELDS = {"language", "hotline", "phone_region"}
 def load_regions(path: Path) -> dict[str, Region]:
     """All regions of the file by tag, in file order; every problem reported at once."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no region file (see README: regions)") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: {error}") from None
     table = data.get("regions")
     if not isinstance(table, dict) or not table:
         raise ConfigError(f"{path}: no [regions.<tag>] tables")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from pipeline.catalogs import Translations
 from pipeline.checks import content_errors
 from pipeline.errors import PublishError
+from pipeline.files import read_bytes
 from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
@@ -154,21 +156,53 @@ def load_shell(custom: Path | None):
     """The Jinja2 page shell (imported here: a publish with nothing to build needs none)."""
     import jinja2
 
-    folder, name = (custom.parent, custom.name) if custom else (BUILTIN_TEMPLATES, "page.html")
+    path = custom or BUILTIN_TEMPLATES / "page.html"
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FunctionLoader(lambda name: (read_shell(path), str(path), lambda: True)),
         autoescape=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     try:
-        return environment.get_template(name)
-    except jinja2.TemplateNotFound:
-        raise PublishError(f"page template {custom}: no such file") from None
+        return environment.get_template(path.name)
     except jinja2.TemplateSyntaxError as error:
         raise PublishError(
             f"page template {error.filename}:{error.lineno}: {error.message}"
         ) from None
+
+
+def read_shell(path: Path) -> str:
+    """A page shell's text, read as every input is: a regular file, UTF-8, size-limited."""
+    try:
+        data = read_bytes(path)
+    except FileNotFoundError:
+        raise PublishError(f"page template {path}: no such file") from None
+    except OSError as error:
+        raise PublishError(f"page template {path}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PublishError(f"page template {path}:{line}: not UTF-8") from None
+
+
+def render_shell(shell, **fields) -> str:
+    """The page shell filled in. A shell is code a project supplies: whatever its
+    expressions raise (an undefined name, a division by zero) is a PublishError naming the
+    template and the line."""
+    try:
+        return shell.render(**fields)
+    except Exception as error:  # noqa: BLE001 (any exception a template expression raises)
+        line = next(
+            (
+                frame.lineno
+                for frame in reversed(traceback.extract_tb(error.__traceback__))
+                if frame.filename == shell.filename
+            ),
+            None,
+        )
+        where = shell.filename if line is None else f"{shell.filename}:{line}"
+        raise PublishError(f"page template {where}: {error}") from None
 
 
 def finish_page(
@@ -184,7 +218,8 @@ def finish_page(
     title = draft.head.get("title", article.title)
     description = draft.head.get("description", html.unescape(article.description))
     hotline = hotline_fields(region)
-    document = shell.render(
+    document = render_shell(
+        shell,
         lang=region.tag,
         dir=region.direction,
         title=title,

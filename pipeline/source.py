@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from pipeline.errors import SourceError
-from pipeline.files import safe_name
+from pipeline.files import read_bytes, safe_name
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import compile_skeleton, find_element
 from pipeline.model import Article, Segment
@@ -28,7 +28,7 @@ def article_path(source_dir: Path, slug: str) -> Path:
 def read_source(path: Path) -> str:
     """A source article's text: UTF-8 (a BOM is allowed), not empty."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except FileNotFoundError:
         raise SourceError(f"{path}: no such source article") from None
     except OSError as error:

@@ -405,7 +405,7 @@ def test_narrowed_publish_survives_a_region_removed_from_the_file(cli, project):
     regions.write_text(text[:start])
     # de-DE leaves, so every kept page's alternates change and kept pages are rebuilt; en-AU's
     # region is gone and cannot be: its old page is kept as it was, with no traceback.
-    cli("publish", "--region", "de-DE", "--min-complete", "90")
+    cli("publish", "--region", "de-DE", "--min-complete", "90", code=3)  # de-DE skipped
     entries = {e["region"]: e for e in manifest(project / "output")["pages"]}
     assert "de-DE" not in entries and "en-AU" in entries
     assert "de-DE" not in {a["hreflang"] for a in entries["fr-FR"]["alternates"]}

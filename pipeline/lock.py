@@ -1,0 +1,52 @@
+"""The project lock: one run at a time writes a project's catalogs, output and state.
+
+Two runs at once (publish and publish, publish and update, update and update) would each
+read what the other is halfway through replacing. The lock is an `flock` on
+`.pipeline-cache/lock`: the kernel releases it when its process ends, however it ends, so a
+killed run never leaves a stale lock behind. The file names the holder (process id and
+command) for the message the second run prints; it is never deleted, since deleting a lock
+file while another process waits on it would let a third one take a second lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pipeline.errors import BusyError
+
+LOCK_NAME = "lock"
+
+
+@contextmanager
+def project_lock(cache_dir: Path, command: str, wait: bool = False) -> Iterator[None]:
+    """Hold the project's lock for the block; BusyError at once if another run holds it
+    (or, with `wait`, block until that run ends)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / LOCK_NAME
+    handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BusyError(
+                f"{path}: another run is working on this project ({holder(handle)}); "
+                "try again when it has finished, or pass --wait"
+            ) from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()} {command}\n".encode(), 0)
+        yield
+    finally:
+        os.close(handle)  # releases the lock (so does the end of the process)
+
+
+def holder(handle: int) -> str:
+    """Who holds the lock, as its holder wrote it: 'pid 123: pipeline publish'."""
+    text = os.pread(handle, 4096, 0).decode("utf-8", "replace").strip()
+    pid, _, command = text.partition(" ")
+    if not pid.isdigit():
+        return "process unknown: it has only just started"
+    return f"pid {pid}: {command}"
