@@ -191,7 +191,7 @@ class Delivery:
     session: requests.Session
     options: PushOptions
     streak: Streak
-    token: str
+    token: str = field(repr=False)
 
     def redact(self, text: str) -> str:
         return text.replace(self.token, REDACTED) if self.token else text

@@ -185,11 +185,8 @@ def push_to(cli, endpoint, *options, env=None, code=1):
         env=env or {"PIPELINE_CMS_TOKEN": TOKEN},
     )
     assert result.exit_code == code, result.output
-    assert (
-        "Traceback" not in result.output
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
     assert TOKEN not in result.output
     return result
 
