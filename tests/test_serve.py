@@ -8,8 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture
@@ -225,3 +228,18 @@ def test_unreadable_page_is_a_server_error_and_serving_goes_on(server, project):
     (project / "output/fr-FR/ketamine-addiction/index.html").write_bytes(b"\xff\xfe<html>")
     assert get(port, "/fr-FR/ketamine-addiction/")[0] == 500
     assert get(port, "/")[0] == 200
+
+
+@given(st.text(max_size=30).map(lambda text: "/" + quote(text)) | st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_any_request_path_maps_inside_the_output_folder(tmp_path_factory, path):
+    from pathlib import Path
+
+    from pipeline.serve import PreviewHandler
+
+    output = tmp_path_factory.getbasetemp() / "served"
+    output.mkdir(exist_ok=True)
+    handler = object.__new__(type("Handler", (PreviewHandler,), {"output_dir": output}))
+    target = Path(handler.translate_path(path))
+    root = output.resolve()
+    assert target == root or root in target.parents
