@@ -535,7 +535,7 @@ def push(
     type=click.FloatRange(0.1, 300),
     default=15.0,
     show_default=True,
-    help="Seconds to wait for the server.",
+    help="Seconds the whole fetch may take (connecting, redirects and download).",
 )
 @click.option(
     "--max-bytes",
