@@ -641,7 +641,7 @@ def push(
     type=click.FloatRange(0.1, 300),
     default=15.0,
     show_default=True,
-    help="Seconds to wait for the server.",
+    help="Seconds the whole fetch may take (connecting, redirects and download).",
 )
 @click.option(
     "--max-bytes",
@@ -704,17 +704,13 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
 @pass_project
 def serve(context, host, port, build, watch):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
-    import signal
     from contextlib import ExitStack
 
-    from pipeline.serve import preview_folder
+    from pipeline.serve import preview_folder, stopping_signals
 
-    # Stop on Ctrl-C, SIGTERM and SIGHUP, even when started with SIGINT ignored (a background
-    # job of a non-interactive shell inherits that, and Python then installs no handler);
-    # before any temporary folder exists, so that every way of stopping removes it.
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.default_int_handler)
     with ExitStack() as stack:
+        # The signals first: every way of stopping must remove the temporary folder.
+        stack.enter_context(stopping_signals())
         output = stack.enter_context(preview_folder()) if build else None
         serve_project(context.project, output, host, port, watch)
 

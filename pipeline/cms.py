@@ -22,7 +22,13 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from pipeline.errors import NetworkError, PublishError
@@ -37,6 +43,9 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 # refused by the HTTP library in a message that quotes the whole header, token and all.
 TOKEN_SHAPE = re.compile(r"[\x21-\x7e]+")
 REDACTED = "[token]"
+# No response at all: refused or timed-out connections (NewConnectionError is a
+# ConnectTimeoutError), read timeouts, connections closed unanswered.
+UNANSWERED = (ConnectTimeoutError, ReadTimeoutError, ProtocolError)
 
 
 @dataclass(frozen=True)
@@ -123,10 +132,7 @@ class PushRetry(Retry):
             return 0
 
     def increment(self, method=None, url=None, response=None, error=None, **kwargs):
-        unanswered = error is not None and (
-            self._is_connection_error(error) or self._is_read_error(error)
-        )
-        if self.streak is not None and unanswered:
+        if self.streak is not None and isinstance(error, UNANSWERED):
             self.streak.failures += 1
             self.streak.last_error = type(error).__name__
             if self.streak.failures >= self.streak.limit:
@@ -191,7 +197,7 @@ class Delivery:
     session: requests.Session
     options: PushOptions
     streak: Streak
-    token: str
+    token: str = field(repr=False)
 
     def redact(self, text: str) -> str:
         return text.replace(self.token, REDACTED) if self.token else text

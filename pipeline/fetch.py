@@ -9,11 +9,16 @@ charset, a size limit, HTML only, a bounded number of redirects.
 
 from __future__ import annotations
 
+import queue
 import re
+import socket
+import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
 import requests
+import urllib3
 from bs4 import BeautifulSoup, Comment, Tag
 
 from pipeline.errors import NetworkError, SourceError
@@ -92,40 +97,108 @@ class Fetched:
 
 
 def download(url: str, options: FetchOptions) -> tuple[bytes, str, requests.Response]:
-    """(body, final URL, response); refuses errors, non-HTML and oversized bodies."""
-    if urlparse(url).scheme not in ("http", "https"):
-        raise NetworkError(f"{url}: only http and https URLs can be fetched")
-    session = requests.Session()
-    session.max_redirects = MAX_REDIRECTS
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9"}
+    """(body, final URL, response) within one overall deadline of `options.timeout` seconds;
+    refuses errors, non-HTML and oversized bodies.
+
+    A server may answer a byte at a time, each within any per-read timeout, and never finish:
+    the download runs in a thread that is told to stop when the deadline passes."""
+    check_url(url)
+    done: queue.Queue = queue.Queue(maxsize=1)
+    transfer = Transfer()
+    thread = threading.Thread(
+        target=transfer.run, args=(url, options, done), daemon=True, name="fetch"
+    )
+    thread.start()
     try:
-        response = session.get(
-            url, headers=headers, stream=True, timeout=(min(5.0, options.timeout), options.timeout)
-        )
-    except requests.TooManyRedirects:
-        raise NetworkError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
-    except requests.Timeout:
+        outcome = done.get(timeout=options.timeout)
+    except queue.Empty:
+        transfer.stop()
         raise NetworkError(f"{url}: no answer within {options.timeout:g} s") from None
-    except requests.ConnectionError as error:
-        raise NetworkError(f"{url}: cannot connect ({type(error).__name__})") from None
-    with response:
-        if response.status_code != 200:
-            raise NetworkError(f"{url}: HTTP {response.status_code} {response.reason}")
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if kind not in HTML_TYPES:
-            raise NetworkError(f"{url}: not an HTML page ({kind or 'no content type'})")
-        declared = int(response.headers.get("Content-Length") or 0)
-        if declared > options.max_bytes:
-            raise NetworkError(f"{url}: {declared} bytes, over the {options.max_bytes}-byte limit")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def check_url(url: str) -> None:
+    """An http(s) URL that parses (`http://[::1` does not)."""
+    try:
+        parts = urlparse(url)
+        parts.port  # noqa: B018 (a malformed port raises only when read)
+    except ValueError as error:
+        raise NetworkError(f"{url}: not a valid URL ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NetworkError(f"{url}: only http and https URLs can be fetched")
+
+
+class Transfer:
+    """One download on its own thread; `stop` ends it from another one."""
+
+    def __init__(self):
+        self.stopped = threading.Event()
+        self.response: requests.Response | None = None
+
+    def run(self, url: str, options: FetchOptions, done: queue.Queue) -> None:
+        try:
+            done.put(self.get(url, options))
+        except Exception as error:  # handed to the waiting thread, which raises it
+            done.put(error)
+
+    def stop(self) -> None:
+        """Make the download end now: a blocked read wakes when its socket is shut down."""
+        self.stopped.set()
+        connection = getattr(self.response and self.response.raw, "connection", None)
+        with suppress(AttributeError, OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
+
+    def get(self, url: str, options: FetchOptions) -> tuple[bytes, str, requests.Response]:
+        session = requests.Session()
+        session.max_redirects = MAX_REDIRECTS
+        headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9"}
+        timeout = (min(5.0, options.timeout), options.timeout)
+        try:
+            response = session.get(url, headers=headers, stream=True, timeout=timeout)
+        except requests.TooManyRedirects:
+            raise NetworkError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+        except requests.Timeout:
+            raise NetworkError(f"{url}: no answer within {options.timeout:g} s") from None
+        except requests.ConnectionError as error:
+            raise NetworkError(f"{url}: cannot connect ({type(error).__name__})") from None
+        except (requests.RequestException, ValueError) as error:  # e.g. a redirect to http://[::1
+            raise NetworkError(f"{url}: cannot fetch ({type(error).__name__})") from None
+        self.response = response
+        with response:
+            check_response(url, response, options)
+            return self.read_body(url, response, options), response.url, response
+
+    def read_body(self, url: str, response, options: FetchOptions) -> bytes:
+        """The body as it arrives (what one read returns, not a full buffer), up to the limit."""
         body = bytearray()
         try:
-            for chunk in response.iter_content(64 * 1024):
+            while not self.stopped.is_set():
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
                 body += chunk
                 if len(body) > options.max_bytes:
                     raise NetworkError(f"{url}: larger than the {options.max_bytes}-byte limit")
-        except requests.RequestException as error:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             raise NetworkError(f"{url}: download interrupted ({type(error).__name__})") from None
-        return bytes(body), response.url, response
+        return bytes(body)
+
+
+def check_response(url: str, response, options: FetchOptions) -> None:
+    """Refuse an error status, a type other than HTML and a declared size over the limit."""
+    if response.status_code != 200:
+        raise NetworkError(f"{url}: HTTP {response.status_code} {response.reason}")
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind not in HTML_TYPES:
+        raise NetworkError(f"{url}: not an HTML page ({kind or 'no content type'})")
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0  # a damaged length: the limit is enforced while reading
+    if declared > options.max_bytes:
+        raise NetworkError(f"{url}: {declared} bytes, over the {options.max_bytes}-byte limit")
 
 
 def page_text(body: bytes, response) -> str:

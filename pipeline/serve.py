@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -42,14 +43,30 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
     def translate_path(self, path: str) -> str:
-        relative = unquote(urlparse(path).path).lstrip("/")
-        target = (self.output_dir / relative).resolve()
         root = self.output_dir.resolve()
+        outside = str(root / "__outside__")  # answered 404: nothing outside output/
+        relative = unquote(urlparse(path).path).lstrip("/")
+        if "\x00" in relative:  # no file has it in its name; resolve() would raise
+            return outside
+        try:
+            target = (self.output_dir / relative).resolve()
+        except (OSError, RuntimeError):  # a symlink loop, a name too long
+            return outside
         if target != root and root not in target.parents:
-            return str(root / "__outside__")  # answered 404: nothing outside output/
+            return outside
         return str(target)
 
     def do_GET(self):
+        try:
+            return self.answer_get()
+        except ConnectionError:
+            return None  # the browser went away
+        except Exception as error:  # a damaged manifest or page must not end this thread
+            self.send_error(500, f"cannot show this page ({type(error).__name__})")
+            return None
+
+    def answer_get(self):
+        """The index, a page with its switcher, or a plain file."""
         path = urlparse(self.path).path
         if path in ("/", "/index.html"):
             return self.send_text(index_page(self.output_dir), "text/html; charset=utf-8")
@@ -87,20 +104,8 @@ def read_manifest(output_dir: Path) -> dict:
 
 def index_page(output_dir: Path) -> str:
     manifest = read_manifest(output_dir)
-    rows = []
-    for page in manifest["pages"]:
-        rows.append(
-            f'<tr><td><a href="/{html.escape(page["region"])}/{html.escape(page["slug"])}/">'
-            f"{html.escape(page['title'])}</a></td><td>{html.escape(page['region'])}</td>"
-            f"<td>{page['completeness']:.0%}</td><td>{hotline_cell(output_dir, page)}</td></tr>"
-        )
-    for skipped in manifest.get("skipped", []):
-        rows.append(
-            f'<tr class="skipped"><td>{html.escape(skipped["slug"])}</td>'
-            f"<td>{html.escape(skipped['region'])}</td>"
-            f"<td>{skipped['completeness']:.0%}</td>"
-            f"<td>not published: {html.escape(skipped['reason'])}</td></tr>"
-        )
+    rows = [shown(page_row, output_dir, page) for page in manifest["pages"]]
+    rows += [shown(skipped_row, output_dir, skipped) for skipped in manifest["skipped"]]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -109,6 +114,34 @@ def index_page(output_dir: Path) -> str:
         "<th>Translated</th><th>Hotline</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></body></html>"
+    )
+
+
+def shown(row, output_dir: Path, entry: dict) -> str:
+    """One row of the index; a damaged manifest entry says so instead of ending the page."""
+    try:
+        return row(output_dir, entry)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return (
+            f'<tr class="skipped"><td colspan="4">damaged manifest entry: '
+            f"{html.escape(str(entry)[:80])}</td></tr>"
+        )
+
+
+def page_row(output_dir: Path, page: dict) -> str:
+    return (
+        f'<tr><td><a href="/{html.escape(page["region"])}/{html.escape(page["slug"])}/">'
+        f"{html.escape(page['title'])}</a></td><td>{html.escape(page['region'])}</td>"
+        f"<td>{page['completeness']:.0%}</td><td>{hotline_cell(output_dir, page)}</td></tr>"
+    )
+
+
+def skipped_row(output_dir: Path, skipped: dict) -> str:
+    return (
+        f'<tr class="skipped"><td>{html.escape(skipped["slug"])}</td>'
+        f"<td>{html.escape(skipped['region'])}</td>"
+        f"<td>{skipped['completeness']:.0%}</td>"
+        f"<td>not published: {html.escape(skipped['reason'])}</td></tr>"
     )
 
 
@@ -139,15 +172,10 @@ def with_switcher(page: str, output_dir: Path, path: str) -> str:
     )
     if entry is None:
         return page
-    links = " ".join(
-        f'<a href="/{html.escape(a["hreflang"])}/{html.escape(slug)}/" hreflang="'
-        f'{html.escape(a["hreflang"])}" lang="{html.escape(a["hreflang"])}"'
-        + (' aria-current="page"' if a["hreflang"] == region else "")
-        + f">{html.escape(a['hreflang'])}</a>"
-        for a in entry["alternates"]
-        if a["hreflang"] != "x-default"
-    )
-    switcher = SWITCHER.format(links=links)
+    try:
+        switcher = SWITCHER.format(links=switcher_links(entry, region, slug))
+    except (KeyError, TypeError, AttributeError):
+        return page  # damaged alternates: the page as published, without a switcher
     marker = page.find("<body")
     if marker < 0:
         return switcher + page
@@ -155,11 +183,38 @@ def with_switcher(page: str, output_dir: Path, path: str) -> str:
     return page[:end] + "\n" + switcher + page[end:]
 
 
+def switcher_links(entry: dict, region: str, slug: str) -> str:
+    return " ".join(
+        f'<a href="/{html.escape(a["hreflang"])}/{html.escape(slug)}/" hreflang="'
+        f'{html.escape(a["hreflang"])}" lang="{html.escape(a["hreflang"])}"'
+        + (' aria-current="page"' if a["hreflang"] == region else "")
+        + f">{html.escape(a['hreflang'])}</a>"
+        for a in entry["alternates"]
+        if a["hreflang"] != "x-default"
+    )
+
+
 def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     handler = type("Handler", (PreviewHandler,), {"output_dir": output_dir})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
+
+
+@contextmanager
+def stopping_signals() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP raise KeyboardInterrupt while serving, even when the process
+    was started with SIGINT ignored (a background job of a non-interactive shell inherits
+    that, and Python then installs no handler); the previous handlers come back after."""
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.getsignal(number) for number in numbers}
+    for number in numbers:
+        signal.signal(number, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextmanager

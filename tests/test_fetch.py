@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from conftest import one_line_error
+
 ARTICLE_PAGE = """<!DOCTYPE html>
 <html lang="fr-FR"><head><meta charset="utf-8">
 <title>Sevrage : ce qu'il faut savoir</title>
@@ -70,8 +72,30 @@ class Server:
             def log_message(self, *args):
                 pass
 
+            def drip(self, data: bytes):
+                """`data` a byte every half second, until the client or the test goes."""
+                for byte in data:
+                    if self.server.closing.wait(0.5):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
             def do_GET(self):
                 self.server.agents.append(self.headers.get("User-Agent"))
+                if self.path == "/drip":
+                    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                    self.wfile.write(head + b"Content-Length: 100000\r\n\r\n<html>")
+                    return self.drip(b"x" * 100)
+                if self.path == "/drip-head":
+                    return self.drip(b"HTTP/1.1 200 OK\r\n" + b"X-Slow: yes\r\n" * 10)
+                if self.path == "/to-bad-url":
+                    self.send_response(302)
+                    self.send_header("Location", "http://[::1")
+                    self.end_headers()
+                    return None
                 if self.path == "/slow":
                     time.sleep(1.5)
                 if self.path not in ROUTES:
@@ -89,10 +113,12 @@ class Server:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.agents = []
+        self.server.closing = threading.Event()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.server.closing.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -185,3 +211,26 @@ def test_existing_source_is_not_overwritten_without_force(cli, project, site):
     assert "Ketamine" in (project / "source/ketamine-addiction.html").read_text()
     cli("fetch", f"{site.url}/sante/article.html", "--slug", "ketamine-addiction", "--force")
     assert "Sevrage" in (project / "source/ketamine-addiction.html").read_text()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/x", "http://:80/"])
+def test_malformed_url_is_a_one_line_error(cli, url):
+    result = cli("fetch", url, "--slug", "x", code=None)
+    one_line_error(result)
+    assert result.exit_code == 1 and url in result.stderr
+
+
+def test_redirect_to_a_malformed_url_is_a_one_line_error(cli, site):
+    result = cli("fetch", f"{site.url}/to-bad-url", "--slug", "x", code=None)
+    one_line_error(result, "cannot fetch")
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-head"])
+def test_one_deadline_for_the_whole_fetch(cli, site, path):
+    """A byte every 0.5 s never trips a per-read timeout; the fetch still ends at --timeout
+    (the bound below is for correctness, far above the 1 s asked for: it took 20 s)."""
+    started = time.monotonic()
+    result = cli("fetch", f"{site.url}{path}", "--slug", "x", "--timeout", "1", code=None)
+    assert time.monotonic() - started < 5
+    one_line_error(result, "no answer within 1 s")

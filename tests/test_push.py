@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cms_server import CMS
 from conftest import one_line_error
@@ -185,11 +187,8 @@ def push_to(cli, endpoint, *options, env=None, code=1):
         env=env or {"PIPELINE_CMS_TOKEN": TOKEN},
     )
     assert result.exit_code == code, result.output
-    assert (
-        "Traceback" not in result.output
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
     assert TOKEN not in result.output
     return result
 
@@ -315,3 +314,18 @@ def test_damaged_push_state_is_a_one_line_error(cli, project, cms, state):
     (project / f".pipeline-cache/push-{digest}.json").write_text(state)
     result = push_to(cli, cms.url)
     one_line_error(result, "damaged push state")
+
+
+@given(st.text(min_size=1, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_token_is_either_clean_or_refused_without_being_shown(raw):
+    from pipeline.cms import checked_token
+    from pipeline.errors import PublishError
+
+    try:
+        token = checked_token(raw, dry_run=False)
+    except PublishError as error:
+        assert raw.strip() == "" or raw.strip() not in str(error)
+        return
+    assert token == raw.strip() and token.isascii() and token.isprintable() and " " not in token
+    assert f"Bearer {token}".encode("latin-1")  # a header value requests sends as it is

@@ -8,8 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture
@@ -176,3 +179,67 @@ def test_build_folder_is_removed_when_stopped_during_the_build(project, tmp_path
         process.kill()
     assert "serving" not in process.stdout.read()  # it was stopped before serving
     assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/%00", "/es-MX%00/", "/es-MX/ketamine-addiction/%00.json"])
+def test_nul_in_the_path_is_an_http_error_and_serving_goes_on(server, path):
+    _, port = server
+    status, _ = get(port, path)
+    assert status == 404
+    assert get(port, "/")[0] == 200
+    assert get(port, "/es-MX/ketamine-addiction/")[0] == 200
+
+
+DAMAGED_ENTRIES = [
+    {"region": "es-MX", "slug": "ketamine-addiction"},  # every other field missing
+    {
+        "region": "es-MX",
+        "slug": "ketamine-addiction",
+        "title": ["not", "text"],
+        "completeness": "most",
+        "json": 5,
+        "alternates": [{"href": "/x"}],
+    },
+    {
+        "region": "es-MX",
+        "slug": "ketamine-addiction",
+        "title": "Ketamina",
+        "completeness": 1,
+        "json": "es-MX/ketamine-addiction/index.html",  # not JSON
+        "alternates": "es-MX",
+    },
+]
+
+
+@pytest.mark.parametrize("entry", DAMAGED_ENTRIES)
+def test_damaged_manifest_is_answered_and_serving_goes_on(server, project, entry):
+    _, port = server
+    manifest = project / "output/manifest.json"
+    manifest.write_text(json.dumps({"pages": [entry], "skipped": [entry]}))
+    status, index = get(port, "/")
+    assert status == 200 and "damaged manifest entry" in index
+    status, page = get(port, "/es-MX/ketamine-addiction/")
+    assert status == 200 and '<nav class="region-switcher"' not in page
+    assert get(port, "/es-MX/ketamine-addiction.json")[0] == 200
+
+
+def test_unreadable_page_is_a_server_error_and_serving_goes_on(server, project):
+    _, port = server
+    (project / "output/fr-FR/ketamine-addiction/index.html").write_bytes(b"\xff\xfe<html>")
+    assert get(port, "/fr-FR/ketamine-addiction/")[0] == 500
+    assert get(port, "/")[0] == 200
+
+
+@given(st.text(max_size=30).map(lambda text: "/" + quote(text)) | st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_any_request_path_maps_inside_the_output_folder(tmp_path_factory, path):
+    from pathlib import Path
+
+    from pipeline.serve import PreviewHandler
+
+    output = tmp_path_factory.getbasetemp() / "served"
+    output.mkdir(exist_ok=True)
+    handler = object.__new__(type("Handler", (PreviewHandler,), {"output_dir": output}))
+    target = Path(handler.translate_path(path))
+    root = output.resolve()
+    assert target == root or root in target.parents
