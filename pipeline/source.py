@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from pipeline.errors import SourceError
@@ -65,6 +66,8 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
         extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
         raise SourceError(f"{shown}:{document.line_of(offset)}: malformed HTML: {message}{extra}")
     refuse_unsafe_urls(shown, text, document)
+    if hotline is not None:
+        refuse_other_numbers(shown, text, hotline)
     return build_article(slug, shown, text, document, hotline)
 
 
@@ -79,6 +82,52 @@ def refuse_unsafe_urls(shown: str, text: str, document: Document) -> None:
             f"{shown}:{document.line_of(start)}: {description}: URL scheme not allowed "
             "(links may be http, https, mailto, tel or relative)"
         )
+
+
+MARKUP = re.compile(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|<[^>]*>?", re.S | re.I)
+TEL_HREF = re.compile(r"""href\s*=\s*["']?\s*tel:([^"'>]+)""", re.I)
+
+
+def refuse_other_numbers(shown: str, text: str, hotline: HotlineSpec) -> None:
+    """Only the source hotline's number may appear in an article: it becomes
+    `{hotline_phone}`, which each region fills with its own. Any other number (a second US
+    helpline in the running text, or the hotline's when the region file has no source
+    region) would be published as written to every region, so it is refused with its line.
+    Tags, comments and scripts are blanked first (lines and offsets kept), so that a number
+    is read in the text a reader sees, and tel: links are read on their own."""
+    from pipeline.segment import MAYBE_PHONE
+
+    masked = MARKUP.sub(lambda match: re.sub(r"[^\n]", " ", match.group(0)), text)
+    lines = [(n, line) for n, line in enumerate(masked.split("\n"), 1) if MAYBE_PHONE.search(line)]
+    lines += [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in TEL_HREF.finditer(text)]
+    countries = tuple(dict.fromkeys((hotline.region_code, *hotline.countries)))
+    for line_number, line in lines:
+        for written, e164 in phone_numbers(line, countries):
+            if e164 not in hotline.numbers:
+                raise SourceError(
+                    f"{shown}:{line_number}: phone number {written!r} is not the source "
+                    "region's hotline, and every region would show it: write the hotline's "
+                    "number (each region shows its own) or leave it out"
+                )
+
+
+def phone_numbers(text: str, countries: tuple[str, ...]):
+    """(as written, E.164) of each valid number in `text`, read in the first of `countries`
+    whose formats it fits ("(877) 378-4154" is a US number before it is a Mexican one)."""
+    import phonenumbers
+
+    taken: list[range] = []
+    for country in countries:
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, country, leniency=phonenumbers.Leniency.VALID
+        ):
+            if any(match.start in span or match.end - 1 in span for span in taken):
+                continue
+            taken.append(range(match.start, match.end))
+            yield (
+                match.raw_string,
+                phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
+            )
 
 
 def build_article(
