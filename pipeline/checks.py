@@ -158,6 +158,23 @@ def hostile_text_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
     return errors
 
 
+def source_url_findings(text: str, shown: str) -> list[Finding]:
+    """An error for each link of a source article whose URL scheme is not allowed
+    (`pipeline.urls`); `extract` and `publish` refuse such an article."""
+    from pipeline.urls import unsafe_url_attributes
+
+    return [
+        Finding(
+            "error",
+            "url",
+            f"{what}: URL scheme not allowed (links may be http, https, mailto, tel or relative)",
+            shown,
+            text.count("\n", 0, start) + 1,
+        )
+        for start, _, what in unsafe_url_attributes(text)
+    ]
+
+
 def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> str | None:
     """A phone number in the translation that the source text does not contain."""
     if not MAYBE_PHONE.search(target):

@@ -795,10 +795,12 @@ def file_merge(page, catalog, output, lang, jobs, as_json):
                 "kept the source text",
                 err=True,
             )
-        for dropped in item["dropped_links"]:
+        links = item["questionable_links"]
+        if links:
             click.echo(
-                f"warning: {item['page']}:{dropped['line']}: {dropped['link']}: URL scheme "
-                "not allowed; the attribute is left out",
+                f"warning: {item['page']}:{links[0]['line']}: {len(links)} link(s) with a URL "
+                f"scheme an article may not have, kept as the page's own (first: "
+                f"{links[0]['link']})",
                 err=True,
             )
     finish_file(

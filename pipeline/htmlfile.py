@@ -21,7 +21,7 @@ from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
 from pipeline.segment import segment_document, source_words
-from pipeline.urls import drop_unsafe_url_attributes
+from pipeline.urls import questionable_urls
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -65,7 +65,6 @@ class Page:
     html_tag: StartTag | None  # where <html lang dir> is set for a target language
     slots: list
     words: dict | None = None  # msgid -> its words (`source_words`), when a merge counted them
-    dropped: tuple = ()  # (line, what) of each link attribute cut out (see read_page)
 
     @property
     def segments(self) -> tuple[Segment, ...]:
@@ -163,21 +162,10 @@ def read_page(
     (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
     page file's `pagecache.stat_key`, taken before it was read."""
     text, encoding, bom = decode(data, shown)
-    text, dropped = safe_links(text)
     html_tag, slots, words = pagecache.lookup(
         known_as, lambda: data, "page", lambda _: segment_paused(text, fill_cache), fill_cache
     )
-    return Page(slug, shown, text, encoding, bom, html_tag, slots, words, dropped)
-
-
-def safe_links(text: str) -> tuple[str, tuple]:
-    """The page without its link attributes that a browser would read as a script or another
-    disallowed scheme (`pipeline.urls`), and (line, what) of each one cut out. Any page is
-    accepted here, so such an attribute is dropped and reported rather than refused; the
-    rest of the page keeps its bytes. Deterministic in the page's bytes, so the page cache's
-    segments (keyed by the bytes) always match the text they index."""
-    text, dropped = drop_unsafe_url_attributes(text)
-    return text, tuple((text.count("\n", 0, offset) + 1, what) for offset, what in dropped)
+    return Page(slug, shown, text, encoding, bom, html_tag, slots, words)
 
 
 def segment_paused(text: str, with_words: bool) -> tuple[StartTag | None, list, dict | None]:
@@ -231,6 +219,18 @@ def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, o
     renderer = Renderer(page.text, translate, Values(source_variables=True), words=page.words)
     text = renderer.render(compile_skeleton(page.text, slots).parts)
     return encode(text, page.encoding, page.bom), renderer.report
+
+
+def questionable_links(text: str) -> list[dict]:
+    """The page's own links whose URL scheme a published article may not have (`javascript:`,
+    app links...). `file merge` keeps them byte for byte, as it keeps the page's scripts:
+    they are the page author's, and no translation can add or change one (a translation's
+    tags carry no attributes). They are reported so that nobody takes such a page for one
+    that is safe to publish as an article."""
+    return [
+        {"line": text.count("\n", 0, offset) + 1, "link": what}
+        for offset, what in questionable_urls(text)
+    ]
 
 
 def set_attributes(text: str, tag: StartTag, values: dict) -> str:
@@ -320,7 +320,7 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
             {"msgid": s.msgid[:80], "line": translations.lines.get(s.key), "reason": reason}
             for s, reason in report.fallbacks
         ],
-        "dropped_links": [{"line": line, "link": what} for line, what in page.dropped],
+        "questionable_links": questionable_links(page.text),
     }
     if target is None:
         item["html"] = merged

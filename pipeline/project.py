@@ -36,7 +36,7 @@ from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
 from pipeline.regions import load_regions, phone_countries
 from pipeline.segment import HotlineSpec
-from pipeline.source import list_slugs, load_article
+from pipeline.source import article_path, list_slugs, load_article, read_source
 
 PSEUDO_REGIONS = "regions.pseudo.toml"
 
@@ -336,7 +336,7 @@ def check(
     """(findings, a summary per catalog) for the chosen catalogs, plus the hotline data."""
     import datetime
 
-    from pipeline.checks import Finding, check_catalog
+    from pipeline.checks import Finding, check_catalog, source_url_findings
     from pipeline.regions import hotline_age_days
 
     today = today or datetime.date.today()
@@ -367,6 +367,9 @@ def check(
                     "warnings": sum(f.severity == "warning" for f in found),
                 }
             )
+    for slug in project.slugs(slugs):
+        path = article_path(project.settings.source_dir, slug)
+        findings.extend(source_url_findings(read_source(path), relative(project, path)))
     limit = project.settings.hotline_max_age_days
     shown = relative(project, project.settings.regions_file)
     for region in regions.values():

@@ -136,10 +136,14 @@ def unsafe_url_attributes(text: str, document=None) -> list[tuple[int, int, str]
     return found
 
 
-def drop_unsafe_url_attributes(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """The text with every attribute `unsafe_url_attributes` finds cut out (everything else
-    kept byte for byte), and (offset, description) of each one cut."""
-    found = unsafe_url_attributes(text)
-    for start, end, _ in reversed(found):
-        text = text[:start] + text[end:]
-    return text, [(start, description) for start, _, description in found]
+def questionable_urls(text: str) -> list[tuple[int, str]]:
+    """(offset, description) of each URL attribute value in an HTML text whose scheme is not
+    allowed, found without parsing (so one in a comment or a script counts too): for a
+    warning about a page that is kept as it is, not for a decision."""
+    found = []
+    for match in URL_ATTRIBUTE_VALUE.finditer(text):
+        value = next(group for group in match.groups()[1:] if group is not None)
+        name = match.group(1).lower()
+        if not allowed_url(html.unescape(value), name, "img"):
+            found.append((match.start(1), f"{name}={html.unescape(value)[:40]!r}"))
+    return found
