@@ -86,6 +86,7 @@ def content_errors(
         found = pattern.search(target)
         if found and not pattern.search(source):
             errors.append(("markup", f"{what} not in the source: {found.group(0)!r}"))
+    errors.extend(hostile_text_errors(msgstr, segment))
     number = written_phone_number(target, source, phone_regions)
     if number:
         errors.append(
@@ -98,6 +99,80 @@ def content_errors(
     return errors
 
 
+# Bidi embeddings, overrides and isolates reorder what a reader sees: "\u202e{hotline_phone}"
+# shows the hotline number reversed. They are refused where they reach a placeholder (its
+# value is the region's, which no translator sees) or are left open; around plain text they
+# are the translator's (and the ar-XB pseudo-locale's) business. Marks (U+200E, U+200F)
+# are refused beside a placeholder.
+BIDI_OR_PLACEHOLDER = re.compile("[\u202a-\u202e\u2066-\u2069]|\\{[A-Za-z_]\\w*\\}")
+BIDI_CLOSERS = "\u202c\u2069"  # PDF, PDI
+BIDI_MARK_AT_PLACEHOLDER = re.compile("[\u200e\u200f]\\{|\\}[\u200e\u200f]")
+PLACEHOLDER_LIKE = re.compile(r"\{[A-Za-z_]\w*\}")
+NOT_IN_URLS = re.compile("[\t\n\r]")  # removed by URL parsers wherever they are
+
+
+def bidi_problem(msgstr: str) -> str | None:
+    """Why the translation's bidi controls may reorder a placeholder's value, or None."""
+    mark = BIDI_MARK_AT_PLACEHOLDER.search(msgstr)
+    if mark:
+        code = next(ord(c) for c in mark.group(0) if c not in "{}")
+        return f"bidi mark U+{code:04X} beside a placeholder"
+    open_controls: list[str] = []
+    for match in BIDI_OR_PLACEHOLDER.finditer(msgstr):
+        token = match.group(0)
+        if token[0] == "{" and open_controls:
+            return f"placeholder {token} inside bidi control U+{ord(open_controls[-1]):04X}"
+        if token in BIDI_CLOSERS:
+            if not open_controls:
+                return f"bidi control U+{ord(token):04X} closes nothing"
+            open_controls.pop()
+        elif token[0] != "{":
+            open_controls.append(token)
+    if open_controls:
+        return f"bidi control U+{ord(open_controls[-1]):04X} is never closed"
+    return None
+
+
+def hostile_text_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
+    """Errors in characters a translation may not carry onto a page: NUL, bidi controls,
+    a placeholder where none is substituted, a script URL hidden by controls."""
+    errors = []
+    if "\x00" in msgstr:
+        errors.append(("control", "NUL character in the translation"))
+    bidi = bidi_problem(msgstr)
+    if bidi:
+        errors.append(("bidi", f"{bidi} (it reorders what the reader sees)"))
+    if not segment.is_format:  # here a {name} is not substituted: it would be shown as written
+        found = next(
+            (
+                m.group(0)
+                for m in PLACEHOLDER_LIKE.finditer(msgstr)
+                if m.group(0) not in segment.msgid
+            ),
+            None,
+        )
+        if found:
+            errors.append(("placeholder", f"{found} is not a placeholder of this text"))
+    hidden = SCRIPT_URL.search(NOT_IN_URLS.sub("", msgstr))
+    if hidden and not SCRIPT_URL.search(NOT_IN_URLS.sub("", segment.msgid)):
+        errors.append(("markup", f"a script URL not in the source: {hidden.group(0)!r}"))
+    return errors
+
+
+def source_url_findings(text: str, shown: str) -> list[Finding]:
+    """A warning for each link of a source article that would run a script
+    (`pipeline.urls.runs_script`), as `extract` gives; `check --strict` makes it an error."""
+    from pipeline.urls import script_url_attributes
+
+    return [
+        Finding("warning", "url", f"{what}: a link that runs a script", shown, line)
+        for line, what in (
+            (text.count("\n", 0, start) + 1, what)
+            for start, _, what in script_url_attributes(text)
+        )
+    ]
+
+
 def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> str | None:
     """A phone number in the translation that the source text does not contain."""
     if not MAYBE_PHONE.search(target):
@@ -105,8 +180,12 @@ def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> 
     import phonenumbers
 
     source_digits = re.sub(r"\D", "", source)
+    # Valid numbers only: `regions` is every country of the region file, and a merely
+    # possible number in one of them is any run of digits ("1.234.567 usuarios", "2019").
     for region in regions or ("US",):
-        for match in phonenumbers.PhoneNumberMatcher(target, region, leniency=0):
+        for match in phonenumbers.PhoneNumberMatcher(
+            target, region, leniency=phonenumbers.Leniency.VALID
+        ):
             digits = re.sub(r"\D", "", match.raw_string)
             if digits not in source_digits:
                 return match.raw_string

@@ -34,9 +34,15 @@ from pipeline.files import read_bytes, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
-from pipeline.regions import load_regions
+from pipeline.regions import load_regions, phone_countries
 from pipeline.segment import HotlineSpec
-from pipeline.source import list_slugs, load_article, problems_summary
+from pipeline.source import (
+    article_path,
+    list_slugs,
+    load_article,
+    problems_summary,
+    read_source,
+)
 
 PSEUDO_REGIONS = "regions.pseudo.toml"
 
@@ -55,15 +61,25 @@ class Project:
         return regions
 
     @cached_property
+    def phone_countries(self) -> tuple[str, ...]:
+        """Every country of the region file: a number in any of their formats typed into a
+        translation is an error for `check` and is never published."""
+        if not self.settings.regions_file.is_file():
+            return ()
+        return phone_countries(self.regions, self.settings.source_locale)
+
+    @cached_property
     def source_hotline(self) -> HotlineSpec | None:
-        """The hotline the articles are written with (the source locale's region)."""
+        """The hotline the articles are written with (the source locale's region).
+
+        Without one (no such region, or it has no hotline) the spec has no numbers: any
+        phone number in an article is then refused rather than published to every region."""
         if not self.settings.regions_file.is_file():
             return None
         source = parse_tag(self.settings.source_locale)
         region = self.regions.get(source.bcp47)
-        if region is None or region.hotline is None:
-            return None
-        return HotlineSpec(source.territory or "US", frozenset({region.hotline.e164}))
+        numbers = frozenset({region.hotline.e164}) if region and region.hotline else frozenset()
+        return HotlineSpec(source.territory or "US", numbers, self.phone_countries)
 
     def slugs(self, wanted: tuple[str, ...] = ()) -> list[str]:
         available = list_slugs(self.settings.source_dir)
@@ -342,7 +358,7 @@ def check(
     """(findings, a summary per catalog) for the chosen catalogs, plus the hotline data."""
     import datetime
 
-    from pipeline.checks import Finding, check_catalog
+    from pipeline.checks import Finding, check_catalog, source_url_findings
     from pipeline.regions import hotline_age_days
 
     today = today or datetime.date.today()
@@ -353,7 +369,11 @@ def check(
         territories = [
             parse_tag(r.tag).territory for r in regions.values() if language in r.catalogs
         ]
-        phone_regions = tuple(dict.fromkeys([*territories, source.territory or "US"]))
+        # The language's own countries first, then every other of the region file (as
+        # publish finds them): a number of any of them must not reach a page.
+        phone_regions = tuple(
+            dict.fromkeys([*territories, source.territory or "US", *project.phone_countries])
+        )
         for slug in project.slugs(slugs):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if not path.is_file():
@@ -369,6 +389,9 @@ def check(
                     "warnings": sum(f.severity == "warning" for f in found),
                 }
             )
+    for slug in project.slugs(slugs):
+        path = article_path(project.settings.source_dir, slug)
+        findings.extend(source_url_findings(read_source(path), relative(project, path)))
     limit = project.settings.hotline_max_age_days
     shown = relative(project, project.settings.regions_file)
     for region in regions.values():

@@ -418,7 +418,16 @@ class ArticleBuilder:
             if chain is None:
                 continue
             memo = memos.setdefault((tuple(t.path for t in chain), region.direction), {})
-            drafts.append(render_draft(article, region, chain, settings.source_locale, memo))
+            drafts.append(
+                render_draft(
+                    article,
+                    region,
+                    chain,
+                    settings.source_locale,
+                    memo,
+                    phone_regions=self.project.phone_countries,
+                )
+            )
         return drafts
 
     def chain(self, region: Region, slug: str) -> tuple[Translations, ...] | None:
@@ -451,6 +460,10 @@ class InputFingerprint:
                 threshold,
                 settings.base_url,
                 settings.source_locale,
+                # What articles and translations are checked against: the source hotline,
+                # and every country whose numbers a translation may not carry.
+                repr(project.source_hotline),
+                project.phone_countries,
             ]
         )
         self.source_dir = str(settings.source_dir)

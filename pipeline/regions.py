@@ -40,6 +40,7 @@ def load_regions(path: Path) -> dict[str, Region]:
         if region.tag in regions:
             problems.append(f"region {tag}: defined twice")
         regions[region.tag] = region
+    problems += numbers_in_hotline_texts(regions)
     if problems:
         raise ConfigError(f"{path}: " + "; ".join(problems))
     return regions
@@ -103,6 +104,49 @@ def parse_hotline(tag: str, entry, country: str) -> Hotline:
         website=website,
         verified_on=verified_on,
     )
+
+
+def numbers_in_hotline_texts(regions: dict[str, Region]) -> list[str]:
+    """A phone number belongs in hotline.phone only: one in the name, hours or cost would
+    be shown as written, unchecked, beside the real one (any region's format counts)."""
+    countries = phone_countries(regions, "")
+    problems = []
+    for region in regions.values():
+        hotline = region.hotline
+        for name in ("name", "hours", "cost") if hotline else ():
+            number = phone_number_in(getattr(hotline, name), countries)
+            if number:
+                problems.append(
+                    f"region {region.tag}: hotline.{name} holds a phone number ({number!r}); "
+                    "a hotline's number belongs in hotline.phone"
+                )
+    return problems
+
+
+def phone_number_in(text: str, countries: tuple[str, ...]) -> str | None:
+    """The first phone number in `text` that is valid in one of `countries` (national
+    formats) or written internationally, as written; None when there is none."""
+    if sum(character.isdigit() for character in text) < 7:
+        return None  # shorter than any subscriber number: "24/7", "8 h à 2 h"
+    for country in countries or ("US",):
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, country, leniency=phonenumbers.Leniency.VALID
+        ):
+            return match.raw_string
+    return None
+
+
+def phone_countries(regions: dict[str, Region], source_locale: str) -> tuple[str, ...]:
+    """Every country whose numbers a page could be given: the source locale's, each region's
+    and each hotline's (phone_region may differ from the tag), in that order."""
+    countries = [parse_tag(source_locale).territory or "US"] if source_locale else []
+    for region in regions.values():
+        countries.append(parse_tag(region.tag).territory)
+        if region.hotline is not None:
+            number = phonenumbers.parse(region.hotline.e164)
+            countries.append(phonenumbers.region_code_for_number(number))
+    supported = phonenumbers.SUPPORTED_REGIONS  # not the pseudo-locales' XA and XB
+    return tuple(dict.fromkeys(c for c in countries if c in supported))
 
 
 def parse_phone(tag: str, text: str, country: str) -> phonenumbers.PhoneNumber:

@@ -102,12 +102,18 @@ def render_draft(
     chain: tuple[Translations, ...],
     source_language: str,
     memo: dict | None = None,
+    phone_regions: tuple[str, ...] = (),
 ) -> Draft:
-    """The article's body for a region; `memo` shares segments between regions of a chain."""
+    """The article's body for a region; `memo` shares segments between regions of a chain.
+
+    `phone_regions`: the countries in whose formats a number typed into a translation is
+    found (`regions.phone_countries`: all of the region file's, as `check` uses), by
+    default the region's and the source's."""
     is_source = same_language(region.language, source_language)
     translate = lookup(chain, is_source)
-    tags = (parse_tag(region.tag), parse_tag(source_language))
-    phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
+    if not phone_regions:
+        tags = (parse_tag(region.tag), parse_tag(source_language))
+        phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
 
     def validate(msgstr: str, segment: Segment) -> str | None:
         errors = content_errors(msgstr, segment, phone_regions)

@@ -136,6 +136,9 @@ class HotlineSpec:
 
     region_code: str  # e.g. "US": how to read national numbers in the text
     numbers: frozenset[str]  # E.164
+    # The region file's countries: a number in their formats that is not the hotline is
+    # refused in a source article (`pipeline.source`), as every region would show it.
+    countries: tuple[str, ...] = ()
 
 
 class Walk:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from pathlib import Path
 
 from pipeline.errors import SourceError
@@ -63,6 +64,8 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
     """The article as browsers parse it: the scanner applies HTML's implied end tags and
     recovery rules (as `file extract` does), so real-world pages are read, not refused."""
     document = parse(text)
+    if hotline is not None:
+        refuse_other_numbers(shown, text, hotline)
     article = build_article(slug, shown, text, document, hotline)
     found = [(offset, f"malformed HTML: {message}") for offset, message in document.problems]
     found += [
@@ -83,6 +86,85 @@ def problems_summary(article: Article) -> str | None:
     more = len(article.problems) - 1
     extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
     return f"{article.path}:{line}: {message}{extra}"
+
+
+MARKUP = re.compile(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|<[^>]*>?", re.S | re.I)
+TEL_HREF = re.compile(r"""href\s*=\s*["']?\s*tel:([^"'>]+)""", re.I)
+
+
+def refuse_other_numbers(shown: str, text: str, hotline: HotlineSpec) -> None:
+    """Only the source hotline's number may appear in an article: it becomes
+    `{hotline_phone}`, which each region fills with its own. Any other number (a second US
+    helpline in the running text, or the hotline's when the region file has no source
+    region) would be published as written to every region, so it is refused with its line.
+    Tags, comments and scripts are blanked first (offsets kept), so that a number is read in
+    the text a reader sees; tel: links are read on their own."""
+    from pipeline.segment import MAYBE_PHONE
+
+    if not MAYBE_PHONE.search(text):
+        return
+    masked = MARKUP.sub(blank, text)
+    # Only around each run of digits (with room for a "+" or "(" before it): reading whole
+    # lines in every country's formats took as long as parsing the article.
+    candidates = [
+        (m.start(), masked[max(0, m.start() - 3) : m.end()]) for m in MAYBE_PHONE.finditer(masked)
+    ]
+    candidates += [(m.start(), m.group(1)) for m in TEL_HREF.finditer(text)]
+    countries = tuple(dict.fromkeys((hotline.region_code, *hotline.countries)))
+    for offset, candidate in candidates:
+        for written, e164 in phone_numbers(candidate, countries):
+            if e164 not in hotline.numbers:
+                raise SourceError(
+                    f"{shown}:{text.count(chr(10), 0, offset) + 1}: phone number {written!r} is "
+                    "not the source region's hotline, and every region would show it: write "
+                    "the hotline's number (each region shows its own) or leave it out"
+                )
+
+
+def blank(match: re.Match) -> str:
+    """Spaces in place of a piece of markup, its line breaks kept."""
+    return "\n".join(" " * len(part) for part in match.group(0).split("\n"))
+
+
+def phone_numbers(text: str, countries: tuple[str, ...]):
+    """(as written, E.164) of each valid number in `text`, read in the first of `countries`
+    whose formats it fits ("(877) 378-4154" is a US number before it is a Mexican one)."""
+    import phonenumbers
+
+    quick = quick_reading(text, countries)
+    if quick:  # the usual case: the text is one number (the matcher costs a millisecond)
+        yield quick
+        return
+    taken: list[range] = []
+    for country in countries:
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, country, leniency=phonenumbers.Leniency.VALID
+        ):
+            if any(match.start in span or match.end - 1 in span for span in taken):
+                continue
+            taken.append(range(match.start, match.end))
+            yield (
+                match.raw_string,
+                phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
+            )
+
+
+def quick_reading(text: str, countries: tuple[str, ...]) -> tuple[str, str] | None:
+    """(as written, E.164) when all of `text` but a lead-in is one valid number."""
+    import phonenumbers
+
+    found = re.search(r"\+?\(?\d[\d\s().\-\u00a0]*\d\)?$", text)
+    if found is None:
+        return None
+    for country in countries:
+        try:
+            number = phonenumbers.parse(found.group(0), country)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return found.group(0).strip(), e164
+    return None
 
 
 def build_article(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -266,7 +267,18 @@ def test_article_with_a_hidden_script_link_is_reported(tmp_path, link):
     one_line_error(result, "source/attack.html:8:", "a link that runs a script")
 
 
-def test_file_merge_reports_hidden_script_links(tmp_path):
+def test_check_reports_hidden_script_links_of_the_source(cli, project):
+    add_to_source(project, f"<p>Read <a {HIDDEN_SCRIPT_LINKS[0]}>our guide</a>.</p>")
+    findings = json.loads(cli("check", "--json").stdout)["findings"]
+    found = [f for f in findings if f["code"] == "url"]
+    assert [(f["catalog"], f["line"], f["severity"]) for f in found] == [
+        ("source/ketamine-addiction.html", 33, "warning")
+    ]
+
+
+def test_file_merge_keeps_the_page_s_own_links_and_names_the_script_ones(tmp_path):
+    """file merge keeps a page's bytes (its scripts too): its own script links stay, are
+    reported, and a translation cannot add one (tags in a translation carry no attributes)."""
     page = tmp_path / "page.html"
     page.write_text(HOSTILE_LINKS_PAGE, encoding="utf-8")
     cli = Cli(tmp_path)
@@ -276,3 +288,160 @@ def test_file_merge_reports_hidden_script_links(tmp_path):
     assert merged.read_text() == HOSTILE_LINKS_PAGE  # the page's own bytes
     assert result.stderr.count("a link that runs a script") == 3
     assert "page.html:1: <a href='java\\tscript:alert(document.domain)'>" in result.stderr
+    merge = ("file", "merge", str(page), str(tmp_path / "page.pot"), "-o", str(merged))
+    data = json.loads(cli(*merge, "--json").stdout)
+    assert len(data["items"][0]["script_links"]) == 3
+
+
+# -- 25.3: helplines, bidi controls, NUL, placeholders ----------------------------------------
+
+OTHER_REGIONS_NUMBERS = "Recupere su vida: llame al 0300 123 6600 o al 01806 313031"
+
+
+def set_msgstr(root: Path, language: str, msgid: str, msgstr: str) -> None:
+    path = root / "locales" / language / "LC_MESSAGES" / "ketamine-addiction.po"
+    catalog = polib.pofile(str(path))
+    catalog.find(msgid).msgstr = msgstr
+    catalog.save()
+
+
+def published_pages(root: Path, *regions: str) -> dict[str, str]:
+    pages = {}
+    for region in regions:
+        page = root / "output" / region / "ketamine-addiction" / "index.html"
+        data = root / "output" / region / "ketamine-addiction.json"
+        if page.is_file():  # the JSON's fallbacks say why a translation was not used
+            fields = json.loads(data.read_text())
+            fields.pop("fallbacks")
+            pages[region] = page.read_text() + json.dumps(fields, ensure_ascii=False)
+    return pages
+
+
+def test_numbers_of_other_regions_in_a_translation_are_errors_and_never_published(cli, project):
+    set_msgstr(project, "es", "Get Your Life Back", OTHER_REGIONS_NUMBERS)
+    result = cli("check", "--lang", "es", code=1)
+    assert "0300 123 6600" in result.output
+    cli("publish")
+    pages = published_pages(project, "es-MX", "es-US")
+    assert set(pages) == {"es-MX", "es-US"}
+    for text in pages.values():
+        assert "0300 123 6600" not in text and "01806 313031" not in text
+        assert "Recupere su vida" in text  # the rest of the translation stays
+
+
+def test_a_number_check_flags_in_english_is_not_published_on_en_us(cli, project):
+    cli("init", "en")
+    set_msgstr(project, "en", "Get Your Life Back", "Get Your Life Back: call 0300 123 6600")
+    assert "0300 123 6600" in cli("check", "--lang", "en", code=1).output
+    cli("publish")
+    for region, text in published_pages(project, "en-US", "en-GB", "en-AU").items():
+        assert "call 0300 123 6600" not in text, region  # en-GB's own hotline box has it
+
+
+def add_to_source(project: Path, paragraph: str) -> None:
+    path = project / "source" / "ketamine-addiction.html"
+    text = path.read_text()
+    path.write_text(
+        text.replace("<h2>Get Your Life Back</h2>", f"<h2>Get Your Life Back</h2>\n{paragraph}")
+    )
+
+
+def test_a_second_number_in_the_source_is_refused(cli, project):
+    from conftest import one_line_error
+
+    add_to_source(project, "<p>You can also call SAMHSA at 1-800-662-4357, day or night.</p>")
+    one_line_error(cli("extract", code=1), "ketamine-addiction.html:33:", "1-800-662-4357")
+    one_line_error(cli("publish", code=1), "ketamine-addiction.html:33:", "1-800-662-4357")
+    assert not (project / "output").exists()
+
+
+def test_without_the_source_region_the_source_number_is_refused_not_published(cli, project):
+    from conftest import one_line_error
+
+    regions = project / "locales" / "regions.toml"
+    text = regions.read_text()
+    start = text.index("[regions.en-US]")
+    regions.write_text(text[:start] + text[text.index("[regions.es-US]") :])
+    result = cli("publish", "--region", "en-GB", "--region", "en-AU", code=1)
+    one_line_error(result, "ketamine-addiction.html:35:", "(877) 378-4154")
+    assert not (project / "output").exists()
+
+
+def test_a_phone_number_in_a_region_s_hours_is_refused(cli, project):
+    from conftest import one_line_error
+
+    regions = project / "locales" / "regions.toml"
+    text = regions.read_text()
+    mexico = 'hours = "24 horas, los 7 días de la semana", cost'
+    regions.write_text(text.replace(mexico, 'hours = "24 horas, o al 0300 123 6600", cost'))
+    one_line_error(cli("regions", code=1), "region es-MX", "hotline.hours", "0300 123 6600")
+
+
+@pytest.mark.parametrize(
+    "msgstr, code",
+    [
+        ("LLAME AL \u202e{hotline_phone}\u202c", "bidi"),
+        ("LLAME AL \u2067{hotline_phone}\u2069", "bidi"),
+        ("LLAME AL \u200f{hotline_phone}", "bidi"),
+    ],
+)
+def test_bidi_controls_in_a_translation_are_errors_and_never_published(cli, project, msgstr, code):
+    set_msgstr(project, "es", "CALL {hotline_phone}", msgstr)
+    result = cli("check", "--lang", "es", "--json", code=1)
+    assert code in result.output
+    cli("publish")
+    for text in published_pages(project, "es-MX", "es-US").values():
+        assert not set(msgstr[9:].replace("{hotline_phone}", "")) & set(text)
+
+
+def test_nul_and_placeholders_in_attribute_translations_never_reach_the_page(cli, project):
+    alt = "Ryan Zofay forming a circle and hugging friends."
+    hostile = {
+        "Get Your Life Back": "Recupere\x00 su vida",
+        alt: "Llame al {hotline_phone}",
+        "Is Ketamine Addictive?": "¿Es adictiva la {hotline_name}?",
+    }
+    for msgid, msgstr in hostile.items():
+        set_msgstr(project, "es", msgid, msgstr)
+    findings = json.loads(cli("check", "--lang", "es", "--json", code=1).stdout)["findings"]
+    flagged = {f["msgid"] for f in findings if f["severity"] == "error"}
+    assert flagged == {msgid[:60] for msgid in hostile}
+    cli("publish")
+    for text in published_pages(project, "es-MX", "es-US").values():
+        assert "\x00" not in text and "{hotline_name}" not in text
+        assert "Llame al {hotline_phone}" not in text and f'alt="{alt}"' in text
+
+
+@pytest.mark.parametrize(
+    "msgstr, refused",
+    [
+        ("\u202eLlame al\u202c {hotline_phone}", False),  # around text only (as ar-XB does)
+        ("[\u202eCall\u202c {hotline_phone}\u202e now\u202c]", False),
+        ("\u202e{hotline_phone}\u202c", True),
+        ("\u202bLlame al {hotline_phone}\u202c", True),
+        ("Llame al \u2066{hotline_phone}\u2069", True),
+        ("Llame al {hotline_phone} \u202e", True),  # left open to the end of the paragraph
+        ("Llame al {hotline_phone}\u202c", True),  # closes what the page opened
+        ("Llame al \u200e{hotline_phone}", True),
+        ("\u200fLlame al {hotline_phone}", False),
+    ],
+)
+def test_bidi_controls_are_refused_where_they_can_reorder_a_placeholder(msgstr, refused):
+    from pipeline.checks import bidi_problem
+
+    assert (bidi_problem(msgstr) is not None) == refused
+
+
+def test_a_region_added_to_the_file_rebuilds_pages_whose_translations_it_makes_wrong(cli, project):
+    """900 16 15 15 is a number only in Spain: once es-ES is a region, it is a foreign number
+    on es-MX, and the es-MX page built before must not be kept as unchanged."""
+    typed = "Recupere su vida: 900 16 15 15"
+    set_msgstr(project, "es", "Get Your Life Back", typed)
+    cli("publish")
+    assert typed in published_pages(project, "es-MX")["es-MX"]
+    regions = project / "locales" / "regions.toml"
+    spain = '[regions.es-ES]\nlanguage = "es"\nhotline = { name = "FAD", phone = "900 16 15 15" }\n'
+    regions.write_text(regions.read_text() + "\n" + spain)
+    cli("publish")
+    for region, text in published_pages(project, "es-MX", "es-US", "es-ES").items():
+        assert typed not in text, region
