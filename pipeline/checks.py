@@ -167,8 +167,7 @@ def source_url_findings(text: str, shown: str) -> list[Finding]:
     return [
         Finding("warning", "url", f"{what}: a link that runs a script", shown, line)
         for line, what in (
-            (text.count("\n", 0, start) + 1, what)
-            for start, _, what in script_url_attributes(text)
+            (text.count("\n", 0, start) + 1, what) for start, _, what in script_url_attributes(text)
         )
     ]
 

@@ -123,6 +123,9 @@ class Article:
     content_hash: str
     # (line, message) of markup a browser repairs (stray or unclosed tags): warnings of extract
     problems: tuple[tuple[int, str], ...] = ()
+    # (line, as written, E.164) of each phone number that is not the source's hotline: shown
+    # as written to every region, so pages of regions in other countries are not published
+    other_numbers: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

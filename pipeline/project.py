@@ -73,7 +73,7 @@ class Project:
         """The hotline the articles are written with (the source locale's region).
 
         Without one (no such region, or it has no hotline) the spec has no numbers: any
-        phone number in an article is then refused rather than published to every region."""
+        phone number in an article then keeps its pages out of other countries' regions."""
         if not self.settings.regions_file.is_file():
             return None
         source = parse_tag(self.settings.source_locale)
@@ -391,7 +391,19 @@ def check(
             )
     for slug in project.slugs(slugs):
         path = article_path(project.settings.source_dir, slug)
-        findings.extend(source_url_findings(read_source(path), relative(project, path)))
+        shown = relative(project, path)
+        findings.extend(source_url_findings(read_source(path), shown))
+        findings.extend(
+            Finding(
+                "warning",
+                "phone",
+                f"phone number {written!r} is not the source region's hotline: pages of "
+                "regions in other countries are not published",
+                shown,
+                line,
+            )
+            for line, written, _ in project.article(slug).other_numbers
+        )
     limit = project.settings.hotline_max_age_days
     shown = relative(project, project.settings.regions_file)
     for region in regions.values():

@@ -579,11 +579,26 @@ def select_regions(project: Project, wanted: tuple[str, ...]) -> list[Region]:
 
 
 def skip_reason(draft: Draft, threshold: float) -> str | None:
+    foreign = foreign_number(draft)
+    if foreign:
+        return foreign
     if draft.missing_critical:
         first = draft.missing_critical[0][:60]
         return f"critical segment untranslated or broken: {first!r}"
     if draft.completeness * 100 < threshold:
         return f"{draft.completeness:.0%} translated, below the {threshold:g}% threshold"
+    return None
+
+
+def foreign_number(draft: Draft) -> str | None:
+    """Why a page may not show a phone number of the source as written: a number of another
+    country than the region's (a reader in crisis must find their own country's line)."""
+    import phonenumbers
+
+    country = draft.region.tag.rpartition("-")[2].upper()
+    for line, written, e164 in draft.article.other_numbers:
+        if phonenumbers.region_code_for_number(phonenumbers.parse(e164)) != country:
+            return f"the source shows phone number {written!r} (line {line}) of another country"
     return None
 
 

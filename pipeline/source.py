@@ -64,10 +64,18 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
     """The article as browsers parse it: the scanner applies HTML's implied end tags and
     recovery rules (as `file extract` does), so real-world pages are read, not refused."""
     document = parse(text)
-    if hotline is not None:
-        refuse_other_numbers(shown, text, hotline)
     article = build_article(slug, shown, text, document, hotline)
     found = [(offset, f"malformed HTML: {message}") for offset, message in document.problems]
+    numbers = other_numbers(text, hotline) if hotline is not None else []
+    found += [
+        (
+            offset,
+            f"phone number {written!r} is not the source region's hotline: pages of "
+            "regions in other countries are not published (write the hotline's number, which "
+            "each region shows as its own, or leave it out)",
+        )
+        for offset, written, _ in numbers
+    ]
     found += [
         (start, f"{what}: a link that runs a script")
         for start, _, what in script_url_attributes(text, document)
@@ -75,7 +83,8 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
     if not found:
         return article
     problems = tuple((document.line_of(offset), message) for offset, message in sorted(found))
-    return dataclasses.replace(article, problems=problems)
+    numbers = tuple((document.line_of(offset), written, e164) for offset, written, e164 in numbers)
+    return dataclasses.replace(article, problems=problems, other_numbers=numbers)
 
 
 def problems_summary(article: Article) -> str | None:
@@ -92,17 +101,17 @@ MARKUP = re.compile(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|<[^>]*
 TEL_HREF = re.compile(r"""href\s*=\s*["']?\s*tel:([^"'>]+)""", re.I)
 
 
-def refuse_other_numbers(shown: str, text: str, hotline: HotlineSpec) -> None:
-    """Only the source hotline's number may appear in an article: it becomes
-    `{hotline_phone}`, which each region fills with its own. Any other number (a second US
-    helpline in the running text, or the hotline's when the region file has no source
-    region) would be published as written to every region, so it is refused with its line.
-    Tags, comments and scripts are blanked first (offsets kept), so that a number is read in
-    the text a reader sees; tel: links are read on their own."""
+def other_numbers(text: str, hotline: HotlineSpec) -> list[tuple[int, str, str]]:
+    """(offset, as written, E.164) of each phone number in an article other than the source
+    hotline's. The hotline's becomes `{hotline_phone}`, which each region fills with its
+    own; any other number (a second US helpline in the running text, or the hotline's when
+    the region file has no source region) would be shown as written to every region. Tags,
+    comments and scripts are blanked first (offsets kept), so that a number is read in the
+    text a reader sees; tel: links are read on their own."""
     from pipeline.segment import MAYBE_PHONE
 
     if not MAYBE_PHONE.search(text):
-        return
+        return []
     masked = MARKUP.sub(blank, text)
     # Only around each run of digits (with room for a "+" or "(" before it): reading whole
     # lines in every country's formats took as long as parsing the article.
@@ -111,14 +120,36 @@ def refuse_other_numbers(shown: str, text: str, hotline: HotlineSpec) -> None:
     ]
     candidates += [(m.start(), m.group(1)) for m in TEL_HREF.finditer(text)]
     countries = tuple(dict.fromkeys((hotline.region_code, *hotline.countries)))
+    found = []
     for offset, candidate in candidates:
         for written, e164 in phone_numbers(candidate, countries):
-            if e164 not in hotline.numbers:
-                raise SourceError(
-                    f"{shown}:{text.count(chr(10), 0, offset) + 1}: phone number {written!r} is "
-                    "not the source region's hotline, and every region would show it: write "
-                    "the hotline's number (each region shows its own) or leave it out"
-                )
+            if e164 not in hotline.numbers and looks_like_a_phone_number(written, masked, offset):
+                found.append((offset, written, e164))
+    return found
+
+
+DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+DIGIT_GROUP = re.compile(r"\d+")
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def looks_like_a_phone_number(written: str, text: str, offset: int) -> bool:
+    """Whether a valid number as read is written as people write phone numbers. With half a
+    dozen countries' numbering plans almost any run of 7 digits is valid somewhere, and real
+    pages are full of dates, ids, decimals and ISBNs that are not numbers to call."""
+    groups = DIGIT_GROUP.findall(written)
+    international = written.lstrip("( ").startswith("+")
+    if DATE.search(written):
+        return False
+    if not international and (len(groups) < 2 or any(len(group) > 6 for group in groups)):
+        return False  # an id: phone numbers are written in groups (or from a "+")
+    if len(groups) == 2 and ("." in written or all(YEAR.fullmatch(g) for g in groups)):
+        return False  # a decimal, a span of years
+    before = text[offset - 1 : offset] if offset else ""
+    if before.isalnum() or before in ("/", "=", "_", "-", "."):
+        return False  # the tail of an id, a hash or a path
+    words_before = " ".join(text[max(0, offset - 400) : offset].split())  # tags are blanks
+    return "isbn" not in words_before[-20:].lower()
 
 
 def blank(match: re.Match) -> str:

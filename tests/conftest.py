@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from pipeline.cli import main
+
+# Property tests run real tools (msgfmt, processes) on a machine that may be busy: a
+# per-example deadline would fail them for the machine's load, not for what they test.
+settings.register_profile("pipeline", deadline=None)
+settings.load_profile("pipeline")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -346,25 +346,38 @@ def add_to_source(project: Path, paragraph: str) -> None:
     )
 
 
-def test_a_second_number_in_the_source_is_refused(cli, project):
+def test_a_second_number_in_the_source_reaches_only_its_own_country(cli, project):
+    """A second US number in the running text (SAMHSA) is shown as written: the US pages may
+    carry it, no other region's page is published with it, and extract and check say so."""
     from conftest import one_line_error
 
     add_to_source(project, "<p>You can also call SAMHSA at 1-800-662-4357, day or night.</p>")
-    one_line_error(cli("extract", code=1), "ketamine-addiction.html:33:", "1-800-662-4357")
-    one_line_error(cli("publish", code=1), "ketamine-addiction.html:33:", "1-800-662-4357")
-    assert not (project / "output").exists()
+    warned = cli("extract").stderr
+    assert "warning: source/ketamine-addiction.html:33: phone number '1-800-662-4357'" in warned
+    one_line_error(cli("extract", "--strict", code=1), "ketamine-addiction.html:33:", "4357")
+    findings = json.loads(cli("check", "--json").stdout)["findings"]
+    assert [(f["line"], f["code"]) for f in findings if f["code"] == "phone"] == [(33, "phone")]
+    data = json.loads(cli("publish", "--json").stdout)
+    assert sorted(p["region"] for p in data["pages"]) == ["en-US", "es-US"]
+    skipped = {s["region"]: s["reason"] for s in data["skipped"]}
+    assert sorted(skipped) == ["de-DE", "en-AU", "en-GB", "es-MX", "fr-FR"]
+    assert all("'1-800-662-4357' (line 33) of another country" in r for r in skipped.values())
+    for page in (project / "output").rglob("*.html"):
+        assert "662-4357" not in page.read_text() or page.parts[-3] in ("en-US", "es-US")
 
 
 def test_without_the_source_region_the_source_number_is_refused_not_published(cli, project):
-    from conftest import one_line_error
 
     regions = project / "locales" / "regions.toml"
     text = regions.read_text()
     start = text.index("[regions.en-US]")
     regions.write_text(text[:start] + text[text.index("[regions.es-US]") :])
-    result = cli("publish", "--region", "en-GB", "--region", "en-AU", code=1)
-    one_line_error(result, "ketamine-addiction.html:35:", "(877) 378-4154")
-    assert not (project / "output").exists()
+    data = json.loads(
+        cli("publish", "--region", "en-GB", "--region", "en-AU", "--json", code=3).stdout
+    )
+    assert data["pages"] == []
+    assert all("'(877) 378-4154' (line 35)" in s["reason"] for s in data["skipped"])
+    assert not list((project / "output").rglob("*.html"))
 
 
 def test_a_phone_number_in_a_region_s_hours_is_refused(cli, project):
@@ -445,3 +458,27 @@ def test_a_region_added_to_the_file_rebuilds_pages_whose_translations_it_makes_w
     cli("publish")
     for region, text in published_pages(project, "es-MX", "es-US", "es-ES").items():
         assert typed not in text, region
+
+
+@pytest.mark.parametrize(
+    "written, context, expected",
+    [
+        ("1-800-662-4357", "call ", True),
+        ("(206) 652-6593", "call ", True),
+        ("0300 123 6600", "call ", True),
+        ("+4930123456", "call ", True),
+        ("2013-09-29", "on ", False),  # a date
+        ("08.04.2015 12", "on ", False),
+        ("296280873867140", "id ", False),  # an id, no groups
+        ("2779.100", "sum ", False),  # a decimal
+        ("2016-2020", "from ", False),  # years
+        ("7648-4883", "rid=09bc8b7b-", False),  # the tail of a hash
+        ("0-670-83298-7", "ISBN ", False),
+    ],
+)
+def test_what_reads_as_a_phone_number_in_a_source(written, context, expected):
+    """Real pages are full of dates, ids and ISBNs that are valid numbers somewhere."""
+    from pipeline.source import looks_like_a_phone_number
+
+    text = context + written
+    assert looks_like_a_phone_number(written, text, len(context)) is expected
