@@ -16,7 +16,7 @@ from pipeline.model import Segment
 from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
-if TYPE_CHECKING:  # polib, difflib and subprocess are imported where used: `file` commands
+if TYPE_CHECKING:  # polib, rapidfuzz and subprocess are imported where used: `file` commands
     import polib  # and publishes never load them
 
 CRITICAL_FLAG = "critical"
@@ -420,15 +420,6 @@ class UpdateReport:
         }
 
 
-def similarity(a: str, b: str) -> float:
-    import difflib
-
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return 0.0
-    return matcher.ratio()
-
-
 def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
     """The template's entry carrying the old entry's translation and translator's notes."""
     import polib
@@ -614,16 +605,22 @@ class TranslationMemory:
         self.exact: dict | None = None  # loaded on the first lookup
 
     def load(self) -> None:
-        self.exact, self.by_word, self.entries = {}, {}, []
+        """Every translated entry, first article first, filed by key and, per msgctxt, in
+        a fuzzy index of its msgid (only texts of the same msgctxt are compared)."""
+        from pipeline.fuzzy import FuzzyIndex
+
+        self.exact = {}
+        found: dict[str | None, list] = {}
         for slug, path in self.catalogs:
             for key, msgstr in read_translations(path).entries.items():
                 if key in self.exact:
                     continue
                 self.exact[key] = (msgstr, key[1], slug, 1.0)
-                index = len(self.entries)
-                self.entries.append((key, msgstr, slug))
-                for word in key_words(key[1]):
-                    self.by_word.setdefault(word, []).append(index)
+                found.setdefault(key[0], []).append((key[1], msgstr, slug))
+        self.by_context = {
+            context: (FuzzyIndex([msgid for msgid, _, _ in entries]), entries)
+            for context, entries in found.items()
+        }
 
     def lookup(self, entry: polib.POEntry, threshold: float):
         """(msgstr, source msgid, article, score) of the best match, or None."""
@@ -632,26 +629,14 @@ class TranslationMemory:
         key = entry_key(entry)
         if key in self.exact:
             return self.exact[key]
-        words = key_words(entry.msgid)
-        counts: dict[int, int] = {}
-        for word in words:
-            for index in self.by_word.get(word, ()):
-                counts[index] = counts.get(index, 0) + 1
-        best = None
-        for index, shared in counts.items():
-            if shared < max(1, len(words) // 2):
-                continue
-            (context, msgid), msgstr, slug = self.entries[index]
-            if context != key[0]:
-                continue
-            score = similarity(entry.msgid, msgid)
-            if score >= threshold and (best is None or score > best[3]):
-                best = (msgstr, msgid, slug, score)
-        return best
-
-
-def key_words(text: str) -> set[str]:
-    return {word.lower() for word in re.findall(r"[^\W\d_]{5,}", text)}
+        if key[0] not in self.by_context:
+            return None
+        index, entries = self.by_context[key[0]]
+        match = index.best(entry.msgid, threshold)
+        if match is None:
+            return None
+        msgid, msgstr, slug = entries[match[0]]
+        return (msgstr, msgid, slug, match[1])
 
 
 def role_of(template_entry: polib.POEntry) -> str:
@@ -687,14 +672,13 @@ def same_text_other_context(template_entry, vanished):
 
 
 def best_candidate(template_entry, candidates, threshold):
-    best, best_score = None, 0.0
-    for candidate in candidates:
-        if not compatible_context(candidate, template_entry):
-            continue
-        score = similarity(template_entry.msgid, candidate.msgid)
-        if score >= threshold and score > best_score:
-            best, best_score = candidate, score
-    return best, best_score
+    """(entry, score) of the vanished entry most like the template's (the first of equals),
+    or (None, 0.0). A catalog has few: each is compared."""
+    from pipeline.fuzzy import most_similar
+
+    fitting = [c for c in candidates if compatible_context(c, template_entry)]
+    found = most_similar(template_entry.msgid, [c.msgid for c in fitting], threshold)
+    return (None, 0.0) if found is None else (fitting[found[0]], found[1])
 
 
 def write_catalog(path: Path, catalog: polib.POFile) -> bool:

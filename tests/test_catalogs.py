@@ -337,8 +337,8 @@ def test_a_catalog_read_again_comes_from_the_cache_by_its_bytes(tmp_path, page_c
 
 
 def test_translation_memory_files_one_index_object_under_all_its_words(tmp_path):
-    """Each entry's index is one int object, whatever the words it is filed under: compiled,
-    a C integer boxed anew for every word cost 140 MB on 3 languages of 1,000 articles."""
+    """Each entry's index is one int object, whatever the word pairs it is filed under: an
+    integer made anew for every word cost 140 MB on 3 languages of 1,000 articles."""
     from pipeline.catalogs import TranslationMemory
 
     path = tmp_path / "es" / "LC_MESSAGES" / "many.po"
@@ -350,8 +350,9 @@ def test_translation_memory_files_one_index_object_under_all_its_words(tmp_path)
     path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries)
     memory = TranslationMemory([("many", path)])
     memory.load()
-    filed = [index for indexes in memory.by_word.values() for index in indexes]
-    assert len(memory.entries) == 400 and len(filed) >= 4 * 400
+    index, entries = memory.by_context[None]
+    filed = [number for numbers in index.postings.values() for number in numbers]
+    assert len(entries) == 400 and len(filed) >= 4 * 400
     assert len({id(index) for index in filed}) == len(set(filed)) == 400
 
 
@@ -488,3 +489,80 @@ def test_odd_characters_are_written_as_msgcat_writes_them(tmp_path):
     msgcat = subprocess.run(["msgcat", str(path)], capture_output=True, check=True)
     assert msgcat.stdout == path.read_bytes()
     assert read_translations(path).entries == {(None, "a"): text}
+
+
+# -- the fuzzy matcher (issue 25.7) -----------------------------------------------------------
+
+
+def brute_force_best(query: str, texts: list[str], threshold: float):
+    """(index, score) of the first most similar text at or above the threshold, comparing
+    with every text (what update did before the index)."""
+    from pipeline.fuzzy import similarity
+
+    best = None
+    for index, text in enumerate(texts):
+        score = similarity(query, text)
+        if score >= threshold and (best is None or score > best[1]):
+            best = (index, score)
+    return best
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.text(alphabet="ab c.", max_size=14), max_size=48),
+    st.text(alphabet="ab c.", max_size=14),
+    st.floats(min_value=0.05, max_value=1.0),
+)
+def test_the_index_finds_what_comparing_with_every_text_finds_in_small_memories(
+    texts, query, threshold
+):
+    """Up to CANDIDATES texts (per msgctxt), every text is compared: the index finds the
+    brute force's match (the first of equals) exactly, or nothing when it finds nothing."""
+    from pipeline.fuzzy import CANDIDATES, FuzzyIndex
+
+    assert len(texts) <= CANDIDATES
+    assert FuzzyIndex(texts).best(query, threshold) == brute_force_best(query, texts, threshold)
+
+
+def test_the_index_finds_the_best_match_of_edited_texts_in_a_big_memory():
+    """2,000 texts shaped like articles' sentences and paragraphs; 300 queries made from them
+    by an editor's changes (a word replaced, added or removed, a sentence added or
+    rewritten, two texts joined): the index finds a text scoring what the best found by
+    comparing with every text scores, whenever that one is above the threshold."""
+    import random
+
+    from pipeline.fuzzy import FuzzyIndex
+
+    rng = random.Random(25)
+    words = [f"w{n}" for n in range(300)] + "the of and to a in is you for".split() * 20
+
+    def sentence(low=6, high=20):
+        return " ".join(rng.choice(words) for _ in range(rng.randint(low, high))) + "."
+
+    texts = [" ".join(sentence() for _ in range(rng.randint(1, 5))) for _ in range(2000)] + [
+        sentence(2, 5) for _ in range(200)
+    ]
+    index = FuzzyIndex(texts)
+    found = 0
+    for number in range(300):
+        source = texts[rng.randrange(len(texts))].split()
+        at = rng.randrange(len(source))
+        edit = number % 6
+        if edit == 0:
+            source[at] = rng.choice(words)
+        elif edit == 1:
+            source.insert(at, rng.choice(words))
+        elif edit == 2 and len(source) > 1:
+            del source[at]
+        elif edit == 3:
+            source.append(sentence())
+        elif edit == 4:
+            source[: len(source) // 2] = sentence().split()
+        else:
+            source += texts[rng.randrange(len(texts))].split()
+        query = " ".join(source)
+        expected = brute_force_best(query, texts, 0.7)
+        match = index.best(query, 0.7)
+        assert (match and match[1]) == (expected and expected[1]), query
+        found += expected is not None
+    assert found > 200
