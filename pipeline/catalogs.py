@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pipeline import pagecache
 from pipeline.errors import CatalogError
-from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic, write_if_changed
+from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.model import Segment
 from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
@@ -51,19 +51,24 @@ def catalog_languages(locales_dir: Path) -> list[str]:
 
 
 def read_catalog(path: Path) -> polib.POFile:
-    """Parse a .po/.pot; a syntax error names the file and the line.
+    """Parse a .po/.pot; a syntax error names the file and the line."""
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such catalog")
+    return parse_catalog(path, read_catalog_bytes(path))
+
+
+def parse_catalog(path: Path, data: bytes) -> polib.POFile:
+    """The catalog `path` held as `data`.
 
     polib accepts some broken files (an unterminated string) without a word, and `update`
     would then rewrite a misread catalog; so the strict reader checks the syntax first.
     """
     import polib
 
-    if not path.is_file():
-        raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
         # Decoded, not read as text: newline translation would make a "\r" that msgfmt
         # takes as a character of a string into a line end.
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
         for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:
@@ -393,6 +398,7 @@ class UpdateReport:
     from_memory: list = field(default_factory=list)  # (msgid, article, score)
     changed: bool = False
     skipped: bool = False  # template and catalog as the last update left them
+    conflict: str | None = None  # where the merge went: the catalog changed while it ran
 
     def as_json(self) -> dict:
         return {
@@ -417,6 +423,7 @@ class UpdateReport:
             "revived": self.revived,
             "changed": self.changed,
             "skipped": self.skipped,
+            "conflict": self.conflict,
         }
 
 
@@ -681,8 +688,21 @@ def best_candidate(template_entry, candidates, threshold):
     return (None, 0.0) if found is None else (fitting[found[0]], found[1])
 
 
-def write_catalog(path: Path, catalog: polib.POFile) -> bool:
-    return write_if_changed(path, serialize(catalog))
+CONFLICT_SUFFIX = ".update-conflict"
+
+
+def write_merged(path: Path, data: bytes, read: bytes | None) -> str:
+    """Write a merged catalog's bytes over the file it was merged from, if that file still
+    holds the bytes `read` (None: there was no file) just before the rename: "written",
+    "unchanged" (the merge changed nothing), or "conflict": the file was changed meanwhile
+    (a translator saved it while the merge ran); it is left as it is and the merge is
+    written beside it, to `<slug>.po.update-conflict`."""
+    if data == read:
+        return "unchanged"
+    if write_atomic(path, data, only_if=lambda: read_if_present(path) == read):
+        return "written"
+    write_atomic(path.with_name(path.name + CONFLICT_SUFFIX), data)
+    return "conflict"
 
 
 def serialize(catalog: polib.POFile) -> str:

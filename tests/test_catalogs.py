@@ -95,6 +95,71 @@ def test_update_cycle_never_loses_a_translation(cli, project):
     assert_nothing_lost(path, translations)
 
 
+def test_update_keeps_a_translators_save_made_while_it_merges(cli, project, monkeypatch):
+    """The attack: a translator saves the es catalog while update is merging it. The save is
+    kept byte for byte, the merge goes beside it (<slug>.po.update-conflict), the run says
+    so and exits 1; the next update merges the saved file, and nothing is lost."""
+    from pipeline import project as workflow
+
+    paragraph = "Ketamine addiction symptoms are often easy for a user to recognize."
+    edit_source(project, paragraph, paragraph.replace("often easy", "usually easy"))
+    cli("extract")
+    es = project / CATALOG.format("es")
+    saved = es.read_text(encoding="utf-8").replace(
+        'msgstr "Le llamamos"', 'msgstr "Le llamamos enseguida"'
+    )
+    merge = workflow.update_catalog
+
+    def translator_saves_during_the_merge(catalog, template, path, *args):
+        if path == CATALOG.format("es"):  # the catalog was read: the merge starts
+            es.write_text(saved, encoding="utf-8")
+        return merge(catalog, template, path, *args)
+
+    monkeypatch.setattr(workflow, "update_catalog", translator_saves_during_the_merge)
+    result = cli("update", "--json", code=1)
+    assert es.read_text(encoding="utf-8") == saved
+    aside = es.with_name(es.name + ".update-conflict")
+    assert "usually easy" in aside.read_text(encoding="utf-8")
+    assert 'msgstr "Le llamamos"' in aside.read_text(encoding="utf-8")  # merged the old read
+    report = json.loads(result.stdout)
+    (item,) = [i for i in report["items"] if i["catalog"] == CATALOG.format("es")]
+    assert item["conflict"] == CATALOG.format("es") + ".update-conflict"
+    assert not item["changed"]
+    assert len(report["errors"]) == 1 and "changed while update ran" in report["errors"][0]
+    others = [i for i in report["items"] if i["catalog"] != CATALOG.format("es")]
+    assert others and all(i["conflict"] is None and i["changed"] for i in others)
+
+    monkeypatch.setattr(workflow, "update_catalog", merge)
+    cli("update")
+    merged = polib.pofile(str(es))
+    assert merged.find("We’ll Call You").msgstr == "Le llamamos enseguida"
+    assert any("usually easy" in e.msgid for e in merged)
+    msgfmt_check(es)
+
+
+def test_update_writes_a_new_catalog_only_where_none_appeared(cli, project, monkeypatch):
+    """A catalog created while update builds it for a new article is not written over."""
+    from pipeline import project as workflow
+
+    (project / "source/second.html").write_text(
+        (project / SOURCE).read_text(encoding="utf-8").replace("<title>", "<title>Second ")
+    )
+    cli("extract")
+    created = project / "locales/es/LC_MESSAGES/second.po"
+    merge = workflow.update_catalog
+
+    def translator_creates_it(catalog, template, path, *args):
+        if path == "locales/es/LC_MESSAGES/second.po":
+            created.write_text("# started by hand\n", encoding="utf-8")
+        return merge(catalog, template, path, *args)
+
+    monkeypatch.setattr(workflow, "update_catalog", translator_creates_it)
+    result = cli("update", "--lang", "es", "--article", "second", code=1)
+    assert created.read_text(encoding="utf-8") == "# started by hand\n"
+    assert created.with_name("second.po.update-conflict").is_file()
+    assert "changed while update ran" in result.stderr
+
+
 def assert_nothing_lost(path, translations):
     """Every translation made is still in the catalog: live, fuzzy or obsolete."""
     present = {entry.msgstr for entry in polib.pofile(str(path))}
