@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from pipeline import pagecache
 from pipeline.errors import CatalogError
-from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic, write_if_changed
+from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.model import Segment
 from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
 from pipeline.segment import source_words
 
-if TYPE_CHECKING:  # polib, difflib and subprocess are imported where used: `file` commands
+if TYPE_CHECKING:  # polib, rapidfuzz and subprocess are imported where used: `file` commands
     import polib  # and publishes never load them
 
 CRITICAL_FLAG = "critical"
@@ -51,19 +51,24 @@ def catalog_languages(locales_dir: Path) -> list[str]:
 
 
 def read_catalog(path: Path) -> polib.POFile:
-    """Parse a .po/.pot; a syntax error names the file and the line.
+    """Parse a .po/.pot; a syntax error names the file and the line."""
+    if not path.exists():  # anything else there (a FIFO, a folder) is refused when read
+        raise CatalogError(f"{path}: no such catalog")
+    return parse_catalog(path, read_catalog_bytes(path))
+
+
+def parse_catalog(path: Path, data: bytes) -> polib.POFile:
+    """The catalog `path` held as `data`.
 
     polib accepts some broken files (an unterminated string) without a word, and `update`
     would then rewrite a misread catalog; so the strict reader checks the syntax first.
     """
     import polib
 
-    if not path.exists():  # anything else there (a FIFO, a folder) is refused when read
-        raise CatalogError(f"{path}: no such catalog")
     try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
         # Decoded, not read as text: newline translation would make a "\r" that msgfmt
         # takes as a character of a string into a line end.
-        text = read_catalog_bytes(path).decode("utf-8")
+        text = data.decode("utf-8")
         for _ in read_entries(text):
             pass
     except UnicodeDecodeError as error:
@@ -396,6 +401,7 @@ class UpdateReport:
     from_memory: list = field(default_factory=list)  # (msgid, article, score)
     changed: bool = False
     skipped: bool = False  # template and catalog as the last update left them
+    conflict: str | None = None  # where the merge went: the catalog changed while it ran
 
     def as_json(self) -> dict:
         return {
@@ -420,16 +426,8 @@ class UpdateReport:
             "revived": self.revived,
             "changed": self.changed,
             "skipped": self.skipped,
+            "conflict": self.conflict,
         }
-
-
-def similarity(a: str, b: str) -> float:
-    import difflib
-
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return 0.0
-    return matcher.ratio()
 
 
 def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
@@ -617,16 +615,22 @@ class TranslationMemory:
         self.exact: dict | None = None  # loaded on the first lookup
 
     def load(self) -> None:
-        self.exact, self.by_word, self.entries = {}, {}, []
+        """Every translated entry, first article first, filed by key and, per msgctxt, in
+        a fuzzy index of its msgid (only texts of the same msgctxt are compared)."""
+        from pipeline.fuzzy import FuzzyIndex
+
+        self.exact = {}
+        found: dict[str | None, list] = {}
         for slug, path in self.catalogs:
             for key, msgstr in read_translations(path).entries.items():
                 if key in self.exact:
                     continue
                 self.exact[key] = (msgstr, key[1], slug, 1.0)
-                index = len(self.entries)
-                self.entries.append((key, msgstr, slug))
-                for word in key_words(key[1]):
-                    self.by_word.setdefault(word, []).append(index)
+                found.setdefault(key[0], []).append((key[1], msgstr, slug))
+        self.by_context = {
+            context: (FuzzyIndex([msgid for msgid, _, _ in entries]), entries)
+            for context, entries in found.items()
+        }
 
     def lookup(self, entry: polib.POEntry, threshold: float):
         """(msgstr, source msgid, article, score) of the best match, or None."""
@@ -635,26 +639,14 @@ class TranslationMemory:
         key = entry_key(entry)
         if key in self.exact:
             return self.exact[key]
-        words = key_words(entry.msgid)
-        counts: dict[int, int] = {}
-        for word in words:
-            for index in self.by_word.get(word, ()):
-                counts[index] = counts.get(index, 0) + 1
-        best = None
-        for index, shared in counts.items():
-            if shared < max(1, len(words) // 2):
-                continue
-            (context, msgid), msgstr, slug = self.entries[index]
-            if context != key[0]:
-                continue
-            score = similarity(entry.msgid, msgid)
-            if score >= threshold and (best is None or score > best[3]):
-                best = (msgstr, msgid, slug, score)
-        return best
-
-
-def key_words(text: str) -> set[str]:
-    return {word.lower() for word in re.findall(r"[^\W\d_]{5,}", text)}
+        if key[0] not in self.by_context:
+            return None
+        index, entries = self.by_context[key[0]]
+        match = index.best(entry.msgid, threshold)
+        if match is None:
+            return None
+        msgid, msgstr, slug = entries[match[0]]
+        return (msgstr, msgid, slug, match[1])
 
 
 def role_of(template_entry: polib.POEntry) -> str:
@@ -690,18 +682,30 @@ def same_text_other_context(template_entry, vanished):
 
 
 def best_candidate(template_entry, candidates, threshold):
-    best, best_score = None, 0.0
-    for candidate in candidates:
-        if not compatible_context(candidate, template_entry):
-            continue
-        score = similarity(template_entry.msgid, candidate.msgid)
-        if score >= threshold and score > best_score:
-            best, best_score = candidate, score
-    return best, best_score
+    """(entry, score) of the vanished entry most like the template's (the first of equals),
+    or (None, 0.0). A catalog has few: each is compared."""
+    from pipeline.fuzzy import most_similar
+
+    fitting = [c for c in candidates if compatible_context(c, template_entry)]
+    found = most_similar(template_entry.msgid, [c.msgid for c in fitting], threshold)
+    return (None, 0.0) if found is None else (fitting[found[0]], found[1])
 
 
-def write_catalog(path: Path, catalog: polib.POFile) -> bool:
-    return write_if_changed(path, serialize(catalog))
+CONFLICT_SUFFIX = ".update-conflict"
+
+
+def write_merged(path: Path, data: bytes, read: bytes | None) -> str:
+    """Write a merged catalog's bytes over the file it was merged from, if that file still
+    holds the bytes `read` (None: there was no file) just before the rename: "written",
+    "unchanged" (the merge changed nothing), or "conflict": the file was changed meanwhile
+    (a translator saved it while the merge ran); it is left as it is and the merge is
+    written beside it, to `<slug>.po.update-conflict`."""
+    if data == read:
+        return "unchanged"
+    if write_atomic(path, data, only_if=lambda: read_if_present(path) == read):
+        return "written"
+    write_atomic(path.with_name(path.name + CONFLICT_SUFFIX), data)
+    return "conflict"
 
 
 def serialize(catalog: polib.POFile) -> str:

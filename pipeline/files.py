@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import PathError
@@ -15,11 +16,20 @@ from pipeline.errors import PathError
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: bool = True) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over.
+def write_atomic(
+    path: Path,
+    data: bytes | str,
+    encoding: str = "utf-8",
+    sync: bool = True,
+    only_if: Callable[[], bool] | None = None,
+) -> bool:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over;
+    whether it did.
 
     `sync=False` leaves the flush to the caller, who syncs the disk once after a batch (the
     rename stays atomic: an interrupted batch leaves each file old or new, never cut short).
+    `only_if` is asked just before the rename, when the new content is on disk: False
+    leaves `path` as it is (a file someone else changed meanwhile is not written over).
     """
     if isinstance(data, str):
         data = data.encode(encoding)
@@ -35,11 +45,15 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8", sync: b
                 os.fsync(handle)
         finally:
             os.close(handle)
+        if only_if is not None and not only_if():
+            os.unlink(temporary)
+            return False
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    return True
 
 
 def write_all(handle: int, data: bytes) -> None:

@@ -50,7 +50,7 @@ def escape(text: str) -> str:
         text = text.replace("\r", "\\r")
     if "\n" in text:
         text = text.replace("\n", "\\n")
-    if not CONTROLS.keys().isdisjoint(text):  # rare: bell, backspace, form feed, vertical tab
+    if "\a" in text or "\b" in text or "\f" in text or "\v" in text:  # rare
         for char, escaped in CONTROLS.items():
             text = text.replace(char, escaped)
     return text

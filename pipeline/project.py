@@ -15,6 +15,7 @@ from functools import cached_property
 import polib
 
 from pipeline.catalogs import (
+    CONFLICT_SUFFIX,
     CatalogStatus,
     TranslationMemory,
     UpdateReport,
@@ -22,15 +23,17 @@ from pipeline.catalogs import (
     catalog_path,
     catalog_status,
     init_catalog,
+    parse_catalog,
     read_catalog,
+    serialize,
     template_path,
     update_catalog,
-    write_catalog,
+    write_merged,
     write_template,
 )
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError, UsageError
-from pipeline.files import read_bytes, safe_name, write_atomic
+from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
 from pipeline.parallel import Outcome, ordered_map
@@ -240,18 +243,20 @@ def update(
                     outcome.items.append(UpdateReport(relative(project, path), skipped=True))
                 else:
                     template = template or read_catalog(template_file)
-                    outcome.items.append(
-                        update_one(
-                            project,
-                            template,
-                            language,
-                            path,
-                            threshold,
-                            keep_trivial,
-                            translation_memories[language],
-                        )
+                    report, merged = update_one(
+                        project,
+                        template,
+                        language,
+                        path,
+                        threshold,
+                        keep_trivial,
+                        translation_memories[language],
                     )
-                    memory.record(path, template_hash)
+                    outcome.items.append(report)
+                    if report.conflict:
+                        outcome.errors.append(conflict_message(report))
+                    else:
+                        memory.record(path, template_hash, merged)
             except PipelineError as error:
                 outcome.errors.append(str(error))
             if on_item:
@@ -262,10 +267,14 @@ def update(
 
 def update_one(
     project, template, language, path, threshold, keep_trivial=False, translation_memory=None
-) -> UpdateReport:
+) -> tuple[UpdateReport, bytes]:
+    """Merge the template into one catalog: (report, the merged catalog's bytes). The
+    catalog is written only if it still holds what was read (see `write_merged`): a
+    translator's save during the merge is kept."""
     shown = relative(project, path)
-    if path.exists():
-        catalog = read_catalog(path)
+    read = read_if_present(path)
+    if read is not None:
+        catalog = parse_catalog(path, read)
     else:  # a new article: an empty catalog, filled from the translation memory below
         tag = parse_tag(language)
         empty = template_without_entries(template)
@@ -275,8 +284,19 @@ def update_one(
     merged, report = update_catalog(
         catalog, template, shown, threshold, keep_trivial, translation_memory
     )
-    report.changed = write_catalog(path, merged)
-    return report
+    data = serialize(merged).encode("utf-8")
+    outcome = write_merged(path, data, read)
+    report.changed = outcome == "written"
+    if outcome == "conflict":
+        report.conflict = shown + CONFLICT_SUFFIX
+    return report, data
+
+
+def conflict_message(report: UpdateReport) -> str:
+    return (
+        f"{report.path}: changed while update ran; it is kept as it is, and the update "
+        f"was written to {report.conflict} (run pipeline update again to merge the new file)"
+    )
 
 
 def template_without_entries(template):
@@ -311,11 +331,10 @@ class MergeMemory:
             return False
         return known[1] == hashlib.sha256(read_bytes(catalog)).hexdigest()
 
-    def record(self, catalog, template_hash: str) -> None:
-        self.entries[str(catalog)] = [
-            template_hash,
-            hashlib.sha256(read_bytes(catalog)).hexdigest(),
-        ]
+    def record(self, catalog, template_hash: str, merged: bytes) -> None:
+        """Remember that `catalog` holds `merged` (what the update wrote or found in step),
+        not whatever the file holds now: a save since then is merged next time."""
+        self.entries[str(catalog)] = [template_hash, hashlib.sha256(merged).hexdigest()]
         self.changed = True
 
     def save(self) -> None:

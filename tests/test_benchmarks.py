@@ -29,3 +29,23 @@ def test_generated_project_is_deterministic_and_its_catalogs_compile(tmp_path):
         path = tmp_path / "one" / relative
         check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)])
         assert check.returncode == 0, relative
+
+
+def test_the_update_scenario_edits_the_paragraphs_it_says(tmp_path):
+    """The update benchmark's edits change 17 paragraphs of each article, each into a text
+    that is still close to the old one or clearly rewritten, never into markup damage."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+        import run
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    generate.generate(tmp_path / "p", 3, seed=7)
+    before = {p.name: p.read_text() for p in (tmp_path / "p/source").glob("*.html")}
+    assert run.edit_paragraphs(tmp_path / "p", 17) == 3 * 17
+    for path in (tmp_path / "p/source").glob("*.html"):
+        text = path.read_text()
+        assert text.count("<p>") == before[path.name].count("<p>")
+        assert text.count("</p>") == before[path.name].count("</p>")
+        changed = text.count("Ask your doctor about this") + text.count("Our clinical team")
+        assert changed == 17

@@ -206,3 +206,24 @@ def test_tmx_with_an_unknown_language_imports_the_rest(cli, project, guide, tmp_
     data = json.loads(cli("tm", "import", str(tmx), "--json").stdout)
     assert data["filled"] == 1 and "x-klingon" in data["skipped"][0]["msgid"]
     assert entry(guide, DOCTOR).msgstr == "Llame a su médico."
+
+
+def test_translation_memory_offers_short_texts_and_texts_of_short_words(cli, project, guide):
+    """Every text is scored, not only those sharing half of their words of five letters or
+    more: "Call us now." finds "Call us." (no such word in either), which the memory never
+    offered."""
+    catalog = polib.pofile(str(project / "locales/es/LC_MESSAGES/guide.po"))
+    catalog.append(polib.POEntry(msgid="Call us.", msgstr="Llámenos."))
+    catalog.save()
+    (project / "source/third.html").write_text(
+        ARTICLE.replace("Guide", "Third").replace(
+            "Call your doctor if symptoms return.", "Call us now."
+        )
+    )
+    cli("extract", "third")
+    result = json.loads(cli("update", "--lang", "es", "--article", "third", "--json").stdout)
+    near = polib.pofile(str(project / "locales/es/LC_MESSAGES/third.po")).find("Call us now.")
+    assert near.msgstr == "Llámenos." and "fuzzy" in near.flags
+    assert near.previous_msgid == "Call us."
+    offered = {item["msgid"]: item for item in result["items"][0]["from_memory"]}
+    assert offered["Call us now."]["article"] == "guide"
