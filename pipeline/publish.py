@@ -397,8 +397,12 @@ class ArticleBuilder:
         stale = [
             tag for tag, pairs in task.kept.items() if pairs != alternates and tag in task.inputs
         ]
-        # Kept pages of a narrowed publish whose alternates changed are rebuilt.
-        published.extend(self.drafts(article, tuple(stale)))
+        # Kept pages of a narrowed publish whose alternates changed are rebuilt, if they pass
+        # the same gate as any other page; one that would not is kept as it was (a narrowed
+        # publish loses no page outside its selection), and its old inputs hash makes the next
+        # full publish judge it again.
+        rebuilt = self.drafts(article, tuple(stale))
+        published.extend(draft for draft in rebuilt if not skip_reason(draft, task.threshold))
         shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
         for draft in published:
             page = finish_page(draft, alternates, settings.base_url, self.shell)
