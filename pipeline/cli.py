@@ -256,6 +256,13 @@ def status(context, languages, slugs, as_json):
             )
 
 
+INCLUDE_PSEUDO = click.option(
+    "--include-pseudo",
+    is_flag=True,
+    help="Also the pseudo-locale regions (en-XA, ar-XB); naming one with --region is enough.",
+)
+
+
 @main.command()
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
@@ -270,17 +277,25 @@ def status(context, languages, slugs, as_json):
 @click.option(
     "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
 )
+@INCLUDE_PSEUDO
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json):
+def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include_pseudo, as_json):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
 
     project = context.project
     options = PublishOptions(
-        regions, slugs, min_complete, dry_run, jobs, force, report_entries=as_json
+        regions,
+        slugs,
+        min_complete,
+        dry_run,
+        jobs,
+        force,
+        include_pseudo=include_pseudo or None,  # unset: the project's include_pseudo setting
+        report_entries=as_json,
     )
     with progress(len(project.slugs(slugs)), "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
@@ -460,10 +475,13 @@ def tm_import(context, tmx_file, as_json):
     show_default=True,
     help="Seconds to wait for each response.",
 )
+@INCLUDE_PSEUDO
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, as_json):
+def push(
+    context, endpoint, regions, prune, dry_run, retries, backoff, timeout, include_pseudo, as_json
+):
     """Deliver the last publish to a CMS: only pages it has not accepted yet.
 
     The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag."""
@@ -478,7 +496,14 @@ def push(context, endpoint, regions, prune, dry_run, retries, backoff, timeout, 
     if not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--endpoint")
     options = PushOptions(
-        endpoint, regions, dry_run, prune, retries, backoff, (min(5.0, timeout), timeout)
+        endpoint,
+        regions,
+        dry_run,
+        prune,
+        retries,
+        backoff,
+        (min(5.0, timeout), timeout),
+        include_pseudo=include_pseudo or settings.include_pseudo,
     )
     total = len(read_push_manifest(settings.output_dir)["pages"])
     with progress(total, "push", as_json) as advance:
@@ -596,7 +621,7 @@ def serve(context, host, port, build, watch):
     if build:
         folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-")) / "output"
         project = workflow.Project(dataclasses.replace(project.settings, output=str(folder)))
-        run_publish(project, PublishOptions())
+        run_publish(project, PublishOptions(include_pseudo=True))  # a preview shows them all
     output_dir = project.settings.output_dir
     if not (output_dir / "manifest.json").is_file():
         raise PipelineError(
@@ -605,7 +630,9 @@ def serve(context, host, port, build, watch):
 
     def republish(slug: str) -> None:
         try:
-            result = run_publish(project, PublishOptions(articles=(slug,)))
+            # Pseudo-locale pages go into a preview, never into the project's own output/.
+            options = PublishOptions(articles=(slug,), include_pseudo=True if build else None)
+            result = run_publish(project, options)
             click.echo(f"published {slug} again: {result.built} pages")
         except PipelineError as error:
             click.echo(f"error: {error}", err=True)

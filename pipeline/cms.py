@@ -23,6 +23,7 @@ from pipeline.errors import NetworkError, PublishError
 from pipeline.files import write_atomic
 from pipeline.output import MANIFEST
 from pipeline.output import read_manifest as read_output_manifest
+from pipeline.regions import is_pseudo_region
 
 TOKEN_VARIABLE = "PIPELINE_CMS_TOKEN"
 USER_AGENT = "pipeline/0.1 (content localization; push)"
@@ -39,6 +40,7 @@ class PushOptions:
     backoff: float = 0.5  # seconds before the first retry, doubled each time
     timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
     max_wait: float = 60.0  # longest Retry-After honoured
+    include_pseudo: bool = False  # deliver pseudo-locale pages (en-XA, ar-XB) too
 
 
 @dataclass
@@ -108,7 +110,14 @@ def push(
     if not token and not options.dry_run:
         raise PublishError(f"no token: set {TOKEN_VARIABLE} to the CMS's API token")
     state = PushState(state_dir, options.endpoint)
-    pages = [p for p in manifest["pages"] if not options.regions or p["region"] in options.regions]
+    live = live_pages(manifest["pages"], options)
+    pages = [
+        p
+        for p in live
+        if not options.regions
+        or p["region"] in options.regions
+        or is_pseudo_region(p["region"])  # live only when asked for: --include-pseudo
+    ]
     result = PushResult()
     session = requests.Session()
     session.headers.update({"User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
@@ -126,7 +135,7 @@ def push(
             if on_item:
                 on_item()
         if options.prune:
-            current = {f"{p['region']}/{p['slug']}" for p in manifest["pages"]}
+            current = {f"{p['region']}/{p['slug']}" for p in live}
             for key in sorted(set(state.pages) - current):
                 region, slug = key.split("/", 1)
                 if options.regions and region not in options.regions:
@@ -218,6 +227,19 @@ def cms_message(response) -> str:
         pass
     text = " ".join(response.text.split())[:200]
     return text or response.reason or f"HTTP {response.status_code}"
+
+
+def live_pages(pages: list, options: PushOptions) -> list:
+    """The pages that belong on the CMS. Pseudo-locale pages are for previews: they belong
+    there only when named with --region or asked for, so that --prune takes back any that
+    an earlier push delivered."""
+    return [
+        page
+        for page in pages
+        if options.include_pseudo
+        or page["region"] in options.regions
+        or not is_pseudo_region(page["region"])
+    ]
 
 
 def read_manifest(output_dir: Path) -> dict:

@@ -19,6 +19,7 @@ class Settings:
     keep_trivial: bool = False  # update: keep translations across whitespace/quote/typo edits
     page_template: str = ""  # a Jinja2 page shell replacing the built-in one
     output: str = "output"  # where publish writes, relative to the project root
+    include_pseudo: bool = False  # publish and push pseudo-locale regions (en-XA, ar-XB) too
 
     @property
     def source_dir(self) -> Path:
@@ -52,6 +53,7 @@ TYPES = {
     "keep_trivial": bool,
     "page_template": str,
     "output": str,
+    "include_pseudo": bool,
 }
 
 
