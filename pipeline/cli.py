@@ -336,6 +336,13 @@ def status(context, languages, slugs, as_json):
             )
 
 
+INCLUDE_PSEUDO = click.option(
+    "--include-pseudo",
+    is_flag=True,
+    help="Also the pseudo-locale regions (en-XA, ar-XB); naming one with --region is enough.",
+)
+
+
 @main.command()
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
@@ -352,17 +359,25 @@ def status(context, languages, slugs, as_json):
 @click.option(
     "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
 )
+@INCLUDE_PSEUDO
 @json_option
 @pass_project
 @locked
-def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json):
+def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include_pseudo, as_json):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
 
     project = context.project
     options = PublishOptions(
-        regions, slugs, min_complete, dry_run, jobs, force, report_entries=as_json
+        regions,
+        slugs,
+        min_complete,
+        dry_run,
+        jobs,
+        force,
+        include_pseudo=include_pseudo or None,  # unset: the project's include_pseudo setting
+        report_entries=as_json,
     )
     with progress(len(project.slugs(slugs)), "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
@@ -573,11 +588,22 @@ def tm_import(context, tmx_file, as_json):
     help="Stop the push after this many attempts in a row without a response "
     "(default: the push_give_up_after setting, else 3).",
 )
+@INCLUDE_PSEUDO
 @json_option
 @pass_project
 @locked
 def push(
-    context, endpoint, regions, prune, dry_run, retries, backoff, timeout, give_up_after, as_json
+    context,
+    endpoint,
+    regions,
+    prune,
+    dry_run,
+    retries,
+    backoff,
+    timeout,
+    give_up_after,
+    include_pseudo,
+    as_json,
 ):
     """Deliver the last publish to a CMS: only pages it has not accepted yet.
 
@@ -601,6 +627,7 @@ def push(
         backoff,
         (min(5.0, timeout), timeout),
         give_up_after=give_up_after or settings.push_give_up_after,
+        include_pseudo=include_pseudo or settings.include_pseudo,
     )
     total = len(read_push_manifest(settings.output_dir)["pages"])
     with progress(total, "push", as_json) as advance:
@@ -726,7 +753,7 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
 
     if output is not None:
         project = workflow.Project(dataclasses.replace(project.settings, output=str(output)))
-        run_publish(project, PublishOptions())
+        run_publish(project, PublishOptions(include_pseudo=True))  # a preview shows them all
     output_dir = project.settings.output_dir
     if not (output_dir / "manifest.json").is_file():
         raise PipelineError(
@@ -735,7 +762,9 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
 
     def republish(slug: str) -> None:
         try:
-            result = run_publish(project, PublishOptions(articles=(slug,)))
+            # Pseudo-locale pages go into a preview, never into the project's own output/.
+            options = PublishOptions(articles=(slug,), include_pseudo=True if build else None)
+            result = run_publish(project, options)
             click.echo(f"published {slug} again: {result.built} pages")
         except PipelineError as error:
             click.echo(f"error: {error}", err=True)

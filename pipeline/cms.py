@@ -35,6 +35,7 @@ from pipeline.errors import NetworkError, PublishError
 from pipeline.files import write_atomic
 from pipeline.output import MANIFEST
 from pipeline.output import read_manifest as read_output_manifest
+from pipeline.regions import is_pseudo_region
 
 TOKEN_VARIABLE = "PIPELINE_CMS_TOKEN"
 USER_AGENT = "pipeline/0.1 (content localization; push)"
@@ -59,6 +60,7 @@ class PushOptions:
     timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
     max_wait: float = 60.0  # longest Retry-After honoured
     give_up_after: int = 3  # attempts in a row without a response that end the push
+    include_pseudo: bool = False  # deliver pseudo-locale pages (en-XA, ar-XB) too
 
 
 @dataclass
@@ -210,14 +212,21 @@ def push(
     manifest = read_manifest(output_dir)
     token = checked_token(token, options.dry_run)
     state = PushState(state_dir, options.endpoint)
-    pages = [p for p in manifest["pages"] if not options.regions or p["region"] in options.regions]
+    live = live_pages(manifest["pages"], options)
+    pages = [
+        p
+        for p in live
+        if not options.regions
+        or p["region"] in options.regions
+        or is_pseudo_region(p["region"])  # live only when asked for: --include-pseudo
+    ]
     result = PushResult()
     streak = Streak(options.give_up_after)
     delivery = Delivery(cms_session(token, options, streak), options, streak, token)
     try:
         send_pages(delivery, output_dir, pages, state, result, on_item)
         if options.prune:
-            prune_pages(delivery, manifest, state, result)
+            prune_pages(delivery, live, state, result)
     except PushStopped as error:
         result.stopped = delivery.redact(str(error))
         result.stop_code = error.code
@@ -255,10 +264,10 @@ def send_pages(delivery: Delivery, output_dir: Path, pages: list, state, result,
             on_item()
 
 
-def prune_pages(delivery: Delivery, manifest: dict, state: PushState, result) -> None:
-    """DELETE the pages an earlier push delivered that the manifest no longer has."""
+def prune_pages(delivery: Delivery, live: list, state: PushState, result) -> None:
+    """DELETE the pages an earlier push delivered that are no longer live (`live_pages`)."""
     options = delivery.options
-    current = {page_key(p) for p in manifest["pages"]}
+    current = {page_key(p) for p in live}
     for key in sorted(set(state.pages) - current):
         region, slug = key.split("/", 1)
         if options.regions and region not in options.regions:
@@ -379,6 +388,19 @@ def cms_message(response, redact) -> str:
         pass
     text = " ".join(redact(response.text).split())[:200]
     return text or response.reason or f"HTTP {response.status_code}"
+
+
+def live_pages(pages: list, options: PushOptions) -> list:
+    """The pages that belong on the CMS. Pseudo-locale pages are for previews: they belong
+    there only when named with --region or asked for, so that --prune takes back any that
+    an earlier push delivered."""
+    return [
+        page
+        for page in pages
+        if options.include_pseudo
+        or page["region"] in options.regions
+        or not is_pseudo_region(page["region"])
+    ]
 
 
 def read_manifest(output_dir: Path) -> dict:

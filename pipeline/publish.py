@@ -29,7 +29,7 @@ from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_l
 from pipeline.pagecache import SETTLED_SECONDS, code_version
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
-from pipeline.regions import hotline_age_days
+from pipeline.regions import hotline_age_days, is_pseudo_region
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
 
 
@@ -41,6 +41,7 @@ class PublishOptions:
     dry_run: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU
     force: bool = False  # rebuild every page, whatever the previous publish holds
+    include_pseudo: bool | None = None  # pseudo-locale regions too; None: the project's setting
     report_entries: bool = False  # keep the manifest entry of every page built (for --json)
     today: datetime.date = field(default_factory=datetime.date.today)
 
@@ -98,7 +99,10 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     """Two passes over the previous manifest, a page at a time: decide which articles to
     build, then write the new manifest, taking unchanged pages from the previous one."""
     settings = project.settings
-    regions = select_regions(project, options.regions)
+    include_pseudo = (
+        settings.include_pseudo if options.include_pseudo is None else options.include_pseudo
+    )
+    regions = select_regions(project, options.regions, include_pseudo)
     threshold = settings.min_complete if options.min_complete is None else options.min_complete
     result = PublishResult(warnings=hotline_warnings(regions, settings, options.today))
     for region in regions:
@@ -392,13 +396,19 @@ class ArticleBuilder:
                     skip(tag, task.slug, "no catalog for this article", 0, task.inputs[tag])
                 )
         source_region = parse_tag(settings.source_locale).bcp47
+        # Real pages never point readers at a pseudo-locale: those stay out of the alternates.
         tags = {draft.region.tag for draft in published} | set(task.kept)
+        tags = {tag for tag in tags if not is_pseudo_region(tag)}
         alternates = article_alternates(tags, settings.base_url, source_region, task.slug)
         stale = [
             tag for tag, pairs in task.kept.items() if pairs != alternates and tag in task.inputs
         ]
-        # Kept pages of a narrowed publish whose alternates changed are rebuilt.
-        published.extend(self.drafts(article, tuple(stale)))
+        # Kept pages of a narrowed publish whose alternates changed are rebuilt, if they pass
+        # the same gate as any other page; one that would not is kept as it was (a narrowed
+        # publish loses no page outside its selection), and its old inputs hash makes the next
+        # full publish judge it again.
+        rebuilt = self.drafts(article, tuple(stale))
+        published.extend(draft for draft in rebuilt if not skip_reason(draft, task.threshold))
         shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
         for draft in published:
             page = finish_page(draft, alternates, settings.base_url, self.shell)
@@ -564,10 +574,15 @@ def check_catalog_language(project: Project, region: Region) -> None:
 # -- decisions and documents -----------------------------------------------------------------
 
 
-def select_regions(project: Project, wanted: tuple[str, ...]) -> list[Region]:
+def select_regions(
+    project: Project, wanted: tuple[str, ...], include_pseudo: bool = False
+) -> list[Region]:
+    """The regions named (every region when none is), and the pseudo-locale regions only
+    when named or `include_pseudo` asks for them all."""
     regions = project.regions
+    pseudo = [region for tag, region in regions.items() if is_pseudo_region(tag)]
     if not wanted:
-        return list(regions.values())
+        return [r for r in regions.values() if include_pseudo or r not in pseudo]
     selected = []
     for name in wanted:
         tag = parse_tag(name).bcp47
@@ -575,6 +590,8 @@ def select_regions(project: Project, wanted: tuple[str, ...]) -> list[Region]:
             known = ", ".join(regions)
             raise UsageError(f"unknown region {name!r} (regions.toml has: {known})")
         selected.append(regions[tag])
+    if include_pseudo:
+        selected += [region for region in pseudo if region not in selected]
     return selected
 
 

@@ -161,6 +161,12 @@ def parse_phone(tag: str, text: str, country: str) -> phonenumbers.PhoneNumber:
     return number
 
 
+def is_pseudo_region(tag: str) -> bool:
+    """A pseudo-locale's region (en-XA, ar-XB): for previews and tests, never published
+    unless asked for."""
+    return parse_tag(tag).is_pseudo
+
+
 def hotline_age_days(hotline: Hotline, today: datetime.date) -> int | None:
     if hotline.verified_on is None:
         return None

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import polib
 import pytest
 
 from conftest import REPO, one_line_error
@@ -505,3 +506,20 @@ def test_narrowed_publish_of_an_unchanged_region_keeps_every_other_page(cli, pro
     }
     assert len(manifest(output)["pages"]) == 7
     assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
+
+
+def test_kept_page_rebuilt_for_its_alternates_still_passes_the_threshold(cli, project):
+    """A narrowed publish rebuilt kept pages whose alternates changed without the threshold,
+    under the new threshold's input hash: the next full publish then reused de-DE at 57%."""
+    cli("publish")
+    catalog = polib.pofile(str(project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"))
+    max(catalog, key=lambda entry: len(entry.msgid)).msgstr = ""  # fr-FR: about 97%
+    catalog.save()
+    before = (project / "output/de-DE/ketamine-addiction/index.html").read_bytes()
+    cli("publish", "--region", "fr-FR", "--min-complete", "99")  # fr-FR leaves
+    entries = {e["region"]: e for e in manifest(project / "output")["pages"]}
+    assert "fr-FR" not in entries and "de-DE" in entries  # kept, as it was
+    assert (project / "output/de-DE/ketamine-addiction/index.html").read_bytes() == before
+    cli("publish", "--min-complete", "99")
+    regions = {e["region"] for e in manifest(project / "output")["pages"]}
+    assert "de-DE" not in regions and "fr-FR" not in regions

@@ -38,6 +38,7 @@ OPTIONAL_REGIONS = {
     "de-AT": 'language = "de"',
     "fr-FR": 'language = "fr"',
     "fr-BE": 'language = "fr"',
+    "en-XA": 'language = "en"',  # a pseudo-locale: published only when asked for
 }
 PARAGRAPHS = ("The first paragraph.", "The first paragraph, edited.", "A new first paragraph.")
 
@@ -165,18 +166,22 @@ class PublishMachine(RuleBasedStateMachine):
 
     # -- publishes ------------------------------------------------------------------------
 
-    def options(self, regions=(), articles=(), force=False) -> PublishOptions:
+    def options(self, regions=(), articles=(), force=False, pseudo=False) -> PublishOptions:
         regions = tuple(sorted(set(regions) & (self.regions | {"en-US"})))
         articles = tuple(sorted(set(articles) & self.present))
-        return PublishOptions(regions, articles, self.min_complete, jobs=1, force=force)
+        return PublishOptions(
+            regions, articles, self.min_complete, jobs=1, force=force, include_pseudo=pseudo
+        )
 
-    @rule(force=st.booleans())
-    def publish_all(self, force):
+    @rule(force=st.booleans(), pseudo=st.booleans())
+    def publish_all(self, force, pseudo):
         before = snapshot(self.output)
-        options = self.options(force=force)
+        options = self.options(force=force, pseudo=pseudo)
         result = publish(self.project(), options)
         self.check_counts(result, before, options)
-        assert snapshot(self.output) == self.fresh_publish(), "incremental != from scratch"
+        assert snapshot(self.output) == self.fresh_publish(pseudo), "incremental != fresh"
+        if not pseudo:
+            assert not any(path.startswith("en-XA/") for path in snapshot(self.output))
 
     @rule(
         regions=st.sets(st.sampled_from(["en-US", *OPTIONAL_REGIONS])),
@@ -258,7 +263,7 @@ class PublishMachine(RuleBasedStateMachine):
             if key in built:  # pages of articles outside the selection are never built
                 assert not options.articles or key[0] in options.articles
 
-    def fresh_publish(self) -> dict:
+    def fresh_publish(self, pseudo: bool) -> dict:
         """output/ as a publish of the same inputs into a fresh copy of the project makes it."""
         copy = self.folder / "fresh"
         shutil.rmtree(copy, ignore_errors=True)
@@ -266,7 +271,7 @@ class PublishMachine(RuleBasedStateMachine):
         shutil.copytree(self.root / "source", copy / "source")
         shutil.copytree(self.root / "locales", copy / "locales")
         shutil.copy(self.root / "pyproject.toml", copy / "pyproject.toml")
-        publish(workflow.Project(load_settings(copy)), self.options())
+        publish(workflow.Project(load_settings(copy)), self.options(pseudo=pseudo))
         files = snapshot(copy / "output")
         shutil.rmtree(copy)
         return files
