@@ -122,6 +122,8 @@ class Translations:
     entries: dict  # (msgctxt, msgid) -> msgstr
     critical: frozenset
     lines: dict  # (msgctxt, msgid) -> line of the entry in the file
+    # (msgctxt, msgid) -> why msgfmt refuses that entry (checks.judged_translations fills it)
+    refused: dict = field(default_factory=dict)
 
 
 def read_translations(path: Path, use_cache: bool = False) -> Translations:

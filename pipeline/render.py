@@ -10,7 +10,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
-from pipeline.checks import content_errors
+from pipeline.checks import refusal
 from pipeline.errors import PublishError
 from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
@@ -107,9 +107,15 @@ def render_draft(
     tags = (parse_tag(region.tag), parse_tag(source_language))
     phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
 
+    def refused(segment: Segment) -> str | None:
+        """msgfmt's verdict on the catalog entry that would be used (the first that has it)."""
+        for translations in chain:
+            if segment.key in translations.entries:
+                return translations.refused.get(segment.key)
+        return None
+
     def validate(msgstr: str, segment: Segment) -> str | None:
-        errors = content_errors(msgstr, segment, phone_regions)
-        return errors[0][1] if errors else None
+        return refusal(msgstr, segment, phone_regions)
 
     renderer = Renderer(
         article.text,
@@ -117,6 +123,7 @@ def render_draft(
         region_values(region, source_language),
         memo=memo,
         validate=validate,
+        refused=refused,
     )
     body = renderer.render(article.body.parts)
     head = {name: renderer.segment(segment) for name, segment in article.head_segments.items()}
