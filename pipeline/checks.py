@@ -10,13 +10,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.catalogs import Translations, msgfmt_problems, read_translations
 from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
 from pipeline.pofile import PoSyntaxError, read_entries
-from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, unescape_text
+from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, source_words, unescape_text
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
@@ -162,7 +163,7 @@ def translation_warnings(
             warnings.append(("punctuation", "end punctuation differs from the source"))
         source_letter = next((c for c in source_text if c.isalpha()), "")
         target_letter = next((c for c in target_text if c.isalpha()), "")
-        if source_letter and target_letter and source_letter.isupper() != target_letter.isupper():
+        if capitalization_differs(source_letter, target_letter, language):
             warnings.append(("capitalization", "capitalization differs from the source"))
         ratio = len(target_text) / len(source_text)
         if len(source_text) >= 20 and not 0.33 <= ratio <= 3.0:
@@ -175,6 +176,49 @@ def translation_warnings(
     if "  " in target and "  " not in source:
         warnings.append(("double-space", "double space"))
     return warnings
+
+
+# -- completeness ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How much of an article's source text has a usable translation, in source words."""
+
+    words: int
+    translated_words: int
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.words == 0 else self.translated_words / self.words
+
+
+def completeness(entries: Iterable[tuple[tuple, str, bool]]) -> Completeness:
+    """The one measure of completeness that status, check, publish and the manifest give:
+    over (key, msgid, usable) of an article's entries, each distinct entry counted once
+    (a sentence repeated on the page is translated once), by the words of its msgid; usable
+    means translated, not fuzzy, and not refused (`refusal`)."""
+    usable: dict = {}
+    words: dict = {}
+    for key, msgid, ok in entries:
+        words[key] = msgid
+        usable[key] = usable.get(key, False) or ok
+    total = sum(source_words(msgid) for msgid in words.values())
+    done = sum(source_words(words[key]) for key, ok in usable.items() if ok)
+    return Completeness(total, done)
+
+
+# Languages that capitalize every noun: "ketamine addiction" is rightly "Ketaminabhängigkeit".
+NOUNS_CAPITALIZED = {"de", "lb"}
+
+
+def capitalization_differs(source_letter: str, target_letter: str, language: str) -> bool:
+    if not source_letter or not target_letter:
+        return False
+    if source_letter.isupper() == target_letter.isupper():
+        return False
+    # Lower case to upper case may be a noun in these languages; the reverse never is.
+    return not (language.split("_")[0] in NOUNS_CAPITALIZED and target_letter.isupper())
 
 
 # -- checking catalogs ----------------------------------------------------------------------
@@ -262,15 +306,23 @@ def judged_translations(path) -> Translations:
     return dataclasses.replace(translations, refused=refused)
 
 
+@dataclass(frozen=True)
+class CatalogReport:
+    """What check finds in one catalog, and its completeness (None when it cannot be read)."""
+
+    findings: list[Finding]
+    completeness: Completeness | None
+
+
 def check_catalog(
     path, shown: str, phone_regions: tuple[str, ...], language: str = ""
-) -> list[Finding]:
+) -> CatalogReport:
     """Every finding in one catalog: syntax and msgfmt's errors, then each entry's. An
     untranslated entry is a finding of severity "untranslated" (progress, not a fault)."""
     try:
         entries = list(read_entries(path.read_text(encoding="utf-8")))
     except UnicodeDecodeError:
-        return [Finding("error", "syntax", "not UTF-8", shown, 1)]
+        return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
         findings = [
             Finding("error", "msgfmt", message, shown, line)
@@ -278,7 +330,8 @@ def check_catalog(
         ]
         if not any(f.line == error.line for f in findings):
             findings.append(Finding("error", "syntax", error.message, shown, error.line))
-        return findings
+        return CatalogReport(findings, None)
+    verdicts = msgfmt_verdicts(path, entries)
     findings = [
         Finding(
             "error",
@@ -288,17 +341,19 @@ def check_catalog(
             line,
             key[1] if key else "",
         )
-        for line, message, key in msgfmt_verdicts(path, entries)
+        for line, message, key in verdicts
     ]
-    for _context, msgid, msgstr, flags, line in entries:
-        if msgid:
-            findings.extend(
-                Finding(severity, code, message, shown, line, msgid)
-                for severity, code, message in entry_findings(
-                    msgid, msgstr, flags, phone_regions, language
-                )
-            )
-    return findings
+    refused = {key for _, _, key in verdicts}  # None among them: the whole catalog
+    judged = []
+    for context, msgid, msgstr, flags, line in entries:
+        if not msgid:
+            continue
+        found = entry_findings(msgid, msgstr, flags, phone_regions, language)
+        findings.extend(Finding(*finding, shown, line, msgid) for finding in found)
+        key = (context or None, msgid)
+        usable = bool(msgstr) and "fuzzy" not in flags and not refused & {key, None}
+        judged.append((key, msgid, usable and not any(f[0] == "error" for f in found)))
+    return CatalogReport(findings, completeness(judged))
 
 
 def entry_findings(

@@ -326,36 +326,55 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, as_json
 @main.command()
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
-@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--strict", is_flag=True, help="Warnings fail the check too (untranslated entries do not)."
+)
+@click.option("--verbose", is_flag=True, help="List every untranslated entry, not only counts.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_project
 @reports_errors
-def check(context, languages, slugs, strict, as_json):
-    """Quality checks of the catalogs: errors keep a translation off the page."""
+def check(context, languages, slugs, strict, verbose, as_json):
+    """Quality checks of the catalogs: errors keep a translation off the page.
+
+    Judges what was asked: the catalogs of --lang (default: all but the pseudo-locales) and
+    --article, and the hotlines of the regions that use the languages named with --lang."""
     from pipeline import project as workflow
 
-    findings, summary = workflow.check(context.project, languages, slugs)
+    findings, summary = workflow.check(context.project, languages, slugs, verbose=verbose)
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
+    untranslated = sum(row["untranslated"] for row in summary)
     if as_json:
         emit_json(
             {
                 "errors": errors,
                 "warnings": warnings,
+                "untranslated": untranslated,
                 "catalogs": summary,
                 "findings": [f.as_json() for f in findings],
             }
         )
     else:
-        for finding in findings:
-            where = f"{finding.catalog}:{finding.line}" if finding.line else finding.catalog
-            entry = f" ({shorten(finding.msgid, 40)!r})" if finding.msgid else ""
-            click.echo(f"{where}: {finding.severity} [{finding.code}] {finding.message}{entry}")
-        for row in summary:
-            click.echo(f"{row['catalog']}: {row['errors']} errors, {row['warnings']} warnings")
-        click.echo(f"{errors} errors, {warnings} warnings")
+        check_lines(findings, summary, errors, warnings, untranslated)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def check_lines(findings, summary, errors: int, warnings: int, untranslated: int) -> None:
+    for finding in findings:
+        where = f"{finding.catalog}:{finding.line}" if finding.line else finding.catalog
+        entry = f" ({shorten(finding.msgid, 40)!r})" if finding.msgid else ""
+        click.echo(f"{where}: {finding.severity} [{finding.code}] {finding.message}{entry}")
+    for row in summary:
+        done = "" if row["completeness"] is None else f", {row['completeness']:.0%} translated"
+        click.echo(
+            f"{row['catalog']}: {row['errors']} errors, {row['warnings']} warnings, "
+            f"{row['untranslated']} untranslated{done}"
+        )
+    click.echo(
+        f"{errors} errors, {warnings} warnings, {untranslated} untranslated"
+        + (" (errors are not published: pages show the source text)" if errors else "")
+    )
 
 
 @main.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
-from pipeline.checks import refusal
+from pipeline.checks import Completeness, completeness, refusal
 from pipeline.errors import PublishError
 from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
@@ -29,10 +29,11 @@ class Draft:
     head: dict  # "title", "description", ... -> HTML-escaped text
     report: RenderReport
     missing_critical: tuple[str, ...]
+    measured: Completeness  # of the whole article, as status and check measure it
 
     @property
     def completeness(self) -> float:
-        return self.report.completeness
+        return self.measured.share
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,17 @@ def render_draft(
                 return translations.refused.get(segment.key)
         return None
 
+    verdicts: dict = {}
+
     def validate(msgstr: str, segment: Segment) -> str | None:
-        return refusal(msgstr, segment, phone_regions)
+        found = verdicts.get((segment.key, msgstr), verdicts)
+        if found is verdicts:
+            found = verdicts[segment.key, msgstr] = refusal(msgstr, segment, phone_regions)
+        return found
+
+    def usable(segment: Segment) -> bool:
+        msgstr = translate(segment)
+        return msgstr is not None and not refused(segment) and not validate(msgstr, segment)
 
     renderer = Renderer(
         article.text,
@@ -136,7 +146,12 @@ def render_draft(
         and (segment.critical or segment.key in critical_keys)
         and (translate(segment) is None or id(segment) in problems)
     )
-    return Draft(article, region, body, head, renderer.report, missing)
+    measured = completeness(
+        (segment.key, segment.msgid, usable(segment))
+        for segment in article.segments
+        if segment.translatable
+    )
+    return Draft(article, region, body, head, renderer.report, missing, measured)
 
 
 def page_url(base_url: str, region: str, slug: str) -> str:

@@ -238,3 +238,55 @@ def test_check_errors_are_exactly_the_translations_publish_leaves_out(cli, proje
     assert not skipped
     for prefix in rendered:
         assert (prefix in refused) == (prefix in fallbacks), (prefix, errors)
+
+
+# -- what check judges, and completeness ----------------------------------------------------
+
+DE = "locales/de/LC_MESSAGES/ketamine-addiction.po"
+
+
+def test_strict_check_judges_what_was_asked_and_passes_on_the_shipped_project(cli):
+    data = json.loads(cli("check", "--strict", "--json").stdout)
+    assert data["errors"] == data["warnings"] == 0
+    assert not any(f["code"] == "untranslated" for f in data["findings"])
+    rows = {row["catalog"]: row for row in data["catalogs"]}
+    assert rows[DE]["untranslated"] == data["untranslated"] == 31
+    text = cli("check", "--strict").stdout
+    assert f"{DE}: 0 errors, 0 warnings, 31 untranslated, 58% translated" in text
+    assert "[untranslated]" not in text
+    verbose = json.loads(cli("check", "--verbose", "--json").stdout)["findings"]
+    assert sum(f["code"] == "untranslated" for f in verbose) == 31
+    # A language asked brings in the hotlines of the regions that use it, and only those.
+    findings = json.loads(cli("check", "--lang", "es", "--json", code=0).stdout)["findings"]
+    ages = sorted(f["message"].split(":")[0] for f in findings if f["code"] == "hotline-age")
+    assert ages == ["region es-MX", "region es-US"]
+    cli("check", "--strict", "--lang", "es", code=1)
+    cli("check", "--strict", "--lang", "fr", "--article", "ketamine-addiction", code=1)
+    # Pseudo-locales count only when asked for.
+    cli("pseudo")
+    cli("check", "--strict")
+    findings = json.loads(cli("check", "--lang", "en_XA", "--json").stdout)["findings"]
+    assert any(f["message"].startswith("region en-XA") for f in findings)
+
+
+def test_completeness_is_one_figure_in_status_check_publish_and_manifest(cli, project):
+    """de is 58% translated by every command's count; an entry with an error counts as
+    untranslated everywhere (publish does not use it)."""
+    path = project / DE
+    for round_ in ("shipped", "with an error"):
+        if round_ == "with an error":
+            catalog = polib.pofile(str(path))
+            catalog.find("Updated {date}").msgstr = "Aktualisiert am {datum}"
+            catalog.save()
+        status = json.loads(cli("status", "--lang", "de", "--json").stdout)["catalogs"][0]
+        check = json.loads(cli("check", "--lang", "de", "--json", code=None).stdout)
+        published = json.loads(cli("publish", "--region", "de-DE", "--json").stdout)["pages"]
+        manifest = json.loads((project / "output/manifest.json").read_text())["pages"]
+        figures = {
+            status["completeness"],
+            check["catalogs"][0]["completeness"],
+            next(p["completeness"] for p in published if p["region"] == "de-DE"),
+            next(p["completeness"] for p in manifest if p["region"] == "de-DE"),
+        }
+        assert len(figures) == 1, (round_, figures)
+    assert figures.pop() < 0.5779
