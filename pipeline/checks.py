@@ -312,6 +312,7 @@ class CatalogReport:
 
     findings: list[Finding]
     completeness: Completeness | None
+    usable: frozenset = frozenset()  # keys of the translations publish may use
 
 
 def check_catalog(
@@ -353,7 +354,8 @@ def check_catalog(
         key = (context or None, msgid)
         usable = bool(msgstr) and "fuzzy" not in flags and not refused & {key, None}
         judged.append((key, msgid, usable and not any(f[0] == "error" for f in found)))
-    return CatalogReport(findings, completeness(judged))
+    usable = frozenset(key for key, _, ok in judged if ok)
+    return CatalogReport(findings, completeness(judged), usable)
 
 
 def entry_findings(

@@ -402,23 +402,39 @@ def tm():
     type=click.Path(dir_okay=False, path_type=Path),
     help="TMX file to write (default: stdout).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary (needs -o).")
 @pass_project
 @reports_errors
-def tm_export(context, language, output):
-    """Write every translated segment of a language as a TMX 1.4 file."""
+def tm_export(context, language, output, as_json):
+    """Write every translated segment of a language as a TMX 1.4 file.
+
+    Translations that check reports as errors are left out, and counted."""
+    from pipeline import project as workflow
     from pipeline.catalogs import catalog_path
     from pipeline.files import write_atomic
     from pipeline.tm import export_tmx
 
+    if as_json and not output:
+        raise click.UsageError("--json needs -o FILE: the TMX and the summary cannot share stdout")
     project = context.project
     (name,) = project.languages((language,))
     paths = [catalog_path(project.settings.locales_dir, name, slug) for slug in project.slugs()]
-    data = export_tmx([p for p in paths if p.is_file()], project.settings.source_locale, name)
+    exported = export_tmx(
+        [p for p in paths if p.is_file()],
+        project.settings.source_locale,
+        name,
+        workflow.phone_regions_for(project, name),
+    )
+    summary = f"{exported.units} segments, {exported.left_out} left out (check errors)"
     if output:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}")
+        write_atomic(output, exported.data)
+        if as_json:
+            emit_json({"tmx": str(output), "units": exported.units, "left_out": exported.left_out})
+        else:
+            click.echo(f"wrote {output}: {summary}")
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exported.data)
+        click.echo(summary, err=True)
 
 
 @tm.command("import")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html import escape
 
 import polib
 import pytest
@@ -290,3 +291,18 @@ def test_completeness_is_one_figure_in_status_check_publish_and_manifest(cli, pr
         }
         assert len(figures) == 1, (round_, figures)
     assert figures.pop() < 0.5779
+
+
+def test_tm_export_leaves_out_translations_with_errors_and_says_how_many(cli, project, broken):
+    tmx = project / "es.tmx"
+    data = json.loads(cli("tm", "export", "--lang", "es", "-o", str(tmx), "--json").stdout)
+    assert data == {"tmx": str(tmx), "units": 117 - len(BROKEN), "left_out": len(BROKEN)}
+    exported = tmx.read_text()
+    for msgstr, _ in BROKEN.values():
+        assert escape(msgstr, quote=False) not in exported
+    assert "Línea de ayuda {hotline_phone}" in exported
+    result = cli("tm", "export", "--lang", "es", "-o", str(tmx))
+    assert (
+        result.stdout == f"wrote {tmx}: {117 - len(BROKEN)} segments, 6 left out (check errors)\n"
+    )
+    assert cli("tm", "export", "--lang", "es").stderr.endswith("6 left out (check errors)\n")
