@@ -115,17 +115,23 @@ def render_draft(
                 return translations.refused.get(segment.key)
         return None
 
-    verdicts: dict = {}
+    # Verdicts are shared by the regions of a chain (as rendered segments are, in `memo`).
+    verdicts: dict = {} if memo is None else memo.setdefault("verdicts", {})
 
     def validate(msgstr: str, segment: Segment) -> str | None:
-        found = verdicts.get((segment.key, msgstr), verdicts)
+        key = (phone_regions, segment.key, msgstr)
+        found = verdicts.get(key, verdicts)
         if found is verdicts:
-            found = verdicts[segment.key, msgstr] = refusal(msgstr, segment, phone_regions)
+            found = verdicts[key] = refusal(msgstr, segment, phone_regions)
         return found
 
     def usable(segment: Segment) -> bool:
         msgstr = translate(segment)
-        return msgstr is not None and not refused(segment) and not validate(msgstr, segment)
+        if msgstr is None or refused(segment):
+            return False
+        # The msgid itself brings nothing the source does not have (the renderer shows it
+        # as it is, unchecked, too).
+        return msgstr == segment.msgid or not validate(msgstr, segment)
 
     renderer = Renderer(
         article.text,
