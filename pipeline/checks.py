@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline import pagecache
 from pipeline.catalogs import Translations, msgfmt_problems, read_translations
+from pipeline.files import read_bytes
 from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
 from pipeline.pofile import PoSyntaxError, read_entries
@@ -249,18 +251,21 @@ def segment_for(msgid: str, is_format: bool) -> Segment:
     )
 
 
-def msgfmt_verdicts(path, entries: list | None = None) -> list[tuple[int, str, tuple | None]]:
+def msgfmt_verdicts(
+    path, entries: list | None = None, data: bytes | None = None
+) -> list[tuple[int, str, tuple | None]]:
     """(line, message, entry key) of every error msgfmt finds in a catalog; the key is None
     for an error of the header (msgfmt then refuses the whole catalog, and so do we).
 
     msgfmt reports some errors as two lines, "...": a duplicate names both definitions, a
     plural-form mismatch names the header and the entry: such a pair is one error, of the
     entries it names outside the header (of the header only when it names nothing else)."""
-    problems = msgfmt_problems(path, check_header=True)
+    problems = msgfmt_problems(path, check_header=True, data=data)
     if not problems:
         return []
     if entries is None:
-        entries = list(read_entries(path.read_text(encoding="utf-8")))
+        text = data.decode("utf-8") if data is not None else path.read_text(encoding="utf-8")
+        entries = list(read_entries(text))
     starts = [(line, (context or None, msgid)) for context, msgid, _, _, line in entries]
     verdicts = []
     for group in paired(problems):
@@ -296,7 +301,15 @@ def judged_translations(path) -> Translations:
     """A catalog's translations with msgfmt's verdict on them (`refused`): what publish
     renders from. An error of the header refuses every entry of the catalog."""
     translations = read_translations(path)
-    verdicts = msgfmt_verdicts(path)
+    # msgfmt is a process per catalog: its verdict is kept in the page cache, by the bytes
+    # it judged (or, once the file has settled, by its stat), so an unchanged catalog is
+    # judged once.
+    verdicts = pagecache.lookup(
+        pagecache.stat_key(str(path), "msgfmt"),
+        lambda: read_bytes(path),
+        "msgfmt",
+        lambda data: msgfmt_verdicts(path, data=data),
+    )
     if not verdicts:
         return translations
     refused = {key: f"msgfmt: {message}" for _, message, key in verdicts if key}
