@@ -97,8 +97,11 @@ class GettextLines(str):
         return [line + "\n" for line in lines[:-1]] + lines[-1:] if keepends else lines
 
 
-def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:
-    """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt."""
+def msgfmt_problems(
+    path: Path, check_header: bool, data: bytes | None = None
+) -> list[tuple[int, str]]:
+    """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt.
+    With `data`, msgfmt reads those bytes (the catalog's as read) instead of the file."""
     import shutil
     import subprocess
 
@@ -107,22 +110,22 @@ def msgfmt_problems(path: Path, check_header: bool) -> list[tuple[int, str]]:
         return []
     option = "--check" if check_header else "--check-format"
     result = subprocess.run(
-        [msgfmt, option, "-o", os.devnull, str(path)],
+        [msgfmt, option, "-o", os.devnull, "-" if data is not None else str(path)],
+        input=data,
         capture_output=True,
-        text=True,
-        errors="replace",
     )
+    stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode == 0:
         return []
     found = []
-    for line in result.stderr.splitlines():
+    for line in stderr.splitlines():
         match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
         if match and not match.group(2).startswith("warning"):
             number, message = int(match.group(1)), match.group(2)
             if message == "end-of-line within string":
                 number -= 1  # msgfmt's lexer has already counted the newline it stopped at
             found.append((number, message))
-    lines = result.stderr.strip().splitlines()
+    lines = stderr.strip().splitlines()
     return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
 
 
@@ -144,6 +147,8 @@ class Translations:
     critical: frozenset
     lines: dict  # (msgctxt, msgid) -> line of the entry in the file
     header_language: str | None = None  # the header's Language, when it names one
+    # (msgctxt, msgid) -> why msgfmt refuses that entry (checks.judged_translations fills it)
+    refused: dict = field(default_factory=dict)
 
 
 def read_translations(path: Path, use_cache: bool = False) -> Translations:

@@ -7,15 +7,19 @@ flag as an error ever reaches a reader.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.catalogs import msgfmt_problems
+from pipeline import pagecache
+from pipeline.catalogs import Translations, msgfmt_problems, read_translations
 from pipeline.files import read_bytes
 from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
 from pipeline.pofile import PoSyntaxError, read_entries
-from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, unescape_text
+from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, source_words, unescape_text
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
@@ -71,8 +75,36 @@ def translation_errors(
         text = str(error)
         code = "markup" if "markup" in text else "placeholder" if "{" in text else "tags"
         errors.append((code, text))
+    else:
+        errors.extend(placeholder_errors(msgstr, segment))
     errors.extend(content_errors(msgstr, segment, phone_regions))
     return errors
+
+
+# Anything in braces: `{hotline_fax}`, `{hotline_phone.__class__}`, `{{ 7*7 }}`'s inner part.
+BRACE_GROUP = re.compile(r"\{[^{}]*\}")
+
+
+def placeholder_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
+    """A placeholder-looking token the source does not have: a translator cannot add a
+    region value (or a template expression), and the page must not show it literally."""
+    return [
+        ("placeholder", f"{token} is not in the source (placeholders come from the source only)")
+        for token in dict.fromkeys(BRACE_GROUP.findall(msgstr))
+        if token not in segment.msgid
+    ]
+
+
+def refusal(
+    msgstr: str, segment: Segment, phone_regions: tuple[str, ...], refused: str | None = None
+) -> str | None:
+    """Why a translation may not be published, or None: the one verdict. `check` reports
+    exactly these as errors (`refused`: msgfmt's verdict on the entry, see msgfmt_verdicts)
+    and publish shows the source text instead."""
+    if refused:
+        return refused
+    errors = translation_errors(msgstr, segment, phone_regions)
+    return errors[0][1] if errors else None
 
 
 def content_errors(
@@ -211,7 +243,7 @@ def translation_warnings(
             warnings.append(("punctuation", "end punctuation differs from the source"))
         source_letter = next((c for c in source_text if c.isalpha()), "")
         target_letter = next((c for c in target_text if c.isalpha()), "")
-        if source_letter and target_letter and source_letter.isupper() != target_letter.isupper():
+        if capitalization_differs(source_letter, target_letter, language):
             warnings.append(("capitalization", "capitalization differs from the source"))
         ratio = len(target_text) / len(source_text)
         if len(source_text) >= 20 and not 0.33 <= ratio <= 3.0:
@@ -224,6 +256,49 @@ def translation_warnings(
     if "  " in target and "  " not in source:
         warnings.append(("double-space", "double space"))
     return warnings
+
+
+# -- completeness ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How much of an article's source text has a usable translation, in source words."""
+
+    words: int
+    translated_words: int
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.words == 0 else self.translated_words / self.words
+
+
+def completeness(entries: Iterable[tuple[tuple, str, bool]]) -> Completeness:
+    """The one measure of completeness that status, check, publish and the manifest give:
+    over (key, msgid, usable) of an article's entries, each distinct entry counted once
+    (a sentence repeated on the page is translated once), by the words of its msgid; usable
+    means translated, not fuzzy, and not refused (`refusal`)."""
+    usable: dict = {}
+    words: dict = {}
+    for key, msgid, ok in entries:
+        words[key] = msgid
+        usable[key] = usable.get(key, False) or ok
+    total = sum(source_words(msgid) for msgid in words.values())
+    done = sum(source_words(words[key]) for key, ok in usable.items() if ok)
+    return Completeness(total, done)
+
+
+# Languages that capitalize every noun: "ketamine addiction" is rightly "Ketaminabhängigkeit".
+NOUNS_CAPITALIZED = {"de", "lb"}
+
+
+def capitalization_differs(source_letter: str, target_letter: str, language: str) -> bool:
+    if not source_letter or not target_letter:
+        return False
+    if source_letter.isupper() == target_letter.isupper():
+        return False
+    # Lower case to upper case may be a noun in these languages; the reverse never is.
+    return not (language.split("_")[0] in NOUNS_CAPITALIZED and target_letter.isupper())
 
 
 # -- checking catalogs ----------------------------------------------------------------------
@@ -254,38 +329,142 @@ def segment_for(msgid: str, is_format: bool) -> Segment:
     )
 
 
+def msgfmt_verdicts(
+    path, entries: list | None = None, data: bytes | None = None
+) -> list[tuple[int, str, tuple | None]]:
+    """(line, message, entry key) of every error msgfmt finds in a catalog; the key is None
+    for an error of the header (msgfmt then refuses the whole catalog, and so do we).
+
+    msgfmt reports some errors as two lines, "...": a duplicate names both definitions, a
+    plural-form mismatch names the header and the entry: such a pair is one error, of the
+    entries it names outside the header (of the header only when it names nothing else)."""
+    problems = msgfmt_problems(path, check_header=True, data=data)
+    if not problems:
+        return []
+    if entries is None:
+        text = data.decode("utf-8") if data is not None else path.read_text(encoding="utf-8")
+        entries = list(read_entries(text))
+    starts = [(line, (context or None, msgid)) for context, msgid, _, _, line in entries]
+    verdicts = []
+    for group in paired(problems):
+        message = "; ".join(text.strip(". ") for _, text in group)
+        keys = [key for key in (entry_at(starts, line) for line, _ in group) if key]
+        for line, _ in group:
+            key = entry_at(starts, line)
+            if key or not keys:
+                verdicts.append((line, message, key))
+    return verdicts
+
+
+def paired(problems: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """msgfmt's problems, a message ending in "..." grouped with the "..." line after it."""
+    groups: list[list[tuple[int, str]]] = []
+    for line, message in problems:
+        if groups and groups[-1][-1][1].endswith("...") and message.startswith("..."):
+            groups[-1].append((line, message))
+        else:
+            groups.append([(line, message)])
+    return groups
+
+
+def entry_at(starts: list, line: int) -> tuple | None:
+    """The key of the entry that holds `line`; None for the header or before any entry."""
+    index = bisect.bisect_right([start for start, _ in starts], line) - 1
+    if index < 0 or not starts[index][1][1]:
+        return None
+    return starts[index][1]
+
+
+def judged_translations(path) -> Translations:
+    """A catalog's translations with msgfmt's verdict on them (`refused`): what publish
+    renders from. An error of the header refuses every entry of the catalog."""
+    translations = read_translations(path)
+    # msgfmt is a process per catalog: its verdict is kept in the page cache, by the bytes
+    # it judged (or, once the file has settled, by its stat), so an unchanged catalog is
+    # judged once.
+    verdicts = pagecache.lookup(
+        pagecache.stat_key(str(path), "msgfmt"),
+        lambda: read_bytes(path),
+        "msgfmt",
+        lambda data: msgfmt_verdicts(path, data=data),
+    )
+    if not verdicts:
+        return translations
+    refused = {key: f"msgfmt: {message}" for _, message, key in verdicts if key}
+    catalog = [message for _, message, key in verdicts if key is None]
+    if catalog:
+        refused = dict.fromkeys(translations.lines, f"msgfmt refuses the catalog: {catalog[0]}")
+    return dataclasses.replace(translations, refused=refused)
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    """What check finds in one catalog, and its completeness (None when it cannot be read)."""
+
+    findings: list[Finding]
+    completeness: Completeness | None
+    usable: frozenset = frozenset()  # keys of the translations publish may use
+
+
 def check_catalog(
     path, shown: str, phone_regions: tuple[str, ...], language: str = ""
-) -> list[Finding]:
-    """Every finding in one catalog: syntax and header (msgfmt), then each entry."""
-    findings = [
-        Finding("error", "msgfmt", message, shown, line)
-        for line, message in msgfmt_problems(path, check_header=True)
-    ]
+) -> CatalogReport:
+    """Every finding in one catalog: syntax and msgfmt's errors, then each entry's. An
+    untranslated entry is a finding of severity "untranslated" (progress, not a fault)."""
     try:
         entries = list(read_entries(read_bytes(path).decode("utf-8")))
     except UnicodeDecodeError:
-        return findings + [Finding("error", "syntax", "not UTF-8", shown, 1)]
+        return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
+        findings = [
+            Finding("error", "msgfmt", message, shown, line)
+            for line, message in msgfmt_problems(path, check_header=True)
+        ]
         if not any(f.line == error.line for f in findings):
             findings.append(Finding("error", "syntax", error.message, shown, error.line))
-        return findings
-    for _context, msgid, msgstr, flags, line in entries:
+        return CatalogReport(findings, None)
+    verdicts = msgfmt_verdicts(path, entries)
+    findings = [
+        Finding(
+            "error",
+            "msgfmt",
+            message if key else f"{message} (the catalog is not used: pages show the source)",
+            shown,
+            line,
+            key[1] if key else "",
+        )
+        for line, message, key in verdicts
+    ]
+    refused = {key for _, _, key in verdicts}  # None among them: the whole catalog
+    judged = []
+    for context, msgid, msgstr, flags, line in entries:
         if not msgid:
             continue
+        found = entry_findings(msgid, msgstr, flags, phone_regions, language)
+        findings.extend(Finding(*finding, shown, line, msgid) for finding in found)
+        key = (context or None, msgid)
+        usable = bool(msgstr) and "fuzzy" not in flags and not refused & {key, None}
+        judged.append((key, msgid, usable and not any(f[0] == "error" for f in found)))
+    usable = frozenset(key for key, _, ok in judged if ok)
+    return CatalogReport(findings, completeness(judged), usable)
 
-        def add(severity, code, message, line=line, msgid=msgid):
-            findings.append(Finding(severity, code, message, shown, line, msgid))
 
-        if not msgstr:
-            add("warning", "untranslated", "untranslated")
-            continue
-        if "fuzzy" in flags:
-            add("warning", "fuzzy", "fuzzy: needs review before it is used")
-            continue
-        segment = segment_for(msgid, "python-brace-format" in flags)
-        for code, message in translation_errors(msgstr, segment, phone_regions):
-            add("error", code, message)
-        for code, message in translation_warnings(msgstr, segment, language):
-            add("warning", code, message)
-    return findings
+def entry_findings(
+    msgid: str, msgstr: str, flags, phone_regions: tuple[str, ...], language: str
+) -> list[tuple[str, str, str]]:
+    """(severity, code, message) of one entry's translation."""
+    if not msgstr:
+        return [("untranslated", "untranslated", "untranslated")]
+    if "fuzzy" in flags:
+        return [("warning", "fuzzy", "fuzzy: needs review before it is used")]
+    segment = segment_for(msgid, "python-brace-format" in flags)
+    return [
+        *(
+            ("error", code, message)
+            for code, message in translation_errors(msgstr, segment, phone_regions)
+        ),
+        *(
+            ("warning", code, message)
+            for code, message in translation_warnings(msgstr, segment, language)
+        ),
+    ]

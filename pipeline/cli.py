@@ -441,35 +441,54 @@ def publish_summary(project, result, dry_run: bool) -> None:
 @main.command()
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
-@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--strict", is_flag=True, help="Warnings fail the check too (untranslated entries do not)."
+)
+@click.option("--verbose", is_flag=True, help="List every untranslated entry, not only counts.")
 @json_option
 @pass_project
-def check(context, languages, slugs, strict, as_json):
-    """Quality checks of the catalogs: errors keep a translation off the page."""
+def check(context, languages, slugs, strict, verbose, as_json):
+    """Quality checks of the catalogs: errors keep a translation off the page.
+
+    Judges what was asked: the catalogs of --lang (default: all but the pseudo-locales) and
+    --article, and the hotlines of the regions that use the languages named with --lang."""
     from pipeline import project as workflow
 
-    findings, summary = workflow.check(context.project, languages, slugs)
+    findings, summary = workflow.check(context.project, languages, slugs, verbose=verbose)
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
+    untranslated = sum(row["untranslated"] for row in summary)
     if as_json:
         emit_json(
             {
                 "errors": errors,
                 "warnings": warnings,
+                "untranslated": untranslated,
                 "catalogs": summary,
                 "findings": [f.as_json() for f in findings],
             }
         )
     else:
-        for finding in findings:
-            where = f"{finding.catalog}:{finding.line}" if finding.line else finding.catalog
-            entry = f" ({shorten(finding.msgid, 40)!r})" if finding.msgid else ""
-            click.echo(f"{where}: {finding.severity} [{finding.code}] {finding.message}{entry}")
-        for row in summary:
-            click.echo(f"{row['catalog']}: {row['errors']} errors, {row['warnings']} warnings")
-        click.echo(f"{errors} errors, {warnings} warnings")
+        check_lines(findings, summary, errors, warnings, untranslated)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def check_lines(findings, summary, errors: int, warnings: int, untranslated: int) -> None:
+    for finding in findings:
+        where = f"{finding.catalog}:{finding.line}" if finding.line else finding.catalog
+        entry = f" ({shorten(finding.msgid, 40)!r})" if finding.msgid else ""
+        click.echo(f"{where}: {finding.severity} [{finding.code}] {finding.message}{entry}")
+    for row in summary:
+        done = "" if row["completeness"] is None else f", {row['completeness']:.0%} translated"
+        click.echo(
+            f"{row['catalog']}: {row['errors']} errors, {row['warnings']} warnings, "
+            f"{row['untranslated']} untranslated{done}"
+        )
+    click.echo(
+        f"{errors} errors, {warnings} warnings, {untranslated} untranslated"
+        + (" (errors are not published: pages show the source text)" if errors else "")
+    )
 
 
 @main.command()
@@ -497,22 +516,37 @@ def tm():
     type=click.Path(dir_okay=False, path_type=Path),
     help="TMX file to write (default: stdout).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary (needs -o).")
 @pass_project
-def tm_export(context, language, output):
-    """Write every translated segment of a language as a TMX 1.4 file."""
+def tm_export(context, language, output, as_json):
+    """Write every translated segment of a language as a TMX 1.4 file.
+
+    Translations that check reports as errors are left out, and counted."""
+    from pipeline import project as workflow
     from pipeline.catalogs import catalog_path
     from pipeline.files import write_atomic
     from pipeline.tm import export_tmx
 
+    one_document_on_stdout(as_json, output)
     project = context.project
     (name,) = project.languages((language,))
     paths = [catalog_path(project.settings.locales_dir, name, slug) for slug in project.slugs()]
-    data = export_tmx([p for p in paths if p.is_file()], project.settings.source_locale, name)
+    exported = export_tmx(
+        [p for p in paths if p.is_file()],
+        project.settings.source_locale,
+        name,
+        workflow.phone_regions_for(project, name),
+    )
+    summary = f"{exported.units} segments, {exported.left_out} left out (check errors)"
     if output:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}")
+        write_atomic(output, exported.data)
+        if as_json:
+            emit_json({"tmx": str(output), "units": exported.units, "left_out": exported.left_out})
+        else:
+            click.echo(f"wrote {output}: {summary}")
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exported.data)
+        click.echo(summary, err=True)
 
 
 @tm.command("import")
@@ -763,7 +797,9 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
     def republish(slug: str) -> None:
         try:
             # Pseudo-locale pages go into a preview, never into the project's own output/.
-            options = PublishOptions(articles=(slug,), include_pseudo=True if build else None)
+            options = PublishOptions(
+                articles=(slug,), include_pseudo=True if output is not None else None
+            )
             result = run_publish(project, options)
             click.echo(f"published {slug} again: {result.built} pages")
         except PipelineError as error:

@@ -165,6 +165,7 @@ class Renderer:
         memo: dict | None = None,
         validate: Callable[[str, Segment], str | None] | None = None,
         words: dict | None = None,
+        refused: Callable[[Segment], str | None] | None = None,
     ):
         self.source = source
         self.translate = translate
@@ -176,6 +177,9 @@ class Renderer:
         self.validate = validate
         # msgid -> words, counted beforehand (kept with a page's cached segments), or None.
         self.words = words
+        # Why the catalog's entry for a segment may not be used at all (msgfmt refuses it),
+        # judged before any shortcut: even a translation equal to its msgid falls back.
+        self.refused = refused
 
     def render(self, parts) -> str:
         out: list[str] = []
@@ -220,6 +224,9 @@ class Renderer:
         """(text, words, translated words, problem) for one segment."""
         words = self.words_of(segment) if segment.translatable else 0
         msgstr = self.translate(segment) if segment.translatable else None
+        refusal = self.refused(segment) if msgstr is not None and self.refused else None
+        if refusal:
+            return self.fallback(segment, words, refusal)
         if segment.kind == "attribute":
             source = self.source[segment.start : segment.end]
             if msgstr is None or msgstr == segment.msgid:
@@ -245,6 +252,12 @@ class Renderer:
                 return self.tokens(tokens, segment), words, words, None
         if not segment.translatable:
             return self.tokens(parse_message(segment.msgid, segment), segment), 0, 0, None
+        return self.fallback(segment, words, problem)
+
+    def fallback(self, segment: Segment, words: int, problem: str | None) -> tuple:
+        """The source text in place of a missing or refused translation."""
+        if segment.kind == "attribute":
+            return self.source[segment.start : segment.end], words, 0, problem
         if not self.keeps_source(segment):
             text = self.tokens(parse_message(segment.msgid, segment), segment)
         else:

@@ -357,11 +357,24 @@ def status(
             if not path.exists():
                 continue
             row = catalog_status(read_catalog(path), slug, language, relative(project, path))
+            row = with_completeness(project, row, path)
             base = parse_tag(language).language
             if base != language and base in available:
                 row = dataclasses.replace(row, override_of=base)
             rows.append(row)
     return rows
+
+
+def with_completeness(project: Project, row: CatalogStatus, path) -> CatalogStatus:
+    """The row with the words `checks.completeness` counts: what publish and check say."""
+    from pipeline.checks import check_catalog
+
+    measured = check_catalog(path, row.path, phone_regions_for(project, row.language)).completeness
+    if measured is None:
+        return row
+    return dataclasses.replace(
+        row, words=measured.words, translated_words=measured.translated_words
+    )
 
 
 def relative(project: Project, path) -> str:
@@ -371,34 +384,51 @@ def relative(project: Project, path) -> str:
         return str(path)
 
 
-def check(
-    project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), today=None
-) -> tuple[list, list[dict]]:
-    """(findings, a summary per catalog) for the chosen catalogs, plus the hotline data."""
-    import datetime
+def pseudo_languages(project: Project) -> set[str]:
+    """The catalog languages of the pseudo regions (`pipeline pseudo`)."""
+    path = project.settings.regions_file.with_name(PSEUDO_REGIONS)
+    return {region.language for region in load_regions(path).values()} if path.is_file() else set()
 
-    from pipeline.checks import Finding, check_catalog, source_url_findings
-    from pipeline.regions import hotline_age_days
 
-    today = today or datetime.date.today()
-    findings, summary = [], []
+def phone_regions_for(project: Project, language: str) -> tuple[str, ...]:
+    """The countries whose numbers check looks for in a language's translations: those of
+    the regions that use its catalogs, and the source's."""
     regions = project.regions if project.settings.regions_file.is_file() else {}
     source = parse_tag(project.settings.source_locale)
-    for language in project.languages(languages):
-        territories = [
-            parse_tag(r.tag).territory for r in regions.values() if language in r.catalogs
-        ]
-        # The language's own countries first, then every other of the region file (as
-        # publish finds them): a number of any of them must not reach a page.
-        phone_regions = tuple(
-            dict.fromkeys([*territories, source.territory or "US", *project.phone_countries])
-        )
+    territories = [parse_tag(r.tag).territory for r in regions.values() if language in r.catalogs]
+    # The language's own countries first, then every other of the region file (as publish
+    # finds them): a number of any of them must not reach a page.
+    return tuple(dict.fromkeys([*territories, source.territory or "US", *project.phone_countries]))
+
+
+def check(
+    project: Project,
+    languages: tuple[str, ...] = (),
+    slugs: tuple[str, ...] = (),
+    today=None,
+    verbose: bool = False,
+) -> tuple[list, list[dict]]:
+    """(findings, a summary per catalog) of what was asked: the catalogs of `languages`
+    (default: every language but the pseudo-locales) and `slugs`, and the hotlines of the
+    regions that use the languages named in `languages` (none when no language is named).
+    Untranslated entries are counted in the summary; listed as findings only if `verbose`."""
+    from pipeline.checks import check_catalog
+
+    findings, summary = [], []
+    asked = project.languages(languages)
+    if not languages:
+        asked = [language for language in asked if language not in pseudo_languages(project)]
+    for language in asked:
+        phone_regions = phone_regions_for(project, language)
         for slug in project.slugs(slugs):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if not path.is_file():
                 continue
-            found = check_catalog(path, relative(project, path), phone_regions, language)
-            findings.extend(found)
+            report = check_catalog(path, relative(project, path), phone_regions, language)
+            found = report.findings
+            untranslated = sum(f.severity == "untranslated" for f in found)
+            findings.extend(f for f in found if verbose or f.severity != "untranslated")
+            share = report.completeness.share if report.completeness else None
             summary.append(
                 {
                     "catalog": relative(project, path),
@@ -406,8 +436,22 @@ def check(
                     "article": slug,
                     "errors": sum(f.severity == "error" for f in found),
                     "warnings": sum(f.severity == "warning" for f in found),
+                    "untranslated": untranslated,
+                    "completeness": None if share is None else round(share, 4),
                 }
             )
+    findings.extend(source_findings(project, slugs))
+    if languages:
+        findings.extend(hotline_findings(project, set(asked), today))
+    return findings, summary
+
+
+def source_findings(project: Project, slugs: tuple[str, ...]) -> list:
+    """Warnings about the source articles themselves: links that run a script, and phone
+    numbers other than the hotline (which keep their pages out of other countries)."""
+    from pipeline.checks import Finding, source_url_findings
+
+    findings = []
     for slug in project.slugs(slugs):
         path = article_path(project.settings.source_dir, slug)
         shown = relative(project, path)
@@ -423,10 +467,24 @@ def check(
             )
             for line, written, _ in project.article(slug).other_numbers
         )
+    return findings
+
+
+def hotline_findings(project: Project, languages: set[str], today=None) -> list:
+    """Hotline-age warnings of the regions whose catalogs include one of `languages`."""
+    import datetime
+
+    from pipeline.checks import Finding
+    from pipeline.regions import hotline_age_days
+
+    if not project.settings.regions_file.is_file():
+        return []
+    today = today or datetime.date.today()
     limit = project.settings.hotline_max_age_days
     shown = relative(project, project.settings.regions_file)
-    for region in regions.values():
-        if region.hotline is None:
+    findings = []
+    for region in project.regions.values():
+        if region.hotline is None or not languages & set(region.catalogs):
             continue
         age = hotline_age_days(region.hotline, today)
         if age is None or age > limit:
@@ -440,7 +498,7 @@ def check(
                     shown,
                 )
             )
-    return findings, summary
+    return findings
 
 
 def pseudo(project: Project) -> Outcome:

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.catalogs import Translations, catalog_languages, catalog_path, read_translations
+from pipeline.catalogs import Translations, catalog_languages, catalog_path
+from pipeline.checks import judged_translations
 from pipeline.errors import PublishError, UsageError
 from pipeline.files import read_bytes, write_atomic
 from pipeline.locales import parse_tag, same_language
@@ -446,7 +447,7 @@ class ArticleBuilder:
         chain = []
         for path in catalog_chain_paths(settings, region, slug):
             if path not in self.catalogs:
-                self.catalogs[path] = read_translations(path)
+                self.catalogs[path] = judged_translations(path)  # msgfmt's verdict too
             chain.append(self.catalogs[path])
         if not chain and not is_source_language(settings, region):
             return None

@@ -11,7 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
-from pipeline.checks import content_errors
+from pipeline.checks import Completeness, completeness, refusal
 from pipeline.errors import PublishError
 from pipeline.files import read_bytes
 from pipeline.locales import parse_tag, same_language
@@ -31,10 +31,11 @@ class Draft:
     head: dict  # "title", "description", ... -> plain text (the shell escapes it)
     report: RenderReport
     missing_critical: tuple[str, ...]
+    measured: Completeness  # of the whole article, as status and check measure it
 
     @property
     def completeness(self) -> float:
-        return self.report.completeness
+        return self.measured.share
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,30 @@ def render_draft(
         tags = (parse_tag(region.tag), parse_tag(source_language))
         phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
 
+    def refused(segment: Segment) -> str | None:
+        """msgfmt's verdict on the catalog entry that would be used (the first that has it)."""
+        for translations in chain:
+            if segment.key in translations.entries:
+                return translations.refused.get(segment.key)
+        return None
+
+    # Verdicts are shared by the regions of a chain (as rendered segments are, in `memo`).
+    verdicts: dict = {} if memo is None else memo.setdefault("verdicts", {})
+
     def validate(msgstr: str, segment: Segment) -> str | None:
-        errors = content_errors(msgstr, segment, phone_regions)
-        return errors[0][1] if errors else None
+        key = (phone_regions, segment.key, msgstr)
+        found = verdicts.get(key, verdicts)
+        if found is verdicts:
+            found = verdicts[key] = refusal(msgstr, segment, phone_regions)
+        return found
+
+    def usable(segment: Segment) -> bool:
+        msgstr = translate(segment)
+        if msgstr is None or refused(segment):
+            return False
+        # The msgid itself brings nothing the source does not have (the renderer shows it
+        # as it is, unchecked, too).
+        return msgstr == segment.msgid or not validate(msgstr, segment)
 
     renderer = Renderer(
         article.text,
@@ -125,6 +147,7 @@ def render_draft(
         region_values(region, source_language),
         memo=memo,
         validate=validate,
+        refused=refused,
     )
     body = renderer.render(article.body.parts)
     head = {
@@ -140,7 +163,12 @@ def render_draft(
         and (segment.critical or segment.key in critical_keys)
         and (translate(segment) is None or id(segment) in problems)
     )
-    return Draft(article, region, body, head, renderer.report, missing)
+    measured = completeness(
+        (segment.key, segment.msgid, usable(segment))
+        for segment in article.segments
+        if segment.translatable
+    )
+    return Draft(article, region, body, head, renderer.report, missing, measured)
 
 
 def head_text(rendered: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import polib
 
 from pipeline.catalogs import entry_key, read_catalog, read_translations, serialize
-from pipeline.checks import segment_for, translation_errors
+from pipeline.checks import check_catalog, segment_for, translation_errors
 from pipeline.errors import CatalogError, LocaleError
 from pipeline.files import write_atomic
 from pipeline.locales import parse_tag
@@ -23,8 +23,18 @@ from pipeline.locales import parse_tag
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def export_tmx(catalogs: list[Path], source_locale: str, language: str) -> bytes:
-    """One translation unit per distinct (context, source text) translated in `catalogs`."""
+@dataclass(frozen=True)
+class TmxExport:
+    data: bytes  # the TMX document
+    units: int  # translation units written
+    left_out: int  # translated entries left out: check reports an error in them
+
+
+def export_tmx(
+    catalogs: list[Path], source_locale: str, language: str, phone_regions: tuple[str, ...] = ()
+) -> TmxExport:
+    """One translation unit per distinct (context, source text) translated in `catalogs`,
+    leaving out the translations `check` reports as errors (publish does not use them)."""
     root = ET.Element("tmx", version="1.4")
     ET.SubElement(
         root,
@@ -42,9 +52,14 @@ def export_tmx(catalogs: list[Path], source_locale: str, language: str) -> bytes
     )
     body = ET.SubElement(root, "body")
     seen = set()
+    left_out = 0
     target = parse_tag(language).bcp47
     for path in catalogs:
+        usable = check_catalog(path, str(path), phone_regions, language).usable
         for key, msgstr in read_translations(path).entries.items():
+            if key not in usable:
+                left_out += 1
+                continue
             if key in seen:
                 continue
             seen.add(key)
@@ -56,7 +71,8 @@ def export_tmx(catalogs: list[Path], source_locale: str, language: str) -> bytes
                 variant = ET.SubElement(unit, "tuv", {XML_LANG: lang})
                 ET.SubElement(variant, "seg").text = text
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return TmxExport(data, len(seen), left_out)
 
 
 @dataclass
