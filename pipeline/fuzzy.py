@@ -26,7 +26,10 @@ WORD = re.compile(r"\w+")
 
 def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
     """How alike two texts are, 0..1 (1: the same); 0.0 when below `cutoff`."""
-    return Indel.normalized_similarity(a, b, score_cutoff=cutoff)
+    # Compared here, not with rapidfuzz's score_cutoff: it turns the cutoff into a whole
+    # distance and drops scores at the cutoff ('aaa' and 'a..' score 1/3 but fail a 1/3 one).
+    score = Indel.normalized_similarity(a, b)
+    return score if score >= cutoff else 0.0
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:
