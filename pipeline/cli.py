@@ -783,6 +783,7 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
     from pipeline import project as workflow
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
+    from pipeline.lock import project_lock
     from pipeline.serve import Watcher, make_server, serve_forever
 
     if output is not None:
@@ -800,7 +801,9 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
             options = PublishOptions(
                 articles=(slug,), include_pseudo=True if output is not None else None
             )
-            result = run_publish(project, options)
+            # A publish or update started meanwhile holds the project: wait for it to end.
+            with project_lock(project.settings.root / ".pipeline-cache", "pipeline serve", True):
+                result = run_publish(project, options)
             click.echo(f"published {slug} again: {result.built} pages")
         except PipelineError as error:
             click.echo(f"error: {error}", err=True)
