@@ -781,9 +781,9 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
     import dataclasses
 
     from pipeline import project as workflow
+    from pipeline.lock import project_lock
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
-    from pipeline.lock import project_lock
     from pipeline.serve import Watcher, make_server, serve_forever
 
     if output is not None:
