@@ -52,7 +52,7 @@ def site(tmp_path_factory):
     )
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     runner = CliRunner()
-    for command in (["pseudo"], ["publish"]):
+    for command in (["pseudo"], ["publish", "--include-pseudo"]):
         result = runner.invoke(main, ["--project", str(root), *command])
         assert result.exit_code == 0, result.output
     server = make_server(root / "output", "127.0.0.1", 0)
