@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +121,34 @@ def test_symlinked_output_stays_a_symlink(cli, project):
         assert len(json.loads((target / "manifest.json").read_text())["pages"]) == PAGES
     assert not (project / ".output.standby").exists()
     assert (project.parent / ".published.standby").is_dir()
+
+
+def test_publish_killed_midway_then_publish_again_keeps_every_foreign_file(cli, project):
+    """A real publish process, killed with SIGKILL while it writes its new tree."""
+    source = project / "source"
+    for number in range(40):  # enough pages that the kill lands mid-publish
+        shutil.copy(source / "ketamine-addiction.html", source / f"copy-{number:02}.html")
+    cli("publish", "--jobs", "1")
+    cli("publish", "--jobs", "1", "--force")  # a standby tree exists now, with its index
+    count = len(json.loads((project / "output/manifest.json").read_text())["pages"])
+    notes = project.parent / "notes"  # someone's files beside the project
+    notes.mkdir()
+    (notes / "todo.txt").write_text("mine")
+    project_files = tree(project / "source") | tree(project / "locales")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "publish", "--force"]
+        + ["--jobs", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    index = project / ".output.standby/.pipeline-pages"
+    while index.exists() and process.poll() is None:  # gone: the publish is updating it
+        time.sleep(0.005)
+    time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the publish finished before the kill"
+    cli("publish", "--jobs", "1")
+    assert (notes / "todo.txt").read_text() == "mine"
+    assert tree(project / "source") | tree(project / "locales") == project_files
+    assert len(json.loads((project / "output/manifest.json").read_text())["pages"]) == count
+    assert not list(project.glob(".output.building-*"))
