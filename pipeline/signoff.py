@@ -114,6 +114,7 @@ def status(project, slugs=(), languages=(), today: datetime.date | None = None) 
     settings = project.settings
     source = parse_tag(settings.source_locale).language
     wanted = {review_language(name, settings.source_locale)[0] for name in languages}
+    project.languages(tuple(wanted - {source}))  # a language without catalogs: usage error
     rows = []
     for slug in project.slugs(slugs):
         names = [source, *project.languages()]
