@@ -39,8 +39,11 @@ def status(cli) -> dict:
 
 def set_policy(project: Path, policy: str, extra: str = "") -> None:
     pyproject = project / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8")
-    text = text.replace("[tool.pipeline]\n", f'[tool.pipeline]\nrequire_review = "{policy}"\n')
+    lines = pyproject.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line for line in lines if not line.startswith("require_review")]
+    text = "".join(lines).replace(
+        "[tool.pipeline]\n", f'[tool.pipeline]\nrequire_review = "{policy}"\n'
+    )
     pyproject.write_text(text + extra, encoding="utf-8")
 
 
@@ -323,3 +326,22 @@ def test_json_ld_parses_back_and_cannot_end_its_script_element(text):
     written = script_json({"name": text, "list": [text]})
     assert json.loads(written) == {"name": text, "list": [text]}
     assert "<" not in written and ">" not in written and "&" not in written
+
+
+def test_the_bundled_project_ships_current_reviews_and_shows_them(cli, project):
+    """The example records cover the source, Spanish and French as shipped (after a source
+    or catalog change: `pipeline review status` names what to re-read before re-signing)."""
+    rows = status(cli)
+    assert {lang: row["status"] for lang, row in rows.items()} == {
+        "en": "reviewed", "es": "reviewed", "fr": "reviewed", "de": "missing",
+    }  # fmt: skip
+    data = publish_json(cli)
+    statuses = {page["region"]: page["review"]["status"] for page in data["pages"]}
+    assert statuses.pop("de-DE") == "missing"
+    assert set(statuses.values()) == {"reviewed"}
+    assert data["review_warnings"] == [
+        'de-DE/ketamine-addiction: review missing (published: require_review = "warn")'
+    ]
+    mexican = (project / f"output/es-MX/{SLUG}/index.html").read_text(encoding="utf-8")
+    assert "Revisado médicamente por Dr. Alex Sample" in mexican
+    assert "Traducción revisada por Lucía Muestra" in mexican
