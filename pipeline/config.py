@@ -148,8 +148,11 @@ def review_problems(table: dict) -> list[str]:
         if not isinstance(own, dict):
             problems.append(f"articles.{slug} must be a table")
             continue
-        problems.extend(f"unknown setting articles.{slug}.{name}" for name in own
-                        if name not in ARTICLE_SETTINGS)
+        problems.extend(
+            f"unknown setting articles.{slug}.{name}"
+            for name in own
+            if name not in ARTICLE_SETTINGS
+        )
         if own.get("require_review", "none") not in REVIEW_POLICIES:
             problems.append(f"articles.{slug}.require_review must be one of {policies}")
     return problems

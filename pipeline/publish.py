@@ -370,6 +370,7 @@ class ArticleBuilder:
         self.project = project
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
+        self.review_memo: dict = {}
 
     def build(self, task: ArticleTask) -> ArticleBuild:
         project, settings = self.project, self.project.settings
@@ -379,6 +380,7 @@ class ArticleBuilder:
         drafts = self.drafts(article, task.regions)
         published: list[Draft] = []
         verdicts = {}
+        self.review_memo: dict = {}  # language -> its review verdict, for this article
         for draft in drafts:
             verdicts[draft.region.tag] = self.review_verdict(draft)
             reason = skip_reason(draft, task.threshold) or self.review_gate(
@@ -444,6 +446,7 @@ class ArticleBuilder:
             draft.region,
             chain,
             datetime.date.today(),
+            self.review_memo,
         )
 
     def review_gate(self, draft: Draft, verdict: PageVerdict, out: ArticleBuild) -> str | None:

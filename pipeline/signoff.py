@@ -184,12 +184,19 @@ def page_verdict(
     region: Region,
     chain: tuple[Translations, ...],
     today: datetime.date,
+    memo: dict | None = None,
 ) -> PageVerdict:
+    """`memo` (language -> Verdict) shares the verdicts of one article between its regions."""
+    memo = {} if memo is None else memo
     source = parse_tag(source_locale).language
-    verdicts = [(True, judge_files(locales_dir, article, source, None, today))]
+    if source not in memo:
+        memo[source] = judge_files(locales_dir, article, source, None, today)
+    verdicts = [(True, memo[source])]
     for translations in chain:
         name = Path(translations.path).parent.parent.name
-        verdicts.append((False, judge_files(locales_dir, article, name, translations, today)))
+        if name not in memo:
+            memo[name] = judge_files(locales_dir, article, name, translations, today)
+        verdicts.append((False, memo[name]))
     statuses = {verdict.status for _, verdict in verdicts}
     worst = next(s for s in ("missing", "stale", "reviewed") if s in statuses)
     holding = [(is_source, v.review) for is_source, v in verdicts if v.status == "reviewed"]
@@ -201,8 +208,10 @@ def page_verdict(
 
 def judge_files(locales_dir, article, language, translations, today) -> Verdict:
     path = record_path(locales_dir, language, article.slug)
-    state = review_state(article, language, translations, translations is None)
-    return judge(read_reviews(path, language, article.slug, today), state)
+    reviews = read_reviews(path, language, article.slug, today)
+    if not reviews:  # most pages of a large site: no hashing needed to say so
+        return Verdict("missing", None)
+    return judge(reviews, review_state(article, language, translations, translations is None))
 
 
 def record_paths(locales_dir: Path, source_locale: str, slug: str, catalogs) -> list[Path]:

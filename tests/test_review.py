@@ -40,7 +40,7 @@ def status(cli) -> dict:
 def set_policy(project: Path, policy: str, extra: str = "") -> None:
     pyproject = project / "pyproject.toml"
     lines = pyproject.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines = [line for line in lines if not line.startswith("require_review")]
+    lines = [line for line in lines if not line.startswith(("require_review", "review_interval"))]
     text = "".join(lines).replace(
         "[tool.pipeline]\n", f'[tool.pipeline]\nrequire_review = "{policy}"\n'
     )
@@ -345,3 +345,20 @@ def test_the_bundled_project_ships_current_reviews_and_shows_them(cli, project):
     mexican = (project / f"output/es-MX/{SLUG}/index.html").read_text(encoding="utf-8")
     assert "Revisado médicamente por Dr. Alex Sample" in mexican
     assert "Traducción revisada por Lucía Muestra" in mexican
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ('require_review = "maybe"', 'require_review must be one of "none", "warn", "block"'),
+        ("review_interval_months = 0", "review_interval_months must be between 1 and 120"),
+        (f'articles = {{ {SLUG} = {{ require_review = "always" }} }}', "articles.ketamine-"),
+        (f"articles = {{ {SLUG} = {{ reviewer = 1 }} }}", "unknown setting articles."),
+    ],
+)
+def test_review_settings_are_checked(cli, project, setting, words):
+    set_policy(project, "none")
+    replace_in(project / "pyproject.toml", 'require_review = "none"', setting)
+    result = cli("publish", code=1)
+    one_line_error(result)
+    assert "pyproject.toml [tool.pipeline]: " in result.stderr and words in result.stderr
