@@ -77,7 +77,8 @@ def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.
         raise ReviewRefused(f"review date {reviewer.date} is in the future")
     if not state.is_source:
         findings, _ = workflow.check(project, (state.language,), (slug,))
-        errors = [f for f in findings if f.severity == "error" and f.catalog]
+        shown = relative(project, catalog_path(project.settings.locales_dir, state.language, slug))
+        errors = [f for f in findings if f.severity == "error" and f.catalog == shown]
         if errors:
             first = errors[0]
             raise ReviewRefused(
