@@ -362,3 +362,21 @@ def test_review_settings_are_checked(cli, project, setting, words):
     result = cli("publish", code=1)
     one_line_error(result)
     assert "pyproject.toml [tool.pipeline]: " in result.stderr and words in result.stderr
+
+
+def test_a_hostile_title_translation_stays_text_in_the_json_ld(cli, project):
+    catalog = project / f"locales/es/LC_MESSAGES/{SLUG}.po"
+    hostile = "Adicción &lt;/script>&lt;script>alert(1)&lt;/script> & más"
+    replace_in(
+        catalog,
+        'msgctxt "title"\nmsgid "Ketamine Addiction"\nmsgstr "Adicción a la ketamina"',
+        f'msgctxt "title"\nmsgid "Ketamine Addiction"\nmsgstr "{hostile}"',
+    )
+    cli("publish")
+    html = (project / f"output/es-MX/{SLUG}/index.html").read_text(encoding="utf-8")
+    tree = lxml.html.document_fromstring(html)
+    assert len(tree.xpath("//script")) == 1
+    (block,) = json_ld_blocks(html)
+    assert block["name"] == "Adicción </script><script>alert(1)</script> & más"
+    assert block["name"] == tree.findtext(".//title")  # the same text as the page shows
+    assert block["about"]["name"] == block["name"]
