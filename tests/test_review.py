@@ -380,3 +380,16 @@ def test_a_hostile_title_translation_stays_text_in_the_json_ld(cli, project):
     assert block["name"] == "Adicción </script><script>alert(1)</script> & más"
     assert block["name"] == tree.findtext(".//title")  # the same text as the page shows
     assert block["about"]["name"] == block["name"]
+
+
+def test_a_new_sign_off_rebuilds_the_pages_it_changes(cli, project):
+    remove_records(project)
+    set_policy(project, "none")
+    publish_json(cli)
+    assert publish_json(cli)["unchanged"]
+    sign(cli, "fr", "Luc Exemple")
+    data = publish_json(cli)
+    assert not data["unchanged"] and "fr-FR" in {page["region"] for page in data["pages"]}
+    french = (project / f"output/fr-FR/{SLUG}/index.html").read_text(encoding="utf-8")
+    assert "Traduction relue par Luc Exemple" in french
+    assert publish_json(cli)["unchanged"]
