@@ -19,6 +19,7 @@ import datetime
 import difflib
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from pipeline.model import Article
 REVIEWS_FOLDER = "reviews"
 SOURCE_KINDS = ("medical",)  # a review of the source is a clinician's
 TRANSLATION_KINDS = ("linguistic", "medical")  # a second linguist, or a clinician
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 HASH_LENGTH = 16  # hex digits of a segment's hash: enough to tell edits apart, short to diff
 TAG = re.compile(r"</?(\d+)/?>")
 # The quote and dash styles of the update's trivial edits; a regex finds the few there are
@@ -117,6 +119,12 @@ def review_state(
             SegmentState(segment.msgid, segment.context, segment.line, source, translation)
         )
     return ReviewState(article.slug, language, is_source, tuple(segments))
+
+
+def plain_line(text: str) -> bool:
+    """Text fit for a page's review line: no line breaks or other controls, and no bidi
+    controls that would reorder what follows it."""
+    return not any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text)
 
 
 # -- records -------------------------------------------------------------------------------
@@ -240,6 +248,9 @@ def checked_review(table, index, locate, language, slug, today) -> Review:
         raise locate.error(index, "kind", f"kind must be one of {', '.join(kinds)}")
     if not table["reviewer"].strip():
         raise locate.error(index, "reviewer", "reviewer is empty")
+    for key in ("reviewer", "role"):
+        if not plain_line(table[key]):
+            raise locate.error(index, key, f"control or bidi characters in {key}")
     if not all(isinstance(item, str) for item in table["segments"]):
         raise locate.error(index, "segments", "segments must be strings")
     return Review(

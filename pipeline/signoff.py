@@ -20,6 +20,7 @@ from pipeline.review import (
     ReviewState,
     Verdict,
     judge,
+    plain_line,
     read_reviews,
     record_path,
     review_language,
@@ -73,6 +74,10 @@ def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.
         )
     if not reviewer.name.strip() or not reviewer.role.strip():
         raise UsageError("a review needs the reviewer's name and role")
+    for text in (reviewer.name, reviewer.role, reviewer.note):
+        if not plain_line(text):
+            # Shown on every page: no line breaks, and no reordering of what follows
+            raise UsageError(f"control or bidi characters in {text!r}")
     if reviewer.date > today:
         raise ReviewRefused(f"review date {reviewer.date} is in the future")
     if not state.is_source:

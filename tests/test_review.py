@@ -193,6 +193,8 @@ def test_sign_refuses_a_date_to_come_and_an_unknown_language(cli, project):
     one_line_error(sign(cli, "es", "A", "--date", tomorrow, code=1), "future")
     result = cli("review", "sign", SLUG, "--lang", "xx", "--reviewer", "A", "--role", "B", code=2)
     one_line_error(result)
+    for name in ("Dr. \u202eevE", "Dr.\nEve"):
+        one_line_error(sign(cli, "es", name, code=2), "control or bidi")
     result = cli("review", "status", "--json", "--lang", "it", code=2)
     assert json.loads(result.stdout)["error"]["code"] == "usage"
 
@@ -229,6 +231,7 @@ segments = []
         (GOOD.replace("2024-01-01", "2999-01-01"), 5, "2999-01-01 is in the future"),
         (GOOD.replace('kind = "medical"', 'kind = "linguistic"'), 2, "kind must be"),
         (GOOD.replace("reviewer = ", "reviewed_by = "), 3, "unknown key 'reviewed_by'"),
+        (GOOD.replace('role = "MD"', 'role = "MD\\u202e"'), 4, "bidi characters in role"),
     ],
 )
 def test_a_damaged_record_file_is_one_line_naming_file_and_line(cli, project, text, line, words):
