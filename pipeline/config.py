@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PathError
@@ -21,6 +21,9 @@ class Settings:
     output: str = "output"  # where publish writes, relative to the project root
     push_give_up_after: int = 3  # push stops after this many attempts in a row unanswered
     include_pseudo: bool = False  # publish and push pseudo-locale regions (en-XA, ar-XB) too
+    require_review: str = "none"  # "none" | "warn" | "block": publishing pages without a review
+    review_interval_months: int = 36  # "next review due": this long after the medical review
+    articles: dict = field(default_factory=dict)  # slug -> its own settings (require_review)
 
     @property
     def source_dir(self) -> Path:
@@ -56,6 +59,9 @@ TYPES = {
     "output": str,
     "push_give_up_after": int,
     "include_pseudo": bool,
+    "require_review": str,
+    "review_interval_months": int,
+    "articles": dict,
 }
 
 
@@ -118,6 +124,7 @@ def load_settings(root: Path) -> Settings:
             problems.append("fuzzy_threshold must be in (0, 1]")
         if not 1 <= table.get("push_give_up_after", 3) <= 100:
             problems.append("push_give_up_after must be between 1 and 100")
+        problems.extend(review_problems(table))
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
     check_output(root, table.get("output", "output"))
@@ -125,6 +132,32 @@ def load_settings(root: Path) -> Settings:
     if "base_url" in settings:
         settings["base_url"] = settings["base_url"].rstrip("/")
     return Settings(root=root, **settings)
+
+
+REVIEW_POLICIES = ("none", "warn", "block")
+ARTICLE_SETTINGS = {"require_review"}
+
+
+def review_problems(table: dict) -> list[str]:
+    """What is wrong with the review settings: the policy, the interval, per-article tables."""
+    problems = []
+    policies = ", ".join(f'"{name}"' for name in REVIEW_POLICIES)
+    if table.get("require_review", "none") not in REVIEW_POLICIES:
+        problems.append(f"require_review must be one of {policies}")
+    if not 1 <= table.get("review_interval_months", 36) <= 120:
+        problems.append("review_interval_months must be between 1 and 120")
+    for slug, own in table.get("articles", {}).items():
+        if not isinstance(own, dict):
+            problems.append(f"articles.{slug} must be a table")
+            continue
+        problems.extend(
+            f"unknown setting articles.{slug}.{name}"
+            for name in own
+            if name not in ARTICLE_SETTINGS
+        )
+        if own.get("require_review", "none") not in REVIEW_POLICIES:
+            problems.append(f"articles.{slug}.require_review must be one of {policies}")
+    return problems
 
 
 # What `output` may never be, nor be inside of: publish exchanges output/ with a new tree.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,16 +37,25 @@ def project_lock(cache_dir: Path, command: str, wait: bool = False) -> Iterator[
                 f"{path}: another run is working on this project ({holder(handle)}); "
                 "try again when it has finished, or pass --wait"
             ) from None
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()} {command}\n".encode(), 0)
+        name = f"{os.getpid()} {command}\n".encode()
+        os.pwrite(handle, name, 0)  # then cut what a longer earlier name left: never empty
+        os.ftruncate(handle, len(name))
         yield
     finally:
         os.close(handle)  # releases the lock (so does the end of the process)
 
 
-def holder(handle: int) -> str:
-    """Who holds the lock, as its holder wrote it: 'pid 123: pipeline publish'."""
+def holder(handle: int, patience: float = 1.0) -> str:
+    """Who holds the lock, as its holder wrote it: 'pid 123: pipeline publish'. The holder
+    writes its name just after taking the lock: a run that comes in between waits for it a
+    moment (up to `patience` seconds) rather than naming nobody."""
+    deadline = time.monotonic() + patience
     text = os.pread(handle, 4096, 0).decode("utf-8", "replace").strip()
+    while not text.partition(" ")[0].isdigit():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+        text = os.pread(handle, 4096, 0).decode("utf-8", "replace").strip()
     pid, _, command = text.partition(" ")
     if not pid.isdigit():
         return "process unknown: it has only just started"

@@ -28,10 +28,12 @@ from pipeline.locales import parse_tag, same_language
 from pipeline.model import Region
 from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
 from pipeline.pagecache import SETTLED_SECONDS, code_version
+from pipeline.pagereview import review_data, review_lines, strings_version
 from pipeline.parallel import ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days, is_pseudo_region
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
+from pipeline.signoff import PageVerdict, article_policy, gate, page_verdict, record_paths
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class PublishResult:
     kept: int = 0  # pages outside a narrowed publish, carried over
     skipped: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # Pages built now without a review that holds, under require_review = "warn"
+    review_warnings: list = field(default_factory=list)
     written: bool = False
     unchanged: bool = False  # nothing to write: output/ already is this publish
 
@@ -91,6 +95,7 @@ class ArticleBuild:
     files: list = field(default_factory=list)  # (relative path, text)
     entries: list = field(default_factory=list)  # manifest entries
     skipped: list = field(default_factory=list)
+    review_warnings: list = field(default_factory=list)
 
 
 # -- the publish ---------------------------------------------------------------------------
@@ -143,6 +148,7 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
             built = []
             if action == BUILD:
                 build = next(builds)
+                result.review_warnings.extend(build.review_warnings)
                 if tree is not None:
                     for path, text in build.files:
                         tree.write(path, text)
@@ -369,6 +375,7 @@ class ArticleBuilder:
         self.project = project
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
+        self.review_memo: dict = {}
 
     def build(self, task: ArticleTask) -> ArticleBuild:
         project, settings = self.project, self.project.settings
@@ -377,8 +384,13 @@ class ArticleBuilder:
         out = ArticleBuild(task.slug)
         drafts = self.drafts(article, task.regions)
         published: list[Draft] = []
+        verdicts = {}
+        self.review_memo: dict = {}  # language -> its review verdict, for this article
         for draft in drafts:
-            reason = skip_reason(draft, task.threshold)
+            verdicts[draft.region.tag] = self.review_verdict(draft)
+            reason = skip_reason(draft, task.threshold) or self.review_gate(
+                draft, verdicts[draft.region.tag], out
+            )
             if reason:
                 out.skipped.append(
                     skip(
@@ -412,12 +424,51 @@ class ArticleBuilder:
         published.extend(draft for draft in rebuilt if not skip_reason(draft, task.threshold))
         shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
         for draft in published:
-            page = finish_page(draft, alternates, settings.base_url, self.shell)
+            verdict = verdicts.get(draft.region.tag) or self.review_verdict(draft)
+            interval = settings.review_interval_months
+            page = finish_page(
+                draft,
+                alternates,
+                settings.base_url,
+                self.shell,
+                review=review_data(
+                    verdict,
+                    article,
+                    draft.region,
+                    interval,
+                    draft.head.get("title", article.title),
+                ),
+                review_lines=tuple(review_lines(verdict, draft.region, interval)),
+            )
             html_path, json_path = page_paths(page.region, page.slug)
             out.files.append((html_path, page.html))
             out.files.append((json_path, dump_json(page_json(page))))
             out.entries.append(manifest_entry(page, task.inputs[page.region], shared_alternates))
         return out
+
+    def review_verdict(self, draft: Draft) -> PageVerdict:
+        """The reviews behind a draft's page: the source's, and its catalogs'."""
+        settings = self.project.settings
+        chain = self.chain(draft.region, draft.article.slug) or ()
+        return page_verdict(
+            settings.locales_dir,
+            settings.source_locale,
+            draft.article,
+            draft.region,
+            chain,
+            datetime.date.today(),
+            self.review_memo,
+        )
+
+    def review_gate(self, draft: Draft, verdict: PageVerdict, out: ArticleBuild) -> str | None:
+        """The skip reason under `require_review = "block"`; a warning under "warn"."""
+        policy = article_policy(self.project.settings, draft.article.slug)
+        if policy == "warn" and verdict.status != "reviewed":
+            out.review_warnings.append(
+                f"{draft.region.tag}/{draft.article.slug}: review {verdict.status} "
+                '(published: require_review = "warn")'
+            )
+        return gate(verdict, policy)
 
     def drafts(self, article, tags: tuple[str, ...]) -> list[Draft]:
         settings = self.project.settings
@@ -475,6 +526,11 @@ class InputFingerprint:
                 # and every country whose numbers a translation may not carry.
                 repr(project.source_hotline),
                 project.phone_countries,
+                # What a page's review lines and policy come from, beside its record files.
+                strings_version(),
+                settings.require_review,
+                settings.review_interval_months,
+                settings.articles,
             ]
         )
         self.source_dir = str(settings.source_dir)
@@ -496,7 +552,13 @@ class InputFingerprint:
             for name in region.catalogs
             if (name, slug) in self.catalogs
         ]
-        data = "\0".join([self.common, source, repr(region), *catalogs])
+        reviews = [
+            self.file_hash(str(path))
+            for path in record_paths(
+                self.settings.locales_dir, self.settings.source_locale, slug, region.catalogs
+            )
+        ]
+        data = "\0".join([self.common, source, repr(region), *catalogs, *reviews])
         return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -678,6 +740,7 @@ def manifest_entry(page: Page, inputs: str, alternates: list | None = None) -> d
         "source_hash": page.source_hash,
         "fallbacks": list(page.fallbacks),
         "inputs": inputs,
+        "review": page.review,
     }
 
 
@@ -697,6 +760,8 @@ def page_json(page: Page) -> dict:
         "source_hash": page.source_hash,
         "sha256": page.sha256,
         "fallbacks": list(page.fallbacks),
+        "review": page.review,
+        "structured_data": page.structured_data,
     }
 
 

@@ -56,6 +56,8 @@ class Page:
     fallbacks: tuple[dict, ...]
     source_hash: str
     hotline: dict | None
+    review: dict | None = None  # its review state, dates and reviewers (pagereview.py)
+    structured_data: dict | None = None  # schema.org MedicalWebPage, as embedded in the page
 
     @property
     def sha256(self) -> str:
@@ -244,7 +246,11 @@ def finish_page(
     alternates: tuple[tuple[str, str], ...],
     base_url: str,
     shell,  # a jinja2.Template from load_shell
+    review: dict | None = None,  # review data (pagereview.review_data)
+    review_lines: tuple = (),  # the visible review lines and disclaimer (pagereview)
 ) -> Page:
+    from pipeline.pagereview import script_json, structured_data
+
     region, article = draft.region, draft.article
     tag = parse_tag(region.tag)
     canonical = page_url(base_url, region.tag, article.slug)
@@ -252,6 +258,7 @@ def finish_page(
     title = draft.head.get("title", article.title)
     description = draft.head.get("description", html.unescape(article.description))
     hotline = hotline_fields(region)
+    schema = structured_data(review, title, description, canonical) if review else None
     document = render_shell(
         shell,
         lang=region.tag,
@@ -266,6 +273,9 @@ def finish_page(
         hotline=hotline,
         body=Markup(draft.body),
         source_lang=article.language,
+        review_lines=review_lines,
+        # Escaped for a <script> element by script_json; Markup keeps autoescape off it.
+        structured_data=Markup(script_json(schema)) if schema else None,
     )
     return Page(
         slug=article.slug,
@@ -285,6 +295,8 @@ def finish_page(
         ),
         source_hash=article.content_hash,
         hotline=hotline,
+        review=review,
+        structured_data=schema,
     )
 
 
