@@ -635,7 +635,11 @@ def push(
 @main.command()
 @click.argument("url")
 @click.option("--slug", help="Name of the source file (default: from the URL).")
-@click.option("--force", is_flag=True, help="Replace an existing source article.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing source article; import one not in the source language.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 300),
@@ -655,7 +659,7 @@ def push(
 def fetch(context, url, slug, force, timeout, max_bytes, as_json):
     """Import an article from URL into source/<slug>.html (main content only)."""
     from pipeline import project as workflow
-    from pipeline.fetch import FetchOptions, slug_from_url
+    from pipeline.fetch import FetchOptions, check_language, slug_from_url
     from pipeline.fetch import fetch as run_fetch
     from pipeline.files import safe_name, write_atomic
     from pipeline.source import article_path
@@ -668,6 +672,8 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
             f"{workflow.relative(project, target)} exists (use --force to replace it)"
         )
     fetched = run_fetch(url, FetchOptions(timeout=timeout, max_bytes=max_bytes))
+    if not force:
+        check_language(fetched, project.settings.source_locale)
     write_atomic(target, fetched.html)
     shown = workflow.relative(project, target)
     if as_json:
@@ -678,10 +684,15 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
                 "url": fetched.url,
                 "title": fetched.title,
                 "language": fetched.language,
+                "language_detected": fetched.language_detected,
                 "words": fetched.words,
             }
         )
     else:
+        if fetched.language_detected:
+            click.echo(
+                f"note: the page declares no language; detected {fetched.language!r}", err=True
+            )
         click.echo(
             f"wrote {shown}: {fetched.title!r}, {fetched.words} words "
             f"(next: pipeline extract {slug})"
