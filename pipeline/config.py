@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PathError
@@ -20,6 +20,7 @@ class Settings:
     page_template: str = ""  # a Jinja2 page shell replacing the built-in one
     output: str = "output"  # where publish writes, relative to the project root
     push_give_up_after: int = 3  # push stops after this many attempts in a row unanswered
+    wordpress: dict = field(default_factory=dict)  # push --to wordpress: see wordpress_map
 
     @property
     def source_dir(self) -> Path:
@@ -54,6 +55,7 @@ TYPES = {
     "page_template": str,
     "output": str,
     "push_give_up_after": int,
+    "wordpress": dict,
 }
 
 

@@ -80,6 +80,8 @@ KEPT_ATTRIBUTES = {
     "headers",
     "abbr",
 }
+# Site furniture on a web page, but the article's own content inside a WordPress post.
+FURNITURE_TAGS = {"nav", "footer", "button"}
 URL_ATTRIBUTES = ("href", "src", "cite")
 BLOCKS = ("div", "section", "td", "article", "main")
 
@@ -99,6 +101,8 @@ class Fetched:
     words: int
     language_detected: bool = False  # the page declared none: detected from its text
     direction: str = ""  # the page's declared `dir`, kept on the source document
+    slug: str = ""  # the name the page has where it comes from (a WordPress slug)
+    date: str = ""  # when it was published, where its source says
 
 
 def download(url: str, options: FetchOptions) -> tuple[bytes, str, requests.Response]:
@@ -350,22 +354,30 @@ def text_length(tag: Tag) -> int:
     return len(tag.get_text(" ", strip=True))
 
 
-def clean_tree(root: Tag, base: str) -> None:
+def clean_tree(root: Tag, base: str, furniture: bool = True) -> None:
+    """Make fetched markup safe (no scripts, handlers, tracking, unsafe or relative URLs) and,
+    with `furniture`, drop a site's furniture too. Content that is the article alone (a
+    WordPress post) keeps its navigation, footers and `data-l10n-*` markup."""
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    removed = REMOVED_TAGS if furniture else REMOVED_TAGS - FURNITURE_TAGS
     for tag in root.find_all(True):
         if tag.decomposed:
             continue
         if (
-            tag.name in REMOVED_TAGS
-            or is_noise(tag)
+            tag.name in removed
+            or (furniture and is_noise(tag))
             or is_tracking_pixel(tag)
             or tag.get("hidden") is not None
             or tag.get("aria-hidden") == "true"
         ):
             tag.decompose()
     for tag in root.find_all(True):
-        tag.attrs = {name: value for name, value in tag.attrs.items() if name in KEPT_ATTRIBUTES}
+        tag.attrs = {
+            name: value
+            for name, value in tag.attrs.items()
+            if name in KEPT_ATTRIBUTES or (not furniture and name.startswith("data-l10n-"))
+        }
         drop_unsafe_urls(tag)
         for name in URL_ATTRIBUTES:
             if name in tag.attrs:
@@ -401,7 +413,13 @@ def is_tracking_pixel(tag: Tag) -> bool:
 
 
 def source_document(
-    title: str, description: str, canonical: str, language: str, root: Tag, direction: str = ""
+    title: str,
+    description: str,
+    canonical: str,
+    language: str,
+    root: Tag,
+    direction: str = "",
+    date: str = "",
 ) -> str:
     from html import escape
 
@@ -415,6 +433,8 @@ def source_document(
     ]
     if description:
         head.append(f'  <meta name="description" content="{escape(description)}">')
+    if date:
+        head.append(f'  <meta name="date" content="{escape(date)}">')
     head.append(f'  <link rel="canonical" href="{escape(canonical)}">')
     head += ["</head>", "<body>"]
     return "\n".join(head) + "\n" + root.decode(formatter="minimal") + "\n</body>\n</html>\n"
