@@ -673,13 +673,10 @@ def push(
 def fetch_from(origin: str, url: str, options):
     """A page from the web, or a WordPress entry (with the credentials of the environment)."""
     if origin == "wordpress":
-        from pipeline import wordpress
+        from pipeline.wordpress_api import PASSWORD_VARIABLE, USER_VARIABLE
         from pipeline.wordpress_fetch import fetch_entry
 
-        login = (
-            os.environ.get(wordpress.USER_VARIABLE),
-            os.environ.get(wordpress.PASSWORD_VARIABLE),
-        )
+        login = (os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE))
         return fetch_entry(url, login, options)
     from pipeline.fetch import fetch as fetch_page
 
@@ -690,13 +687,11 @@ def push_to_wordpress(settings, options, status: str, advance):
     """`push --to wordpress`: the credentials from the environment, the mapping from the
     settings."""
     from pipeline import wordpress
+    from pipeline.wordpress_api import PASSWORD_VARIABLE, USER_VARIABLE
     from pipeline.wordpress_map import load_mapping
 
     mapping = load_mapping(options.endpoint, settings.wordpress, settings.root / "pyproject.toml")
-    login = (
-        os.environ.get(wordpress.USER_VARIABLE),
-        os.environ.get(wordpress.PASSWORD_VARIABLE),
-    )
+    login = (os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE))
     return wordpress.push(
         settings.output_dir,
         settings.root / ".pipeline-cache",

@@ -17,29 +17,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
-from pipeline.cms import (
-    AuthenticationRefused,
-    CmsUnreachable,
-    Delivery,
-    PushOptions,
-    PushResult,
-    PushStopped,
-    Streak,
-    cms_message,
-    page_file,
-    page_key,
-    read_manifest,
-    retrying_session,
-)
+from pipeline.cms import PushOptions, PushResult, PushStopped, page_file, page_key, read_manifest
 from pipeline.errors import PublishError
 from pipeline.files import write_atomic
+from pipeline.wordpress_api import (
+    VISIBLE,
+    Session,
+    credentials,
+    open_session,
+)
 from pipeline.wordpress_map import Mapping, Target, media_sources, wordpress_slug
-
-USER_VARIABLE = "PIPELINE_WP_USER"
-PASSWORD_VARIABLE = "PIPELINE_WP_APP_PASSWORD"
-VISIBLE = "publish,future,draft,pending,private"  # every status but trash
 
 
 @dataclass
@@ -78,75 +65,6 @@ class WordPressState:
 
     def save(self) -> None:
         write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
-
-
-@dataclass
-class Session:
-    """One push's connection to WordPress: the retrying session, the secrets to hide."""
-
-    delivery: Delivery
-    secrets: tuple[str, ...] = field(repr=False)
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[password]")
-        return text
-
-    def call(self, method: str, site: str, route: str, **kwargs) -> tuple[int, object]:
-        """(status, decoded JSON or message) of one REST request; status 0 without answer.
-        A refused password stops the push; so does a WordPress that stopped answering."""
-        delivery = self.delivery
-        options, streak = delivery.options, delivery.streak
-        url = site.rstrip("/") + "/"
-        params = {"rest_route": route, **kwargs.pop("params", {})}
-        try:
-            response = delivery.session.request(
-                method, url, params=params, timeout=options.timeout, **kwargs
-            )
-        except (requests.ConnectionError, requests.Timeout) as error:
-            if streak.failures >= streak.limit:
-                raise CmsUnreachable(
-                    f"no response from WordPress at {site} to {streak.failures} attempts in a "
-                    f"row ({streak.last_error}); the push stopped"
-                ) from None
-            return 0, f"WordPress not reachable: {type(error).__name__}"
-        except requests.RequestException as error:
-            return 0, self.redact(f"request failed: {type(error).__name__}")
-        streak.failures = 0
-        if response.status_code in (401, 403):
-            raise AuthenticationRefused(
-                f"WordPress at {site} refused the application password "
-                f"({response.status_code}): check {USER_VARIABLE} and {PASSWORD_VARIABLE}; "
-                f"{cms_message(response, self.redact)}"
-            )
-        if not response.ok:
-            return response.status_code, cms_message(response, self.redact)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return 0, f"{site}: the answer to {route} is not JSON (is this a WordPress site?)"
-
-
-def credentials(user: str | None, password: str | None, dry_run: bool) -> tuple[str, str]:
-    """The user name and application password, required unless nothing is sent."""
-    user, password = (user or "").strip(), (password or "").strip()
-    if not dry_run and not (user and password):
-        raise PublishError(
-            f"no WordPress credentials: set {USER_VARIABLE} to the user name and "
-            f"{PASSWORD_VARIABLE} to an application password of that user"
-        )
-    return user, password
-
-
-def open_session(user: str, password: str, options: PushOptions) -> Session:
-    """Retries for GET, PUT and DELETE (a POST creates: retried only when no connection was
-    made, never after WordPress may have received it)."""
-    streak = Streak(options.give_up_after)
-    http = retrying_session(options, streak, {"GET", "PUT", "DELETE"})
-    http.auth = (user, password)
-    delivery = Delivery(http, options, streak, password)
-    secrets = tuple(s for s in {password, password.replace(" ", "")} if s)
-    return Session(delivery, secrets)
 
 
 def push(
@@ -250,10 +168,10 @@ class Pusher:
             "status": self.status,
         }
         group = self.group(target)
-        if group is not None:
-            fields["parent" if target.kind == "pages" else "categories"] = (
-                group if target.kind == "pages" else [group]
-            )
+        if target.kind == "pages":
+            fields["parent"] = group or 0  # also what a page found by slug must have
+        elif group is not None:
+            fields["categories"] = [group]
         return fields
 
     def send(self, key: str, target: Target, fields: dict, digest: str, known) -> None:

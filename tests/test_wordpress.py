@@ -197,3 +197,87 @@ def test_without_credentials_nothing_is_sent(site_project, wordpress):
     assert "PIPELINE_WP_APP_PASSWORD" in result.stderr
     dry = push(site_project, wordpress, "--dry-run")
     assert len(dry["sent"]) == 7
+
+
+def configure(root, text: str) -> None:
+    """Append a [tool.pipeline.wordpress] table to the project's settings."""
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n" + text)
+
+
+def test_posts_go_to_a_category_per_region(site_project, wordpress):
+    configure(site_project, '[tool.pipeline.wordpress]\ntype = "posts"\n')
+    Cli(site_project)("publish")
+    slug = next(site_project.joinpath("source").glob("*.html")).stem
+    ids = push(site_project, wordpress)["ids"]
+    de = wordpress.api(f"/wp/v2/posts/{ids[f'de-DE/{slug}']}", context="edit").json()
+    assert de["slug"] == f"{slug}-de-de" and de["status"] == "draft"
+    category = wordpress.api(f"/wp/v2/categories/{de['categories'][0]}").json()
+    assert category["slug"] == "de-de" and category["name"] == "de-DE"
+    assert 'lang="de-DE"' in de["content"]["raw"]
+    assert push(site_project, wordpress)["sent"] == []
+
+
+def test_a_region_with_a_site_of_its_own_is_at_the_top_of_that_site(site_project, wordpress):
+    # The test site stands for the region's site of a multisite network.
+    configure(
+        site_project,
+        f'[tool.pipeline.wordpress.regions.fr-FR]\nsite = "{wordpress.url}"\n',
+    )
+    Cli(site_project)("publish")
+    slug = next(site_project.joinpath("source").glob("*.html")).stem
+    ids = push(site_project, wordpress, "--region", "fr-FR", "--region", "de-DE")["ids"]
+    pages = ours(wordpress, slug)
+    assert pages[ids[f"fr-FR/{slug}"]]["parent"] == 0
+    assert pages[ids[f"de-DE/{slug}"]]["parent"] != 0
+
+
+def test_a_bad_wordpress_setting_is_one_line_naming_it(site_project, wordpress):
+    configure(site_project, '[tool.pipeline.wordpress]\ntype = "articles"\n')
+    Cli(site_project)("publish")
+    result = Cli(site_project).runner.invoke(
+        main,
+        ["--project", str(site_project), "push", "--to", "wordpress", "--endpoint", wordpress.url],
+        env={"PIPELINE_WP_USER": wordpress.user, "PIPELINE_WP_APP_PASSWORD": wordpress.password},
+    )
+    one_line_error(result)
+    assert "pyproject.toml [tool.pipeline.wordpress]: type must be" in result.stderr
+
+
+def test_dry_run_sends_nothing(site_project, wordpress):
+    Cli(site_project)("publish")
+    slug = next(site_project.joinpath("source").glob("*.html")).stem
+    dry = push(site_project, wordpress, "--dry-run")
+    assert len(dry["sent"]) == 7 and dry["dry_run"] is True
+    assert ours(wordpress, slug) == {}
+
+
+def test_a_hostile_post_is_imported_clean(site_project, wordpress):
+    import requests
+
+    hostile = (
+        "<h1>Sevrage</h1><p onclick=\"steal()\">Le sevrage est une étape importante du "
+        "traitement, accompagnée par des professionnels de santé pendant les premiers jours."
+        '</p><script>steal()</script><p><a href="java&#9;script:alert(1)">aide</a> '
+        '<img src="x.png" onerror="steal()" alt="une image"></p>'
+    )
+    created = requests.post(
+        wordpress.url + "/",
+        params={"rest_route": "/wp/v2/posts"},
+        json={"title": "Sevrage", "content": hostile, "status": "draft", "slug": "sevrage"},
+        auth=(wordpress.user, wordpress.password),
+        timeout=30,
+    )
+    created.raise_for_status()
+    link = created.json()["link"]
+    env = {"PIPELINE_WP_USER": wordpress.user, "PIPELINE_WP_APP_PASSWORD": wordpress.password}
+    args = ["--project", str(site_project), "fetch", "--from", "wordpress", link]
+    refused = Cli(site_project).runner.invoke(main, args, env=env)
+    assert refused.exit_code == 1 and "'fr' (detected from its text)" in refused.stderr
+    result = Cli(site_project).runner.invoke(main, [*args, "--force", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["slug"] == "sevrage"
+    text = (site_project / "source/sevrage.html").read_text()
+    for unsafe in ("<script", "onclick", "onerror", "javascript", "steal"):
+        assert unsafe not in text, unsafe
+    assert f'src="{wordpress.url}/' in text  # made absolute against the post's address
