@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from pipeline.cms import PushOptions, PushResult, PushStopped, page_file, page_key, read_manifest
 from pipeline.errors import PublishError
@@ -157,13 +159,15 @@ class Pusher:
         """What WordPress is given for a page: title, content, excerpt, slug, status and the
         region's parent page or category."""
         body = self.with_media(data.get("body", ""), page, target)
-        language = page["region"]
-        direction = data.get("direction") or "ltr"
+        language = escape(page["region"])
+        direction = escape(str(data.get("direction") or "ltr"))
+        # WordPress reads a title and an excerpt as HTML (themes print them as they are); ours
+        # are plain text, which a translation must never be able to turn into markup.
         fields = {
-            "title": data.get("title", ""),
+            "title": escape(str(data.get("title", "")), quote=False),
             "content": f'<div class="pipeline-article" lang="{language}" dir="{direction}">\n'
             f"{body}\n</div>",
-            "excerpt": data.get("description", ""),
+            "excerpt": escape(str(data.get("description", "")), quote=False),
             "slug": wordpress_slug(page["slug"], page["region"], target),
             "status": self.status,
         }
@@ -176,7 +180,9 @@ class Pusher:
 
     def send(self, key: str, target: Target, fields: dict, digest: str, known) -> None:
         """Update the page WordPress has (by id, else found by slug), or create it."""
-        found = self.find(target, fields) if not known or known.get("site") != target.site else None
+        if known and (known.get("site"), known.get("kind", "pages")) != (target.site, target.kind):
+            known = None  # the region moved to another site, or pages became posts
+        found = None if known else self.find(target, fields)
         page_id = found["id"] if found else (known or {}).get("id")
         if found and same_entry(found, fields):
             status, answer = 200, found
@@ -284,9 +290,11 @@ class Pusher:
         import mimetypes
 
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        headers = {
+        plain = path.name.encode("ascii", "replace").decode().replace('"', "_")
+        headers = {  # the name in UTF-8 too (RFC 6266): a header is Latin-1 at most
             "Content-Type": kind,
-            "Content-Disposition": f'attachment; filename="{path.name}"',
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; "
+            f"filename*=UTF-8''{quote(path.name)}",
         }
         status, answer = self.session.call(
             "POST", target.site, "/wp/v2/media", data=content, headers=headers

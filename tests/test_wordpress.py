@@ -256,7 +256,7 @@ def test_a_hostile_post_is_imported_clean(site_project, wordpress):
     import requests
 
     hostile = (
-        "<h1>Sevrage</h1><p onclick=\"steal()\">Le sevrage est une étape importante du "
+        '<h1>Sevrage</h1><p onclick="steal()">Le sevrage est une étape importante du '
         "traitement, accompagnée par des professionnels de santé pendant les premiers jours."
         '</p><script>steal()</script><p><a href="java&#9;script:alert(1)">aide</a> '
         '<img src="x.png" onerror="steal()" alt="une image"></p>'
@@ -281,3 +281,21 @@ def test_a_hostile_post_is_imported_clean(site_project, wordpress):
     for unsafe in ("<script", "onclick", "onerror", "javascript", "steal"):
         assert unsafe not in text, unsafe
     assert f'src="{wordpress.url}/' in text  # made absolute against the post's address
+
+
+def test_a_hostile_title_or_description_stays_text_in_wordpress(site_project, wordpress):
+    """A page's title and description are plain text (check keeps markup out of them; this
+    holds whatever they hold): WordPress reads both as HTML, so they are sent escaped."""
+    Cli(site_project)("publish", "--region", "de-DE")
+    slug = next(site_project.joinpath("source").glob("*.html")).stem
+    page_json = site_project / f"output/de-DE/{slug}.json"
+    page = json.loads(page_json.read_text())
+    page["title"] = 'Ketamin <script>alert(1)</script><img src=x onerror="alert(2)">'
+    page["description"] = "<b onmouseover=alert(3)>Anzeichen</b> & Behandlung"
+    page_json.write_text(json.dumps(page))
+    ids = push(site_project, wordpress, "--region", "de-DE", "--status", "publish")["ids"]
+    entry = wordpress.api(f"/wp/v2/pages/{ids[f'de-DE/{slug}']}").json()
+    shown = entry["title"]["rendered"] + entry["excerpt"]["rendered"]
+    for markup in ("<script", "<img", "<b "):
+        assert markup not in shown, shown
+    assert "&lt;script&gt;" in entry["title"]["rendered"]
