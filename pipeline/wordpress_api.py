@@ -7,6 +7,8 @@ attempts, and an application password that never appears in a message.
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass, field
 
 import requests
@@ -25,6 +27,13 @@ from pipeline.errors import PublishError
 USER_VARIABLE = "PIPELINE_WP_USER"
 PASSWORD_VARIABLE = "PIPELINE_WP_APP_PASSWORD"
 VISIBLE = "publish,future,draft,pending,private"  # every status but trash
+# What basic authentication can carry: WordPress's passwords are letters, digits and spaces.
+PASSWORD_SHAPE = re.compile(r"[\x20-\x7e]+")
+USER_SHAPE = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # Latin-1, as basic authentication sends it
+HTTP_HINT = (
+    " (over plain HTTP, WordPress accepts application passwords only on a site whose "
+    "WP_ENVIRONMENT_TYPE is local)"
+)
 
 
 @dataclass
@@ -61,10 +70,11 @@ class Session:
             return 0, self.redact(f"request failed: {type(error).__name__}")
         streak.failures = 0
         if response.status_code in (401, 403):
+            hint = HTTP_HINT if url.startswith("http://") else ""
             raise AuthenticationRefused(
                 f"WordPress at {site} refused the application password "
-                f"({response.status_code}): check {USER_VARIABLE} and {PASSWORD_VARIABLE}; "
-                f"{cms_message(response, self.redact)}"
+                f"({response.status_code}): check {USER_VARIABLE} and {PASSWORD_VARIABLE}"
+                f"{hint}; {cms_message(response, self.redact)}"
             )
         if not response.ok:
             return response.status_code, cms_message(response, self.redact)
@@ -75,13 +85,22 @@ class Session:
 
 
 def credentials(user: str | None, password: str | None, dry_run: bool) -> tuple[str, str]:
-    """The user name and application password, required unless nothing is sent."""
+    """The user name and application password (without surrounding whitespace: a CRLF file
+    leaves a "\r"), required unless nothing is sent; refused, never shown, when HTTP's basic
+    authentication cannot carry them."""
     user, password = (user or "").strip(), (password or "").strip()
     if not dry_run and not (user and password):
         raise PublishError(
             f"no WordPress credentials: set {USER_VARIABLE} to the user name and "
             f"{PASSWORD_VARIABLE} to an application password of that user"
         )
+    if password and not PASSWORD_SHAPE.fullmatch(password):
+        raise PublishError(
+            f"{PASSWORD_VARIABLE} is not an application password: it holds a line break or a "
+            "character outside ASCII (the password is not shown)"
+        )
+    if user and not USER_SHAPE.fullmatch(user):
+        raise PublishError(f"{USER_VARIABLE} holds a line break or a control character")
     return user, password
 
 
@@ -92,5 +111,7 @@ def open_session(user: str, password: str, options: PushOptions) -> Session:
     http = retrying_session(options, streak, {"GET", "PUT", "DELETE"})
     http.auth = (user, password)
     delivery = Delivery(http, options, streak, password)
-    secrets = tuple(s for s in {password, password.replace(" ", "")} if s)
+    # The password as typed, without its spaces, and as the Authorization header carries it.
+    basic = base64.b64encode(f"{user}:{password}".encode("latin-1")).decode()
+    secrets = tuple(s for s in {password, password.replace(" ", ""), basic} if len(s) > 4)
     return Session(delivery, secrets)

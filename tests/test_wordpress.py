@@ -9,11 +9,15 @@ import shutil
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, Cli, one_line_error
 from pipeline.cli import main
 from wordpress_site import WordPressServer, missing
 
+# What an environment variable can hold: any text but NUL.
+ENVIRONMENT = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
 REGIONS = ["de-DE", "en-AU", "en-GB", "en-US", "es-MX", "es-US", "fr-FR"]
 
 
@@ -299,3 +303,23 @@ def test_a_hostile_title_or_description_stays_text_in_wordpress(site_project, wo
     for markup in ("<script", "<img", "<b "):
         assert markup not in shown, shown
     assert "&lt;script&gt;" in entry["title"]["rendered"]
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    user=st.text(ENVIRONMENT, min_size=1, max_size=20),
+    password=st.text(ENVIRONMENT, min_size=1, max_size=40).filter(lambda p: len(p.strip()) > 4),
+)
+def test_any_credentials_end_in_one_line_without_the_password(
+    site_project, wordpress, user, password
+):
+    if not (site_project / "output").exists():
+        Cli(site_project)("publish", "--region", "en-US")
+    result = Cli(site_project).runner.invoke(
+        main,
+        ["--project", str(site_project), "push", "--to", "wordpress", "--endpoint", wordpress.url],
+        env={"PIPELINE_WP_USER": user, "PIPELINE_WP_APP_PASSWORD": password},
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1
+    assert password.strip() not in result.output + result.stderr
