@@ -37,6 +37,8 @@ def fetch_entry(url: str, login: tuple[str | None, str | None], options: FetchOp
 def read_entry(session, url: str, options: FetchOptions, authenticated: bool) -> dict:
     params = {"context": "edit"} if authenticated else {}
     for rest_url in rest_addresses(session, url, options):
+        if origin(rest_url) != origin(url):
+            continue  # a page may name any address: the credentials go to its own site only
         entry = get_json(session, rest_url, params, options)
         if isinstance(entry, list):  # a search by slug
             entry = entry[0] if entry else None
@@ -66,6 +68,11 @@ def rest_addresses(session, url: str, options: FetchOptions):
     if slug:
         for kind in ("posts", "pages"):
             yield api_address(root, parts, f"/wp/v2/{kind}", slug)
+
+
+def origin(url: str) -> tuple[str, str]:
+    parts = urlparse(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def with_route(site: str, route: str) -> str:
