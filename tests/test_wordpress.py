@@ -305,7 +305,7 @@ def test_a_hostile_title_or_description_stays_text_in_wordpress(site_project, wo
     assert "&lt;script&gt;" in entry["title"]["rendered"]
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     user=st.text(ENVIRONMENT, min_size=1, max_size=20),
     password=st.text(ENVIRONMENT, min_size=1, max_size=40).filter(lambda p: len(p.strip()) > 4),
