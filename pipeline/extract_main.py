@@ -1,8 +1,8 @@
 """Main content and language of a fetched page: trafilatura finds the article, py3langid
 names the language of a page that declares none.
 
-trafilatura is built and benchmarked for main-content extraction (on the corpus its word F1
-against Readability's reference is 0.9 where our own heuristics reached 0.7: see
+trafilatura is built and benchmarked for main-content extraction (on the corpus its mean word
+F1 against Readability's reference is 0.878, our own densest-block heuristic's 0.834: see
 benchmarks/extraction.py); what it returns is still cleaned by `pipeline.fetch` (scripts,
 event handlers, tracking, unsafe and relative URLs), as any fetched markup is.
 """
