@@ -678,12 +678,32 @@ def tm_import(context, tmx_file, as_json):
 
 
 @main.command()
-@click.option("--endpoint", required=True, help="The CMS's base URL (see docs/cms-api.yaml).")
+@click.option(
+    "--endpoint",
+    required=True,
+    help="The CMS's base URL (see docs/cms-api.yaml); with --to wordpress, the site's address.",
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["http", "wordpress"]),
+    default="http",
+    show_default=True,
+    help="The CMS: our HTTP contract, or WordPress's REST API.",
+)
+@click.option(
+    "--status",
+    "wp_status",
+    type=click.Choice(["draft", "publish", "pending", "private"]),
+    default=None,
+    help="WordPress status of the pages pushed (default: draft); --to wordpress only.",
+)
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
 @click.option(
     "--prune",
     is_flag=True,
-    help="Also DELETE pages an earlier push delivered that the publish no longer has.",
+    help="Also DELETE pages an earlier push delivered that the publish no longer has "
+    "(WordPress: move them to the trash).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
 @click.option(
@@ -721,6 +741,8 @@ def tm_import(context, tmx_file, as_json):
 def push(
     context,
     endpoint,
+    target,
+    wp_status,
     regions,
     prune,
     dry_run,
@@ -733,7 +755,9 @@ def push(
 ):
     """Deliver the last publish to a CMS: only pages it has not accepted yet.
 
-    The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag."""
+    The API token is read from the PIPELINE_CMS_TOKEN environment variable, never a flag;
+    for WordPress, the user from PIPELINE_WP_USER and its application password from
+    PIPELINE_WP_APP_PASSWORD."""
     import os
 
     from pipeline.cms import TOKEN_VARIABLE, PushOptions
@@ -755,15 +779,20 @@ def push(
         give_up_after=give_up_after or settings.push_give_up_after,
         include_pseudo=include_pseudo or settings.include_pseudo,
     )
+    if wp_status and target != "wordpress":
+        raise click.BadParameter("only with --to wordpress", param_hint="--status")
     total = len(read_push_manifest(settings.output_dir)["pages"])
     with progress(total, "push", as_json) as advance:
-        result = run_push(
-            settings.output_dir,
-            settings.root / ".pipeline-cache",
-            os.environ.get(TOKEN_VARIABLE),
-            options,
-            on_item=advance,
-        )
+        if target == "wordpress":
+            result = push_to_wordpress(settings, options, wp_status or "draft", advance)
+        else:
+            result = run_push(
+                settings.output_dir,
+                settings.root / ".pipeline-cache",
+                os.environ.get(TOKEN_VARIABLE),
+                options,
+                on_item=advance,
+            )
     if as_json:
         emit_json({"dry_run": dry_run, **result.as_json()})
     else:
@@ -785,10 +814,57 @@ def push(
         sys.exit(1)
 
 
+def fetch_from(origin: str, url: str, options):
+    """A page from the web, or a WordPress entry (with the credentials of the environment)."""
+    if origin == "wordpress":
+        from pipeline.wordpress_api import PASSWORD_VARIABLE, USER_VARIABLE
+        from pipeline.wordpress_fetch import fetch_entry
+
+        login = (os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE))
+        return fetch_entry(url, login, options)
+    from pipeline.fetch import fetch as fetch_page
+
+    return fetch_page(url, options)
+
+
+def push_to_wordpress(settings, options, status: str, advance):
+    """`push --to wordpress`: the credentials from the environment, the mapping from the
+    settings."""
+    from pipeline import wordpress
+    from pipeline.wordpress_api import PASSWORD_VARIABLE, USER_VARIABLE
+    from pipeline.wordpress_map import load_mapping
+
+    mapping = load_mapping(options.endpoint, settings.wordpress, settings.root / "pyproject.toml")
+    login = (os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE))
+    return wordpress.push(
+        settings.output_dir,
+        settings.root / ".pipeline-cache",
+        login,
+        options,
+        mapping,
+        status,
+        on_item=advance,
+    )
+
+
 @main.command()
 @click.argument("url")
-@click.option("--slug", help="Name of the source file (default: from the URL).")
-@click.option("--force", is_flag=True, help="Replace an existing source article.")
+@click.option(
+    "--from",
+    "origin",
+    type=click.Choice(["web", "wordpress"]),
+    default="web",
+    show_default=True,
+    help="Any web page, or a WordPress post or page through the site's REST API.",
+)
+@click.option(
+    "--slug", help="Name of the source file (default: from the URL, or the WordPress slug)."
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing source article; import one not in the source language.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 300),
@@ -805,22 +881,35 @@ def push(
 )
 @json_option
 @pass_project
-def fetch(context, url, slug, force, timeout, max_bytes, as_json):
-    """Import an article from URL into source/<slug>.html (main content only)."""
+def fetch(context, url, origin, slug, force, timeout, max_bytes, as_json):
+    """Import an article from URL into source/<slug>.html (main content only).
+
+    With --from wordpress, URL is a WordPress post or page (its address or its REST API
+    address), read through the REST API; with PIPELINE_WP_USER and PIPELINE_WP_APP_PASSWORD
+    set, drafts too."""
     from pipeline import project as workflow
-    from pipeline.fetch import FetchOptions, slug_from_url
-    from pipeline.fetch import fetch as run_fetch
+    from pipeline.fetch import FetchOptions, check_language, slug_from_url
     from pipeline.files import safe_name, write_atomic
     from pipeline.source import article_path
 
     project = context.project
+    given_slug = bool(slug)
     slug = safe_name(slug or slug_from_url(url), "slug")
     target = article_path(project.settings.source_dir, slug)
-    if target.exists() and not force:
+    if target.exists() and not force and (given_slug or origin != "wordpress"):
         raise PipelineError(
             f"{workflow.relative(project, target)} exists (use --force to replace it)"
         )
-    fetched = run_fetch(url, FetchOptions(timeout=timeout, max_bytes=max_bytes))
+    fetched = fetch_from(origin, url, FetchOptions(timeout=timeout, max_bytes=max_bytes))
+    if origin == "wordpress" and not given_slug:
+        slug = safe_name(fetched.slug or slug, "slug")
+        target = article_path(project.settings.source_dir, slug)
+        if target.exists() and not force:
+            raise PipelineError(
+                f"{workflow.relative(project, target)} exists (use --force to replace it)"
+            )
+    if not force:
+        check_language(fetched, project.settings.source_locale)
     write_atomic(target, fetched.html)
     shown = workflow.relative(project, target)
     if as_json:
@@ -831,10 +920,15 @@ def fetch(context, url, slug, force, timeout, max_bytes, as_json):
                 "url": fetched.url,
                 "title": fetched.title,
                 "language": fetched.language,
+                "language_detected": fetched.language_detected,
                 "words": fetched.words,
             }
         )
     else:
+        if fetched.language_detected:
+            click.echo(
+                f"note: the page declares no language; detected {fetched.language!r}", err=True
+            )
         click.echo(
             f"wrote {shown}: {fetched.title!r}, {fetched.words} words "
             f"(next: pipeline extract {slug})"

@@ -298,11 +298,20 @@ def checked_token(raw: str | None, dry_run: bool) -> str:
 
 def cms_session(token: str, options: PushOptions, streak: Streak) -> requests.Session:
     """A session whose every request is retried by urllib3 and counted in `streak`."""
+    session = retrying_session(options, streak, {"PUT", "DELETE"})
+    session.headers.update({"Authorization": f"Bearer {token}"})
+    return session
+
+
+def retrying_session(options: PushOptions, streak: Streak, methods: set[str]) -> requests.Session:
+    """A session without credentials whose requests urllib3 retries (`methods` also on a
+    read error or a retryable status; any method on a refused connection) and counts in
+    `streak`. Shared by every push target."""
     retry = PushRetry(
         total=options.retries,
         backoff_factor=options.backoff,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods={"PUT", "DELETE"},
+        allowed_methods=methods,
         respect_retry_after_header=True,
         retry_after_max=options.max_wait,
         raise_on_status=False,
@@ -311,7 +320,7 @@ def cms_session(token: str, options: PushOptions, streak: Streak) -> requests.Se
     session = requests.Session()
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
-    session.headers.update({"User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
+    session.headers.update({"User-Agent": USER_AGENT})
     return session
 
 

@@ -24,6 +24,7 @@ class Settings:
     require_review: str = "none"  # "none" | "warn" | "block": publishing pages without a review
     review_interval_months: int = 36  # "next review due": this long after the medical review
     articles: dict = field(default_factory=dict)  # slug -> its own settings (require_review)
+    wordpress: dict = field(default_factory=dict)  # push --to wordpress: see wordpress_map
 
     @property
     def source_dir(self) -> Path:
@@ -62,6 +63,7 @@ TYPES = {
     "require_review": str,
     "review_interval_months": int,
     "articles": dict,
+    "wordpress": dict,
 }
 
 

@@ -1,9 +1,11 @@
 """Importing an article from the web: URL -> a clean source/<slug>.html.
 
-The main content only (<article>, <main>, or the block densest in paragraph text), with the
-page's title, description, canonical URL and language; scripts, styles, tracking, event
-handlers and site furniture (navigation, footers, cookie banners, comments, ads) removed;
-every link and image made absolute. Honest HTTP: a timeout, a User-Agent, the declared
+The main content only (found by trafilatura, see pipeline.extract_main; our own heuristic,
+<article>, <main> or the block densest in paragraph text, when it finds none), with the
+page's title, description, canonical URL, language and direction (a page that declares no
+language has it detected from its text); scripts, styles, tracking, event handlers and site
+furniture (navigation, footers, cookie banners, comments, ads) removed; every link and image
+made absolute. Honest HTTP: a timeout, a User-Agent, the declared
 charset, a size limit, HTML only, a bounded number of redirects.
 """
 
@@ -21,6 +23,7 @@ import requests
 import urllib3
 from bs4 import BeautifulSoup, Comment, Tag
 
+from pipeline import extract_main
 from pipeline.errors import NetworkError, SourceError
 from pipeline.htmlfile import codec_name, decode
 from pipeline.urls import allowed_url
@@ -77,6 +80,8 @@ KEPT_ATTRIBUTES = {
     "headers",
     "abbr",
 }
+# Site furniture on a web page, but the article's own content inside a WordPress post.
+FURNITURE_TAGS = {"nav", "footer", "button"}
 URL_ATTRIBUTES = ("href", "src", "cite")
 BLOCKS = ("div", "section", "td", "article", "main")
 
@@ -94,6 +99,10 @@ class Fetched:
     title: str
     language: str
     words: int
+    language_detected: bool = False  # the page declared none: detected from its text
+    direction: str = ""  # the page's declared `dir`, kept on the source document
+    slug: str = ""  # the name the page has where it comes from (a WordPress slug)
+    date: str = ""  # when it was published, where its source says
 
 
 def download(url: str, options: FetchOptions) -> tuple[bytes, str, requests.Response]:
@@ -232,13 +241,11 @@ def clean_page(text: str, url: str, header_language: str = "") -> Fetched:
     canonical = urljoin(base, canonical_tag["href"]) if canonical_tag else url
     if urlparse(canonical).scheme not in ("http", "https"):
         canonical = url
-    html_tag = soup.find("html")
-    language = (html_tag.get("lang") if html_tag else "") or header_language.split(",")[0]
-    language = language.strip() or "en"
+    html_tag = soup.find("html") or soup
+    body_tag = soup.find("body") or soup
+    direction = extract_main.direction(html_tag.get("dir"), body_tag.get("dir"))
 
-    root = main_content(soup)
-    if root is None:
-        raise SourceError(f"{url}: no article text found on the page")
+    root = article_root(text, base, soup)
     clean_tree(root, base)
     root.name = "article"
     root.attrs = {}
@@ -249,8 +256,51 @@ def clean_page(text: str, url: str, header_language: str = "") -> Fetched:
     words = len(root.get_text(" ", strip=True).split())
     if words < 20:
         raise SourceError(f"{url}: the main content has only {words} words")
-    document = source_document(title, description, canonical, language, root)
-    return Fetched(url, document, title, language, words)
+    language = extract_main.page_language(
+        root.get_text(" ", strip=True),
+        html_tag.get("lang"),
+        header_language,
+        meta_content(soup, "og:locale"),
+    )
+    document = source_document(title, description, canonical, language.tag, root, direction)
+    return Fetched(url, document, title, language.tag, words, language.detected, direction)
+
+
+def article_root(text: str, base: str, soup) -> Tag:
+    """The page's article: trafilatura's extraction, else our own heuristic's block."""
+    extracted = extract_main.main_html(prepared(text))
+    if extracted:
+        found = BeautifulSoup(extracted, "lxml").find("body")
+        if found is not None and text_length(found) > 0:
+            return found
+    root = main_content(soup)
+    if root is None:
+        raise SourceError(f"{base}: no article text found on the page")
+    return root
+
+
+def prepared(text: str) -> str:
+    """The page as trafilatura should see it: without tracking pixels (it drops the sizes
+    that tell one) and with figure captions as paragraphs (it drops captions)."""
+    soup = BeautifulSoup(text, "lxml")
+    for image in soup.find_all("img"):
+        if is_tracking_pixel(image):
+            image.decompose()
+    for caption in soup.find_all("figcaption"):
+        caption.name = "p"
+    return str(soup)
+
+
+def check_language(fetched: Fetched, source_locale: str) -> None:
+    """Refuse a page whose language is not the project's source language, saying what was
+    found (declared or detected); `fetch --force` skips this check."""
+    if extract_main.same_language(fetched.language, source_locale):
+        return
+    how = "detected from its text" if fetched.language_detected else "declared by the page"
+    raise SourceError(
+        f"{fetched.url}: the article is in {fetched.language!r} ({how}), not the project's "
+        f"source language {source_locale!r}; use --force to import it anyway"
+    )
 
 
 def meta_title(soup) -> str:
@@ -304,22 +354,30 @@ def text_length(tag: Tag) -> int:
     return len(tag.get_text(" ", strip=True))
 
 
-def clean_tree(root: Tag, base: str) -> None:
+def clean_tree(root: Tag, base: str, furniture: bool = True) -> None:
+    """Make fetched markup safe (no scripts, handlers, tracking, unsafe or relative URLs) and,
+    with `furniture`, drop a site's furniture too. Content that is the article alone (a
+    WordPress post) keeps its navigation, footers and `data-l10n-*` markup."""
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    removed = REMOVED_TAGS if furniture else REMOVED_TAGS - FURNITURE_TAGS
     for tag in root.find_all(True):
         if tag.decomposed:
             continue
         if (
-            tag.name in REMOVED_TAGS
-            or is_noise(tag)
+            tag.name in removed
+            or (furniture and is_noise(tag))
             or is_tracking_pixel(tag)
             or tag.get("hidden") is not None
             or tag.get("aria-hidden") == "true"
         ):
             tag.decompose()
     for tag in root.find_all(True):
-        tag.attrs = {name: value for name, value in tag.attrs.items() if name in KEPT_ATTRIBUTES}
+        tag.attrs = {
+            name: value
+            for name, value in tag.attrs.items()
+            if name in KEPT_ATTRIBUTES or (not furniture and name.startswith("data-l10n-"))
+        }
         drop_unsafe_urls(tag)
         for name in URL_ATTRIBUTES:
             if name in tag.attrs:
@@ -354,18 +412,29 @@ def is_tracking_pixel(tag: Tag) -> bool:
     return small and (tag.get("width") is not None or tag.get("height") is not None)
 
 
-def source_document(title: str, description: str, canonical: str, language: str, root: Tag) -> str:
+def source_document(
+    title: str,
+    description: str,
+    canonical: str,
+    language: str,
+    root: Tag,
+    direction: str = "",
+    date: str = "",
+) -> str:
     from html import escape
 
+    dir_attribute = f' dir="{escape(direction)}"' if direction else ""
     head = [
         "<!DOCTYPE html>",
-        f'<html lang="{escape(language)}">',
+        f'<html lang="{escape(language)}"{dir_attribute}>',
         "<head>",
         '  <meta charset="utf-8">',
         f"  <title>{escape(title, quote=False)}</title>",
     ]
     if description:
         head.append(f'  <meta name="description" content="{escape(description)}">')
+    if date:
+        head.append(f'  <meta name="date" content="{escape(date)}">')
     head.append(f'  <link rel="canonical" href="{escape(canonical)}">')
     head += ["</head>", "<body>"]
     return "\n".join(head) + "\n" + root.decode(formatter="minimal") + "\n</body>\n</html>\n"

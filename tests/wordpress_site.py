@@ -1,0 +1,228 @@
+"""A real WordPress for tests: Debian's MariaDB and WordPress, served by PHP's built-in server.
+
+Everything lives in one temporary folder: the database files (MariaDB listens on a socket
+there, never on a network port), a copy of the WordPress code with its own wp-config.php, the
+uploads. The site is installed by PHP scripts that include wp-load.php and
+wp-admin/includes/upgrade.php (`wp_install`), and an application password is made for its
+administrator. `WP_ENVIRONMENT_TYPE` is `local`, so that application passwords work over
+plain HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+WORDPRESS = Path("/usr/share/wordpress")
+TOOLS = ("php", "mariadbd", "mariadb-install-db", "mariadb")
+USER = "editor-admin"
+
+CONFIG = """<?php
+define('DB_NAME', 'wordpress');
+define('DB_USER', 'root');
+define('DB_PASSWORD', '');
+define('DB_HOST', 'localhost:{socket}');
+define('DB_CHARSET', 'utf8mb4');
+define('WP_ENVIRONMENT_TYPE', 'local');
+define('WP_HOME', '{url}');
+define('WP_SITEURL', '{url}');
+define('WP_CONTENT_DIR', __DIR__ . '/wp-content');
+define('AUTOMATIC_UPDATER_DISABLED', true);
+define('DISABLE_WP_CRON', true);
+define('WP_HTTP_BLOCK_EXTERNAL', true);
+define('AUTH_KEY', 'tests'); define('SECURE_AUTH_KEY', 'tests'); define('LOGGED_IN_KEY', 'tests');
+define('NONCE_KEY', 'tests'); define('AUTH_SALT', 'tests'); define('SECURE_AUTH_SALT', 'tests');
+define('LOGGED_IN_SALT', 'tests'); define('NONCE_SALT', 'tests');
+$table_prefix = 'wp_';
+if (!defined('ABSPATH')) define('ABSPATH', __DIR__ . '/');
+require_once ABSPATH . 'wp-settings.php';
+"""
+
+# The bundled article's images are SVG, which WordPress refuses unless a plugin allows them
+# (as sites that publish SVG do); the content team's own images are trusted.
+SVG_PLUGIN = """<?php
+add_filter('upload_mimes', function ($types) { $types['svg'] = 'image/svg+xml'; return $types; });
+add_filter('wp_check_filetype_and_ext', function ($data, $file, $filename) {
+    if (str_ends_with(strtolower($filename), '.svg')) {
+        $data['ext'] = 'svg'; $data['type'] = 'image/svg+xml';
+    }
+    return $data;
+}, 10, 3);
+"""
+
+INSTALL = """<?php
+define('WP_INSTALLING', true);
+$_SERVER['HTTP_HOST'] = '{host}';
+require __DIR__ . '/wp-load.php';
+require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+wp_install('Pipeline test site', '{user}', 'editor@example.org', false, '',
+    wp_generate_password(24));
+$user = get_user_by('login', '{user}');
+list($password, $item) = WP_Application_Passwords::create_new_application_password(
+    $user->ID, array('name' => 'pipeline tests'));
+echo $password;
+"""
+
+
+@dataclass
+class Site:
+    """A running WordPress: its URL, the REST API's root and a working application password."""
+
+    url: str
+    user: str
+    password: str
+    folder: Path
+
+    def api(self, route: str, **params) -> requests.Response:
+        """GET a REST route (`/wp/v2/pages`), authenticated, with every status visible."""
+        response = requests.get(
+            self.url + "/",
+            params={"rest_route": route, **params},
+            auth=(self.user, self.password),
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response
+
+    def all(self, kind: str, **params) -> list[dict]:
+        """Every post or page in any status but trash, with the raw fields (context=edit)."""
+        return self.api(
+            f"/wp/v2/{kind}",
+            status="publish,draft,pending,private,future",
+            context="edit",
+            per_page=100,
+            **params,
+        ).json()
+
+
+def missing() -> str | None:
+    """Why a WordPress cannot be run here, or None."""
+    absent = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if not (WORDPRESS / "wp-load.php").is_file():
+        absent.append("wordpress")
+    if absent:
+        return (
+            "WordPress tests need Debian's wordpress, mariadb-server, php-cli and php-mysql "
+            f"(missing: {', '.join(absent)}; .ci/run installs them)"
+        )
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start within {seconds:g} s")
+
+
+class WordPressServer:
+    """Start MariaDB and WordPress in a temporary folder; `stop` ends both and removes it."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="wordpress-"))
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> Site:
+        socket_path = self.start_database()
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        docroot = self.folder / "site"
+        shutil.copytree(WORDPRESS, docroot, symlinks=True)
+        content = docroot / "wp-content"
+        (content / "uploads").mkdir(parents=True, exist_ok=True)
+        (content / "mu-plugins").mkdir(exist_ok=True)
+        (content / "mu-plugins" / "allow-svg.php").write_text(SVG_PLUGIN)
+        (docroot / "wp-config.php").write_text(CONFIG.format(socket=socket_path, url=url))
+        (docroot / "install-site.php").write_text(
+            INSTALL.format(host=f"127.0.0.1:{port}", user=USER)
+        )
+        installed = subprocess.run(
+            ["php", str(docroot / "install-site.php")], capture_output=True, text=True, timeout=120
+        )
+        password = installed.stdout.strip().splitlines()[-1] if installed.stdout.strip() else ""
+        if installed.returncode != 0 or len(password.replace(" ", "")) != 24:
+            output = installed.stdout[-500:] + installed.stderr[-500:]
+            raise RuntimeError(f"wp_install failed: {output}")
+        (docroot / "install-site.php").unlink()
+        env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
+        self.spawn(["php", "-S", f"127.0.0.1:{port}", "-t", str(docroot)], "php.log", env)
+        wait_for(lambda: self.answers(url), "PHP's server")
+        return Site(url, USER, password, self.folder)
+
+    def start_database(self) -> str:
+        data = self.folder / "db"
+        socket_path = str(self.folder / "mysql.sock")
+        subprocess.run(
+            [
+                "mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={data}",
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        self.spawn(
+            [
+                "mariadbd",
+                "--no-defaults",
+                f"--datadir={data}",
+                f"--socket={socket_path}",
+                "--skip-networking",
+                "--user=root",
+                f"--pid-file={self.folder / 'db.pid'}",
+                "--innodb-buffer-pool-size=64M",
+                "--skip-log-bin",
+            ],
+            "mariadb.log",
+        )
+        client = ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot"]
+
+        def answers() -> bool:
+            return subprocess.run([*client, "-e", "SELECT 1"], capture_output=True).returncode == 0
+
+        wait_for(answers, "MariaDB")
+        subprocess.run([*client, "-e", "CREATE DATABASE wordpress"], check=True, timeout=30)
+        return socket_path
+
+    def spawn(self, command: list[str], log: str, env=None) -> None:
+        with open(self.folder / log, "wb") as out:
+            self.processes.append(
+                subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+            )
+
+    @staticmethod
+    def answers(url: str) -> bool:
+        try:
+            return requests.get(url + "/?rest_route=/", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
