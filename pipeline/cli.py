@@ -536,6 +536,81 @@ def tm_import(context, tmx_file, as_json):
     click.echo(f"filled {report.filled} entries in {len(report.catalogs)} catalogs")
 
 
+@main.group()
+def xliff():
+    """Exchange translations with agencies and CAT tools as XLIFF 2.1 or 1.2."""
+
+
+@xliff.command("export")
+@click.option("--lang", "language", required=True, help="The catalog language to export.")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(["2.1", "1.2"]),
+    default="2.1",
+    show_default=True,
+    help="XLIFF version (1.2 for Translate Toolkit and Weblate).",
+)
+@click.option(
+    "--glossary/--no-glossary",
+    default=True,
+    show_default=True,
+    help="Carry the language's glossary in each unit (XLIFF 2 glossary module).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="XLIFF file to write (default: stdout).",
+)
+@json_option
+@pass_project
+def xliff_export(context, language, slugs, version, glossary, output, as_json):
+    """Write a language's catalogs as XLIFF: one file element per article, a unit per entry."""
+    from pipeline.files import write_atomic
+    from pipeline.xliff import export_project
+
+    one_document_on_stdout(as_json, output)
+    data, report = export_project(context.project, language, slugs, version, glossary)
+    if output:
+        write_atomic(output, data)
+    else:
+        sys.stdout.buffer.write(data)
+    if as_json:
+        emit_json({"output": str(output), "version": version, **report.as_json()})
+        return
+    for catalog, unit, reason in report.left_out:
+        click.echo(f"{catalog}: unit {unit}: {reason}", err=True)
+    left = f", {len(report.left_out)} left out" if report.left_out else ""
+    where = f"wrote {output}: " if output else ""
+    click.echo(f"{where}{report.units} units, {report.translations} translated{left}", err=True)
+
+
+@xliff.command("import")
+@click.argument("xliff_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "language", help="Refuse the file unless it is for this language.")
+@json_option
+@pass_project
+@locked
+def xliff_import(context, xliff_file, language, as_json):
+    """Bring an XLIFF 2.x or 1.2 file's translations into the catalogs, through the checks."""
+    from pipeline.files import read_bytes
+    from pipeline.xliff_import import import_project
+
+    data = read_bytes(xliff_file)
+    report = import_project(context.project, data, str(xliff_file), language)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    for catalog, unit, line, reason in report.refused:
+        click.echo(f"{xliff_file}:{line}: unit {unit} refused ({catalog}): {reason}", err=True)
+    click.echo(
+        f"updated {report.updated} entries in {len(report.catalogs)} catalogs, "
+        f"{report.unchanged} unchanged, {len(report.refused)} refused"
+    )
+
+
 @main.command()
 @click.option("--endpoint", required=True, help="The CMS's base URL (see docs/cms-api.yaml).")
 @click.option("--region", "regions", multiple=True, help="Only this region (repeatable).")
