@@ -488,16 +488,26 @@ def tm_export(context, language, output):
     from pipeline.catalogs import catalog_path
     from pipeline.files import write_atomic
     from pipeline.tm import export_tmx
+    from pipeline.xliff import phone_regions
 
     project = context.project
     (name,) = project.languages((language,))
     paths = [catalog_path(project.settings.locales_dir, name, slug) for slug in project.slugs()]
-    data = export_tmx([p for p in paths if p.is_file()], project.settings.source_locale, name)
+    data, report = export_tmx(
+        [p for p in paths if p.is_file()],
+        project.settings.source_locale,
+        name,
+        phone_regions(project, name),
+    )
     if output:
         write_atomic(output, data)
         click.echo(f"wrote {output}")
     else:
         sys.stdout.buffer.write(data)
+    for catalog, msgid, reason in report.left_out:
+        click.echo(f"left out of {catalog}: {shorten(msgid)!r}: {reason}", err=True)
+    if report.left_out:
+        click.echo(f"{len(report.left_out)} translations with check errors left out", err=True)
 
 
 @tm.command("import")

@@ -148,3 +148,17 @@ def child_tokens(child, token_for: Callable, notation: bool) -> list:
 
 def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def indent(element, text_elements: set[str], level: int = 0) -> None:
+    """Indent an XML structure for people reading the file, never inside a text element
+    (lxml's own indent would put whitespace into a segment that starts with a code)."""
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children or local_name(element.tag) in text_elements:
+        return
+    pad = "\n" + "  " * (level + 1)
+    element.text = pad
+    for child in children:
+        indent(child, text_elements, level + 1)
+        child.tail = pad
+    children[-1].tail = "\n" + "  " * level

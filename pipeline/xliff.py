@@ -19,7 +19,7 @@ from pipeline.checks import segment_for, translation_errors
 from pipeline.inline import (
     NOT_XML,
     build_nested,
-    local_name,
+    indent,
     message_tokens,
 )
 from pipeline.merge import MessageError
@@ -155,7 +155,7 @@ def export_xliff(
                 body.append(unit_v2(uid, source, target, state, notes, codes, terms))
             report.units += 1
             report.translations += target is not None
-    indent(root)
+    indent(root, TEXT_ELEMENTS)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n", report
 
 
@@ -241,19 +241,6 @@ def clean(text: str) -> str:
 
 # Elements whose content is text and inline codes: indenting them would change it.
 TEXT_ELEMENTS = {"source", "target", "note", "data", "term", "translation", "definition"}
-
-
-def indent(element, level: int = 0) -> None:
-    """Indent the structure for people reading the file, never inside a text element."""
-    children = [c for c in element if isinstance(c.tag, str)]
-    if not children or local_name(element.tag) in TEXT_ELEMENTS:
-        return
-    pad = "\n" + "  " * (level + 1)
-    element.text = pad
-    for child in children:
-        indent(child, level + 1)
-        child.tail = pad
-    children[-1].tail = "\n" + "  " * level
 
 
 def phone_regions(project, language: str) -> tuple[str, ...]:

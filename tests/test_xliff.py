@@ -11,20 +11,14 @@ from pathlib import Path
 import polib
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import msgfmt_check, one_line_error
+from exchange_helpers import CATALOG, TOC, messages, validate
 from pipeline.inline import build_nested, message_tokens, plain, read_nested, tokens_message
 from pipeline.xliff import XLIFF2, XLIFF12, unit_id
-from xliff_schemas import validate
 
 NS = {"x": XLIFF2, "o": XLIFF12}
-CATALOG = "locales/fr/LC_MESSAGES/ketamine-addiction.po"
-TOC = (
-    "<1>Is Ketamine Addictive?</1> <2>Ketamine Addiction Signs.</2> <3>How Addictive is "
-    "Ketamine?</3> <4>Ketamine Addiction Signs.</4> <5>Treatment for Ketamine Addiction</5>"
-)
 
 
 def catalogs(project: Path) -> dict[str, bytes]:
@@ -253,43 +247,6 @@ def test_translate_toolkit_reads_the_1_2_file(cli, project, tmp_path):
 
 
 # -- the inline codes, for any text ------------------------------------------------------------
-
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12).filter(
-    lambda t: (
-        not any(
-            c in t
-            for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-            "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff"
-        )
-    )
-)
-
-
-@st.composite
-def messages(draw):
-    """A msgid of text, tags and placeholders (as `extract` writes them), and its format flag."""
-    tokens, number = [], 0
-    is_format = draw(st.booleans())
-    for _ in range(draw(st.integers(0, 5))):
-        choice = draw(
-            st.sampled_from(
-                ["text", "pair", "void", "var"] if is_format else ["text", "pair", "void"]
-            )
-        )
-        if choice == "text":
-            tokens.append(("text", draw(TEXT)))
-        elif choice == "var":
-            tokens.append(("var", draw(st.sampled_from(["hotline_phone", "date", "x_1"]))))
-        else:
-            number += 1
-            inner = [("text", draw(TEXT))] if choice == "pair" else []
-            kind = (
-                [("open", number), *inner, ("close", number)]
-                if choice == "pair"
-                else [("void", number)]
-            )
-            tokens.extend(kind)
-    return tokens_message(tokens, is_format), is_format
 
 
 @given(messages())
