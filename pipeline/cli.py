@@ -482,8 +482,14 @@ def tm():
     type=click.Path(dir_okay=False, path_type=Path),
     help="TMX file to write (default: stdout).",
 )
+@click.option(
+    "--glossary",
+    "glossary_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the language's glossary to this TBX file.",
+)
 @pass_project
-def tm_export(context, language, output):
+def tm_export(context, language, output, glossary_output):
     """Write every translated segment of a language as a TMX 1.4 file."""
     from pipeline.catalogs import catalog_path
     from pipeline.files import write_atomic
@@ -499,11 +505,15 @@ def tm_export(context, language, output):
         name,
         phone_regions(project, name),
     )
+    tbx = language_tbx(project, name) if glossary_output else None
     if output:
         write_atomic(output, data)
         click.echo(f"wrote {output}")
     else:
         sys.stdout.buffer.write(data)
+    if tbx:
+        write_atomic(glossary_output, tbx)
+        click.echo(f"wrote {glossary_output}", err=output is None)
     for catalog, msgid, reason in report.left_out:
         click.echo(f"left out of {catalog}: {shorten(msgid)!r}: {reason}", err=True)
     if report.left_out:
@@ -619,6 +629,74 @@ def xliff_import(context, xliff_file, language, as_json):
         f"updated {report.updated} entries in {len(report.catalogs)} catalogs, "
         f"{report.unchanged} unchanged, {len(report.refused)} refused"
     )
+
+
+@main.group("glossary")
+def glossary_group():
+    """Terminology: each language's glossary (locales/<lang>/glossary.toml) and TBX."""
+
+
+@glossary_group.command("import")
+@click.argument("tbx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@json_option
+@pass_project
+@locked
+def glossary_import(context, tbx_file, languages, as_json):
+    """Merge a TBX-Basic file's terms into the glossaries (nothing is removed)."""
+    from pipeline.files import read_bytes
+    from pipeline.glossary import import_terms
+    from pipeline.tbx import read_tbx
+
+    project = context.project
+    data = read_bytes(tbx_file)
+    items = []
+    for language in project.languages(languages):
+        terms = read_tbx(data, str(tbx_file), project.settings.source_locale, language)
+        if terms:
+            path, changed = import_terms(project.settings.locales_dir, language, terms)
+            items.append({"language": language, "glossary": str(path), "terms": changed})
+    if as_json:
+        emit_json({"items": items})
+        return
+    for item in items:
+        click.echo(f"{item['glossary']}: {item['terms']} terms added or extended")
+    if not items:
+        click.echo(f"no terms in {tbx_file} for the project's languages")
+
+
+@glossary_group.command("export")
+@click.option("--lang", "language", required=True, help="The glossary language to export.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TBX file to write (default: stdout).",
+)
+@pass_project
+def glossary_export(context, language, output):
+    """Write a language's glossary as TBX-Basic, for CAT tools and agencies."""
+    tbx = language_tbx(context.project, language)
+    if output:
+        from pipeline.files import write_atomic
+
+        write_atomic(output, tbx)
+        click.echo(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(tbx)
+
+
+def language_tbx(project, language: str) -> bytes:
+    """The TBX of a catalog language's glossary (a usage error when it has none)."""
+    from pipeline.errors import UsageError
+    from pipeline.glossary import load_glossary
+    from pipeline.tbx import write_tbx
+
+    (name,) = project.languages((language,))
+    glossary = load_glossary(project.settings.locales_dir, name, project.settings.source_locale)
+    if glossary is None:
+        raise UsageError(f"no glossary for {name} (locales/{name}/glossary.toml)")
+    return write_tbx(glossary.terms, project.settings.source_locale, name)
 
 
 @main.command()

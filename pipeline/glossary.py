@@ -50,27 +50,34 @@ def stemmer_for(language: str):
 
 
 class Stems:
-    """A language's stemming of texts and phrases."""
+    """A language's stemming of texts and phrases.
+
+    Two words are the same term when their Snowball stems are equal and the words go on
+    alike after the stem: "overdoses" is "overdose", "depends" is not "dependence" (English
+    Snowball gives both "depend"), "délirantes" is not "délire"."""
 
     def __init__(self, language: str):
         self.stemmer = stemmer_for(language)
         self.compounding = language.replace("-", "_").split("_")[0] in COMPOUNDING
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(stem, key) of each word: the key is the stem and the letter after it."""
         words = [word.lower() for word in WORD.findall(text)]
-        return self.stemmer.stemWords(words) if self.stemmer else words
+        stems = self.stemmer.stemWords(words) if self.stemmer else words
+        return [(s, s + w[len(s) : len(s) + 1]) for s, w in zip(stems, words, strict=True)]
 
-    def has(self, text_stems: list[str], phrase: str, inside_words: bool = False) -> bool:
-        """Whether the phrase's stems appear in a row among the text's; with
+    def has(self, text: list[tuple[str, str]], phrase: str, inside_words: bool = False) -> bool:
+        """Whether the phrase's words appear in a row among the text's; with
         `inside_words`, a one-word phrase may also be part of a compound."""
-        wanted = self.words(phrase)
+        wanted = [key for _, key in self.words(phrase)]
         if not wanted:
             return False
-        size = len(wanted)
-        if any(text_stems[i : i + size] == wanted for i in range(len(text_stems) - size + 1)):
+        keys, size = [key for _, key in text], len(wanted)
+        if any(keys[i : i + size] == wanted for i in range(len(keys) - size + 1)):
             return True
-        if inside_words and self.compounding and size == 1 and len(wanted[0]) >= 4:
-            return any(wanted[0] in stem for stem in text_stems)
+        stem = self.words(phrase)[0][0]
+        if inside_words and self.compounding and size == 1 and len(stem) >= 4:
+            return any(stem in word_stem for word_stem, _ in text)
         return False
 
 
@@ -97,19 +104,29 @@ class Glossary:
         for term in terms:
             wrong = next((w for w in term.forbidden if self.target.has(stems, w)), None)
             if wrong and not self.excused(wrong, term, terms):
-                found.append(("error", f"{term.source!r} is not {wrong!r} ({self.use(term)})"))
+                found.append(
+                    (
+                        "error",
+                        f"forbidden translation {wrong!r} of {term.source!r} ({self.use(term)})",
+                    )
+                )
             elif term.allowed and not any(
                 self.target.has(stems, a, inside_words=True) for a in term.allowed
             ):
-                found.append(("warning", f"{term.source!r} without its term ({self.use(term)})"))
+                found.append(
+                    (
+                        "warning",
+                        f"{term.source!r} without any of its translations ({self.use(term)})",
+                    )
+                )
         return found
 
     def excused(self, word: str, term: Term, terms: list[Term]) -> bool:
         """Whether a forbidden word is another term's allowed translation in the same text
         ("délire" is wrong for delirium but right for delusion, when both are there)."""
-        wanted = self.target.words(word)
+        wanted = [key for _, key in self.target.words(word)]
         return any(
-            wanted == self.target.words(allowed)
+            wanted == [key for _, key in self.target.words(allowed)]
             for other in terms
             if other is not term
             for allowed in other.allowed
@@ -118,6 +135,24 @@ class Glossary:
     @staticmethod
     def use(term: Term) -> str:
         return "glossary: " + (" or ".join(repr(a) for a in term.allowed) or "see its note")
+
+
+def glossary_findings(path: Path, shown: str, glossary: Glossary) -> list:
+    """`check`'s findings (code "glossary") for a catalog's translated entries; a catalog
+    that cannot be read has none here (its own checks report it)."""
+    from pipeline.checks import Finding
+    from pipeline.pofile import PoSyntaxError, read_entries
+
+    try:
+        entries = list(read_entries(read_bytes(path).decode("utf-8")))
+    except (UnicodeDecodeError, PoSyntaxError):
+        return []
+    return [
+        Finding(severity, "glossary", message, shown, line, msgid)
+        for _, msgid, msgstr, flags, line in entries
+        if msgid and msgstr and "fuzzy" not in flags
+        for severity, message in glossary.problems(msgid, msgstr)
+    ]
 
 
 def plain(message: str) -> str:
@@ -184,17 +219,67 @@ def strings(value, path: Path, number: int, key: str) -> tuple[str, ...]:
 def format_terms(terms: list[Term], header: str) -> str:
     """A glossary file's text (TOML; strings written as JSON strings, which TOML reads)."""
 
-    def value(items: tuple[str, ...]) -> str:
-        if len(items) == 1:
+    def value(items: tuple[str, ...], single: bool = False) -> str:
+        if single and len(items) == 1:
             return json.dumps(items[0], ensure_ascii=False)
         return "[" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "]"
 
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     for term in terms:
-        lines += ["", "[[term]]", f"source = {value(term.sources)}"]
+        lines += ["", "[[term]]", f"source = {value(term.sources, single=True)}"]
         for key in ("allowed", "forbidden"):
             if getattr(term, key):
                 lines.append(f"{key} = {value(getattr(term, key))}")
         if term.note:
             lines.append(f"note = {json.dumps(term.note, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
+
+
+def merge_terms(old: list[Term], new: list[Term]) -> tuple[list[Term], int]:
+    """(terms, how many were added or grew): `new` laid over `old` by source term, keeping
+    everything either has (a glossary import never drops what a team wrote)."""
+    merged = {t.source.lower(): t for t in old}
+    changed = 0
+    for term in new:
+        key = term.source.lower()
+        have = merged.get(key)
+        if have is None:
+            merged[key] = term
+            changed += 1
+            continue
+        grown = Term(
+            tuple(dict.fromkeys(have.sources + term.sources)),
+            tuple(dict.fromkeys(have.allowed + term.allowed)),
+            tuple(dict.fromkeys(have.forbidden + term.forbidden)),
+            have.note or term.note,
+        )
+        changed += grown != have
+        merged[key] = grown
+    return list(merged.values()), changed
+
+
+def header_of(path: Path, language: str) -> str:
+    """A glossary file's leading comment (kept when the file is rewritten)."""
+    if not path.is_file():
+        return (
+            f"Glossary of the articles' terms for {language}: for each source term, the\n"
+            "translations a translator may use (allowed) and those that are wrong (forbidden)."
+        )
+    lines = []
+    for line in read_bytes(path).decode("utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines)
+
+
+def import_terms(locales_dir: Path, language: str, terms: list[Term]) -> tuple[Path, int]:
+    """Merge `terms` into a language's glossary file (written atomically)."""
+    from pipeline.files import write_atomic
+
+    path = glossary_path(locales_dir, language)
+    old = read_terms(path) if path.is_file() else []
+    merged, changed = merge_terms(old, terms)
+    if changed:
+        write_atomic(path, format_terms(merged, header_of(path, language)))
+    return path, changed

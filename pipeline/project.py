@@ -359,6 +359,7 @@ def check(
     import datetime
 
     from pipeline.checks import Finding, check_catalog, source_url_findings
+    from pipeline.glossary import glossary_findings, load_glossary
     from pipeline.regions import hotline_age_days
 
     today = today or datetime.date.today()
@@ -374,11 +375,16 @@ def check(
         phone_regions = tuple(
             dict.fromkeys([*territories, source.territory or "US", *project.phone_countries])
         )
+        glossary = load_glossary(
+            project.settings.locales_dir, language, project.settings.source_locale
+        )
         for slug in project.slugs(slugs):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if not path.is_file():
                 continue
             found = check_catalog(path, relative(project, path), phone_regions, language)
+            if glossary:  # the language's terms (pipeline.glossary)
+                found += glossary_findings(path, relative(project, path), glossary)
             findings.extend(found)
             summary.append(
                 {
