@@ -41,6 +41,7 @@ class ArticleCatalog:
     catalog: Path
     source: str  # the source page, as the file's `original`
     codes: dict  # (msgctxt, msgid) -> {tag number: (start tag, end tag)} from the source
+    shown: str = ""  # the catalog as reports name it (relative to the project)
 
 
 @dataclass
@@ -135,18 +136,20 @@ def export_xliff(
             body = xliff12.file_element(root, article, source_language, target_language)
         else:
             body = etree.SubElement(root, q("file"), id=article.slug, original=article.source)
+        shown = article.shown or str(article.catalog)
         for entry in exported_entries(read_catalog(article.catalog)):
             uid = unit_id(entry.msgctxt, entry.msgid)
             try:
                 source, target, why = entry_tokens(entry, phone_regions)
             except MessageError as error:
-                report.left_out.append((str(article.catalog), uid, f"unit left out: {error}"))
+                report.left_out.append((shown, uid, f"unit left out: {error}"))
                 continue
             if why:
-                report.left_out.append((str(article.catalog), uid, why))
+                report.left_out.append((shown, uid, why))
             state = catalog_state(entry) if target is not None else "untranslated"
             notes = notes_of(entry, article.source)
-            terms = glossary.terms_in(entry.msgid) if glossary else []
+            # XLIFF 1.2 has no glossary module: its terms travel as TBX (glossary export).
+            terms = glossary.terms_in(entry.msgid) if glossary and version != "1.2" else []
             report.terms += len(terms)
             if version == "1.2":
                 body.append(xliff12.unit(uid, entry.msgctxt, source, target, state, notes))
@@ -259,6 +262,7 @@ def export_project(project, language: str, slugs, version: str, with_glossary: b
     from pipeline.catalogs import catalog_path, read_catalog
     from pipeline.glossary import load_glossary
     from pipeline.locales import parse_tag
+    from pipeline.project import relative
 
     (name,) = project.languages((language,))
     articles = []
@@ -271,7 +275,7 @@ def export_project(project, language: str, slugs, version: str, with_glossary: b
             segment.key: {tag.number: (tag.open, tag.close) for tag in segment.tags}
             for segment in article.segments
         }
-        articles.append(ArticleCatalog(slug, path, article.path, codes))
+        articles.append(ArticleCatalog(slug, path, article.path, codes, relative(project, path)))
     glossary = load_glossary(project.settings.locales_dir, name) if with_glossary else None
     source = parse_tag(project.settings.source_locale).bcp47
     return export_xliff(

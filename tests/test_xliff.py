@@ -263,3 +263,27 @@ def test_any_message_survives_xliff_inline_codes(message):
     assert tokens_message(read_nested(read_back, token_v2), is_format) == tokens_message(
         tokens, is_format
     )
+
+
+def test_export_leaves_out_translations_with_check_errors(cli, project, tmp_path):
+    catalog = polib.pofile(str(project / CATALOG))
+    catalog.find("Delirium").msgstr = "Délirium javascript:alert(1)"
+    catalog.save()
+    path = tmp_path / "fr.xlf"
+    data = json.loads(cli("xliff", "export", "--lang", "fr", "-o", str(path), "--json").stdout)
+    [left_out] = data["left_out"]
+    assert left_out == {
+        "catalog": CATALOG,
+        "unit": unit_id(None, "Delirium"),
+        "reason": "translation left out: a script URL not in the source: 'javascript:'",
+    }
+    assert data["units"] == data["translations"] + 1 and data["terms"] > 0
+    assert b"javascript" not in path.read_bytes()
+    segment = etree.parse(str(path)).find(
+        f".//x:unit[@id='{unit_id(None, 'Delirium')}']/x:segment", NS
+    )
+    assert segment.get("state") == "initial" and segment.find("x:target", NS) is None
+    validate(path)
+    before = catalogs(project)
+    cli("xliff", "import", str(path))  # no target: the catalog keeps what it has
+    assert catalogs(project) == before
