@@ -136,6 +136,7 @@ def export_xliff(
             body = xliff12.file_element(root, article, source_language, target_language)
         else:
             body = etree.SubElement(root, q("file"), id=article.slug, original=article.source)
+            body.set("canResegment", "no")  # a unit is one catalog entry (import joins anyway)
         shown = article.shown or str(article.catalog)
         for entry in exported_entries(read_catalog(article.catalog)):
             uid = unit_id(entry.msgctxt, entry.msgid)

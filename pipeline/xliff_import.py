@@ -80,19 +80,39 @@ def required(element, name: str, shown: str) -> str:
 
 
 def read_unit_v2(unit, shown: str) -> Unit:
+    """A unit's text as one message: a CAT tool may have split it into several segments
+    (and ignorables), whose sources and targets are joined in order."""
     uid = required(unit, "id", shown)
-    segments = unit.findall(q("segment"))
-    if len(segments) != 1 or segments[0].find(q("source")) is None:
-        return Unit(uid, unit.sourceline, [], None, False, "a unit must have one segment")
-    segment = segments[0]
-    reviewed = segment.get("state") in ("reviewed", "final")
+    parts = [c for c in unit if c.tag in (q("segment"), q("ignorable"))]
+    if not parts or any(part.find(q("source")) is None for part in parts):
+        return Unit(uid, unit.sourceline, [], None, False, "a unit needs a segment with a source")
+    segments = [part for part in parts if part.tag == q("segment")]
+    reviewed = bool(segments) and all(s.get("state") in ("reviewed", "final") for s in segments)
     try:
-        source = read_nested(segment.find(q("source")), token_v2)
-        target_element = segment.find(q("target"))
-        target = None if target_element is None else read_nested(target_element, token_v2)
+        source = [t for part in parts for t in read_nested(part.find(q("source")), token_v2)]
+        target = unit_target(parts)
     except InlineError as error:
         return Unit(uid, unit.sourceline, [], None, reviewed, str(error))
     return Unit(uid, unit.sourceline, source, target, reviewed)
+
+
+def unit_target(parts: list) -> list | None:
+    """The joined targets of a unit's segments, in their `order`; None when no segment has
+    a target (an ignorable without one keeps its source)."""
+    if all(part.find(q("target")) is None for part in parts if part.tag == q("segment")):
+        return None
+    pieces = []
+    for position, part in enumerate(parts, 1):
+        element = part.find(q("target"))
+        if element is None and part.tag == q("segment"):
+            raise InlineError("not every segment of the unit is translated")
+        if element is None:
+            element = part.find(q("source"))
+        order = element.get("order", str(position))
+        if not order.isdigit():
+            raise InlineError(f"target order {order!r} is not a number")
+        pieces.append((int(order), read_nested(element, token_v2)))
+    return [token for _, tokens in sorted(pieces, key=lambda p: p[0]) for token in tokens]
 
 
 def code_number(element, attribute: str = "id") -> int:

@@ -287,3 +287,27 @@ def test_export_leaves_out_translations_with_check_errors(cli, project, tmp_path
     before = catalogs(project)
     cli("xliff", "import", str(path))  # no target: the catalog keeps what it has
     assert catalogs(project) == before
+
+
+def test_a_unit_split_into_segments_by_a_cat_tool_is_joined(cli, project, tmp_path):
+    translatable_unit(project, "Hallucinations and aggressive behavior")
+    path = export(cli, tmp_path, "--lang", "fr")
+    tree = etree.parse(str(path))
+    unit = tree.find(
+        f".//x:unit[@id='{unit_id(None, 'Hallucinations and aggressive behavior')}']", NS
+    )
+    unit.remove(unit.find("x:segment", NS))
+    for part in [
+        f'<segment xmlns="{XLIFF2}" state="final"><source>Hallucinations</source>'
+        '<target order="3">comportement agressif</target></segment>',
+        f'<ignorable xmlns="{XLIFF2}"><source> and </source><target order="2"> et </target>'
+        "</ignorable>",
+        f'<segment xmlns="{XLIFF2}" state="reviewed"><source>aggressive behavior</source>'
+        '<target order="1">Hallucinations</target></segment>',
+    ]:
+        unit.append(etree.fromstring(part))
+    tree.write(str(path))
+    data = json.loads(cli("xliff", "import", str(path), "--json").stdout)
+    assert data["updated"] == 1 and data["refused"] == []
+    entry = polib.pofile(str(project / CATALOG)).find("Hallucinations and aggressive behavior")
+    assert entry.msgstr == "Hallucinations et comportement agressif" and not entry.fuzzy
