@@ -77,13 +77,46 @@ def smuggled_markup(tokens: list, source_tokens: list) -> str | None:
     return None
 
 
+PLACEHOLDER_TEXT = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
+def placeholders_in_text(tokens: list, names: set[str]) -> list:
+    """Tokens with each of `names` written as text (`{hotline_phone}`) made a placeholder:
+    Translate Toolkit, and so Weblate, hand placeholder codes back as their text."""
+    found: list = []
+    for kind, value in tokens:
+        if kind != "text":
+            found.append((kind, value))
+            continue
+        position = 0
+        for match in PLACEHOLDER_TEXT.finditer(value):
+            if match.group(1) in names:
+                found += [("text", value[position : match.start()])] * (match.start() > position)
+                found.append(("var", match.group(1)))
+                position = match.end()
+        found += [("text", value[position:])] * (position < len(value))
+    return found
+
+
+def source_message(tokens: list, msgid: str, is_format: bool) -> str:
+    """A unit's source tokens as a message, to compare with the entry's msgid."""
+    if is_format:
+        names = {value for kind, value in message_tokens(msgid, msgid, True) if kind == "var"}
+        tokens = placeholders_in_text(tokens, names)
+    return tokens_message(tokens, is_format)
+
+
 def checked_message(tokens: list, msgid: str, is_format: bool) -> str:
     """Tokens read from an exchange file as a message that fits `msgid`'s tags and
     placeholders (reordered is fine; missing, added or renamed is an InlineError, and so is
-    markup written as text that the source does not have)."""
-    message = tokens_message(tokens, is_format)
+    markup written as text that the source does not have). A placeholder of the msgid
+    written as text counts as the placeholder."""
     try:
         source = message_tokens(msgid, msgid, is_format)
+        if is_format:
+            names = {value for kind, value in source if kind == "var"}
+            tokens = placeholders_in_text(tokens, names)
+        message = tokens_message(tokens, is_format)
         message_tokens(message, msgid, is_format)
     except MessageError as error:
         raise InlineError(str(error)) from None

@@ -15,6 +15,7 @@ from pipeline.inline import (
     local_name,
     message_tokens,
     read_nested,
+    source_message,
     tokens_message,
 )
 from pipeline.merge import MessageError
@@ -207,7 +208,9 @@ def apply_unit(unit: Unit, entry, phone_regions) -> bool:
     """Put one unit's target into its entry; True if the entry changed, InlineError if it
     is refused."""
     is_format = "python-brace-format" in entry.flags
-    if tokens_message(unit.source, is_format) != normalized(entry.msgid, entry.msgid, is_format):
+    if source_message(unit.source, entry.msgid, is_format) != normalized(
+        entry.msgid, entry.msgid, is_format
+    ):
         raise InlineError("its source text is not the catalog's")
     if not unit.target:
         return False

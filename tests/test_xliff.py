@@ -311,3 +311,27 @@ def test_a_unit_split_into_segments_by_a_cat_tool_is_joined(cli, project, tmp_pa
     assert data["updated"] == 1 and data["refused"] == []
     entry = polib.pofile(str(project / CATALOG)).find("Hallucinations and aggressive behavior")
     assert entry.msgstr == "Hallucinations et comportement agressif" and not entry.fuzzy
+
+
+def test_translations_written_by_translate_toolkit_land(cli, project, tmp_path):
+    """Weblate edits XLIFF 1.2 through Translate Toolkit's storage: what it writes back
+    (placeholders as plain text; approved unless marked fuzzy) must land."""
+    from translate.storage import xliff as tt_xliff
+
+    hotline = "Hotline {hotline_phone}"
+    for msgid in ("Delirium", hotline):
+        translatable_unit(project, msgid)
+    path = export(cli, tmp_path, "--lang", "fr", "--version", "1.2")
+    store = tt_xliff.xlifffile.parsefile(str(path))
+    units = {unit.xmlelement.get("id"): unit for unit in store.units}
+    units[unit_id(None, "Delirium")].target = "Délirium"
+    units[unit_id(None, "Delirium")].markfuzzy(True)
+    units[unit_id(None, hotline)].target = "Ligne d’écoute {hotline_phone}"
+    store.save()
+    validate(path)
+    data = json.loads(cli("xliff", "import", str(path), "--json").stdout)
+    assert data["updated"] == 2 and data["refused"] == []
+    catalog = polib.pofile(str(project / CATALOG))
+    assert catalog.find(hotline).msgstr == "Ligne d’écoute {hotline_phone}"
+    assert not catalog.find(hotline).fuzzy and catalog.find("Delirium").fuzzy
+    msgfmt_check(project / CATALOG)
