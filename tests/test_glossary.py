@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import REPO, one_line_error
@@ -166,3 +168,23 @@ def test_xliff_and_tmx_exports_carry_the_glossary(cli, project, tmp_path):
     tbx = tmp_path / "fr.tbx"
     cli("tm", "export", "--lang", "fr", "-o", str(tmp_path / "fr.tmx"), "--glossary", str(tbx))
     assert b"deprecatedTerm-admn-sts" in tbx.read_bytes()
+
+
+PUNCTUATION = st.text(st.sampled_from(" .,;:!?¿¡«»()-–\n"), max_size=8)  # never part of a word
+
+
+@given(
+    language=st.sampled_from(["fr", "es", "de"]),
+    index=st.integers(0, 100),
+    case=st.sampled_from([str.lower, str.upper, str.title, str.capitalize]),
+    before=PUNCTUATION,
+    after=PUNCTUATION,
+)
+def test_an_allowed_translation_in_any_case_is_never_a_finding(
+    language, index, case, before, after
+):
+    terms = glossary(language).terms
+    term = terms[index % len(terms)]
+    for allowed in term.allowed:
+        translation = before + case(allowed) + after
+        assert glossary(language).problems(term.source, translation) == [], translation
