@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.checks import segment_for, translation_errors
+from pipeline.errors import UsageError
 from pipeline.inline import (
     NOT_XML,
     build_nested,
@@ -159,6 +160,10 @@ def export_xliff(
                 body.append(unit_v2(uid, source, target, state, notes, codes, terms))
             report.units += 1
             report.translations += target is not None
+        if version != "1.2" and not len(body):  # an XLIFF 2 <file> must hold a unit
+            root.remove(body)
+    if not len(root):
+        raise UsageError(f"nothing to export for {target_language}: its catalogs are empty")
     indent(root, TEXT_ELEMENTS)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n", report
 
@@ -277,8 +282,8 @@ def export_project(project, language: str, slugs, version: str, with_glossary: b
             for segment in article.segments
         }
         articles.append(ArticleCatalog(slug, path, article.path, codes, relative(project, path)))
-    glossary = load_glossary(project.settings.locales_dir, name) if with_glossary else None
     source = parse_tag(project.settings.source_locale).bcp47
+    glossary = load_glossary(project.settings.locales_dir, name, source) if with_glossary else None
     return export_xliff(
         articles,
         read_catalog,

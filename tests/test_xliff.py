@@ -335,3 +335,12 @@ def test_translations_written_by_translate_toolkit_land(cli, project, tmp_path):
     assert catalog.find(hotline).msgstr == "Ligne d’écoute {hotline_phone}"
     assert not catalog.find(hotline).fuzzy and catalog.find("Delirium").fuzzy
     msgfmt_check(project / CATALOG)
+
+
+def test_nothing_to_export_is_a_usage_error(cli, project):
+    (project / "locales/it/LC_MESSAGES").mkdir(parents=True)
+    result = cli("xliff", "export", "--lang", "it", code=2)
+    assert result.stderr.startswith("error: ") and "it" in result.stderr
+    path = project / CATALOG
+    path.write_text(path.read_text().split("\n\n")[0] + "\n")  # the header alone
+    one_line_error(cli("xliff", "export", "--lang", "fr", code=2), "nothing to export for fr")
