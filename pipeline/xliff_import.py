@@ -222,7 +222,7 @@ def apply_unit(unit: Unit, entry, phone_regions) -> bool:
     fuzzy = "fuzzy" in entry.flags
     if entry.msgstr and normalized(entry.msgstr, entry.msgid, is_format) == msgstr:
         if fuzzy and unit.reviewed:
-            entry.flags.remove("fuzzy")
+            reviewed(entry)
             return True
         return False
     sound = entry.msgstr and not translation_errors(entry.msgstr, segment, phone_regions)
@@ -230,10 +230,17 @@ def apply_unit(unit: Unit, entry, phone_regions) -> bool:
         raise InlineError("the catalog has another translation (kept)")
     entry.msgstr = msgstr
     if unit.reviewed and fuzzy:
-        entry.flags.remove("fuzzy")
+        reviewed(entry)
     elif not unit.reviewed and not fuzzy:
         entry.flags.insert(0, "fuzzy")
     return True
+
+
+def reviewed(entry) -> None:
+    """Clear an entry's fuzzy mark, and the previous English kept for its review (as Poedit
+    and Lokalize do when a translator confirms it)."""
+    entry.flags.remove("fuzzy")
+    entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
 
 
 def target_catalogs(project, document: Document, shown: str, language: str | None) -> str:

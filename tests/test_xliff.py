@@ -344,3 +344,25 @@ def test_nothing_to_export_is_a_usage_error(cli, project):
     path = project / CATALOG
     path.write_text(path.read_text().split("\n\n")[0] + "\n")  # the header alone
     one_line_error(cli("xliff", "export", "--lang", "fr", code=2), "nothing to export for fr")
+
+
+def test_a_reviewed_unit_confirms_a_fuzzy_entry(cli, project, tmp_path):
+    catalog = polib.pofile(str(project / CATALOG))
+    entry = catalog.find("Delirium")
+    entry.flags.append("fuzzy")
+    entry.previous_msgid = "Delirium tremens"
+    catalog.save()
+    path = export(cli, tmp_path, "--lang", "fr")
+    segment = f".//x:unit[@id='{unit_id(None, 'Delirium')}']/x:segment"
+    assert etree.parse(str(path)).find(segment, NS).get("state") == "translated"
+    cli("xliff", "import", str(path))  # unchanged: still fuzzy
+    assert polib.pofile(str(project / CATALOG)).find("Delirium").fuzzy
+    tree = etree.parse(str(path))
+    tree.find(segment, NS).set("state", "reviewed")
+    tree.write(str(path))
+    data = json.loads(cli("xliff", "import", str(path), "--json").stdout)
+    assert data["updated"] == 1
+    confirmed = polib.pofile(str(project / CATALOG)).find("Delirium")
+    assert not confirmed.fuzzy and confirmed.previous_msgid is None
+    assert "#| " not in (project / CATALOG).read_text()
+    msgfmt_check(project / CATALOG)
