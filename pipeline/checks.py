@@ -375,10 +375,11 @@ def entry_at(starts: list, line: int) -> tuple | None:
     return starts[index][1]
 
 
-def judged_translations(path) -> Translations:
-    """A catalog's translations with msgfmt's verdict on them (`refused`): what publish
-    renders from. An error of the header refuses every entry of the catalog."""
-    translations = read_translations(path)
+def judged_translations(path, glossary=None) -> Translations:
+    """A catalog's translations with msgfmt's verdict on them (`refused`), and the
+    `glossary`'s (a forbidden term is an error, as in check): what publish renders from. An
+    error of the header refuses every entry of the catalog."""
+    translations = glossary_verdict(read_translations(path), glossary)
     # msgfmt is a process per catalog: its verdict is kept in the page cache, by the bytes
     # it judged (or, once the file has settled, by its stat), so an unchanged catalog is
     # judged once.
@@ -390,11 +391,23 @@ def judged_translations(path) -> Translations:
     )
     if not verdicts:
         return translations
-    refused = {key: f"msgfmt: {message}" for _, message, key in verdicts if key}
+    refused = {**translations.refused, **{key: f"msgfmt: {m}" for _, m, key in verdicts if key}}
     catalog = [message for _, message, key in verdicts if key is None]
     if catalog:
         refused = dict.fromkeys(translations.lines, f"msgfmt refuses the catalog: {catalog[0]}")
     return dataclasses.replace(translations, refused=refused)
+
+
+def glossary_verdict(translations: Translations, glossary) -> Translations:
+    """`translations` with the entries the glossary calls an error refused."""
+    if glossary is None:
+        return translations
+    refused = {}
+    for key, msgstr in translations.entries.items():
+        errors = [m for severity, m in glossary.problems(key[1], msgstr) if severity == "error"]
+        if errors:
+            refused[key] = f"glossary: {errors[0]}"
+    return dataclasses.replace(translations, refused=refused) if refused else translations
 
 
 @dataclass(frozen=True)
@@ -407,10 +420,11 @@ class CatalogReport:
 
 
 def check_catalog(
-    path, shown: str, phone_regions: tuple[str, ...], language: str = ""
+    path, shown: str, phone_regions: tuple[str, ...], language: str = "", glossary=None
 ) -> CatalogReport:
-    """Every finding in one catalog: syntax and msgfmt's errors, then each entry's. An
-    untranslated entry is a finding of severity "untranslated" (progress, not a fault)."""
+    """Every finding in one catalog: syntax and msgfmt's errors, then each entry's (with the
+    language's `glossary`, a `pipeline.glossary.Glossary`, its terms too). An untranslated
+    entry is a finding of severity "untranslated" (progress, not a fault)."""
     try:
         entries = list(read_entries(read_bytes(path).decode("utf-8")))
     except UnicodeDecodeError:
@@ -441,6 +455,10 @@ def check_catalog(
         if not msgid:
             continue
         found = entry_findings(msgid, msgstr, flags, phone_regions, language)
+        if glossary is not None and msgstr and "fuzzy" not in flags:
+            found += [
+                (sev, "glossary", message) for sev, message in glossary.problems(msgid, msgstr)
+            ]
         findings.extend(Finding(*finding, shown, line, msgid) for finding in found)
         key = (context or None, msgid)
         usable = bool(msgstr) and "fuzzy" not in flags and not refused & {key, None}

@@ -608,9 +608,15 @@ def tm():
     type=click.Path(dir_okay=False, path_type=Path),
     help="TMX file to write (default: stdout).",
 )
+@click.option(
+    "--glossary",
+    "glossary_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the language's glossary to this TBX file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary (needs -o).")
 @pass_project
-def tm_export(context, language, output, as_json):
+def tm_export(context, language, output, glossary_output, as_json):
     """Write every translated segment of a language as a TMX 1.4 file.
 
     Translations that check reports as errors are left out, and counted."""
@@ -623,22 +629,31 @@ def tm_export(context, language, output, as_json):
     project = context.project
     (name,) = project.languages((language,))
     paths = [catalog_path(project.settings.locales_dir, name, slug) for slug in project.slugs()]
-    exported = export_tmx(
+    data, report = export_tmx(
         [p for p in paths if p.is_file()],
         project.settings.source_locale,
         name,
         workflow.phone_regions_for(project, name),
+        project.glossary(name),
     )
-    summary = f"{exported.units} segments, {exported.left_out} left out (check errors)"
+    tbx = language_tbx(project, name) if glossary_output else None
+    summary = f"{report.units} segments, {len(report.left_out)} left out (check errors)"
     if output:
-        write_atomic(output, exported.data)
-        if as_json:
-            emit_json({"tmx": str(output), "units": exported.units, "left_out": exported.left_out})
-        else:
-            click.echo(f"wrote {output}: {summary}")
+        write_atomic(output, data)
     else:
-        sys.stdout.buffer.write(exported.data)
-        click.echo(summary, err=True)
+        sys.stdout.buffer.write(data)
+    if tbx:
+        write_atomic(glossary_output, tbx)
+    if as_json:
+        emit_json({"tmx": str(output), "units": report.units, "left_out": len(report.left_out)})
+        return
+    for catalog, msgid, reason in report.left_out:
+        click.echo(f"left out of {catalog}: {shorten(msgid)!r}: {reason}", err=True)
+    if report.left_out:
+        click.echo(f"{len(report.left_out)} translations with check errors left out", err=True)
+    if tbx:
+        click.echo(f"wrote {glossary_output}", err=output is None)
+    click.echo(f"wrote {output}: {summary}" if output else summary, err=output is None)
 
 
 @tm.command("import")
@@ -675,6 +690,149 @@ def tm_import(context, tmx_file, as_json):
     for catalog, msgid, reason in report.skipped:
         click.echo(f"skipped in {catalog}: {shorten(msgid)!r}: {reason}", err=True)
     click.echo(f"filled {report.filled} entries in {len(report.catalogs)} catalogs")
+
+
+@main.group()
+def xliff():
+    """Exchange translations with agencies and CAT tools as XLIFF 2.1 or 1.2."""
+
+
+@xliff.command("export")
+@click.option("--lang", "language", required=True, help="The catalog language to export.")
+@click.option("--article", "slugs", multiple=True, help="Only this article (repeatable).")
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(["2.1", "1.2"]),
+    default="2.1",
+    show_default=True,
+    help="XLIFF version (1.2 for Translate Toolkit and Weblate).",
+)
+@click.option(
+    "--glossary/--no-glossary",
+    default=True,
+    show_default=True,
+    help="Carry the language's glossary in each unit (XLIFF 2 glossary module).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="XLIFF file to write (default: stdout).",
+)
+@json_option
+@pass_project
+def xliff_export(context, language, slugs, version, glossary, output, as_json):
+    """Write a language's catalogs as XLIFF: one file element per article, a unit per entry."""
+    from pipeline.files import write_atomic
+    from pipeline.xliff import export_project
+
+    one_document_on_stdout(as_json, output)
+    data, report = export_project(context.project, language, slugs, version, glossary)
+    if output:
+        write_atomic(output, data)
+    else:
+        sys.stdout.buffer.write(data)
+    if as_json:
+        emit_json({"output": str(output), "version": version, **report.as_json()})
+        return
+    for catalog, unit, reason in report.left_out:
+        click.echo(f"{catalog}: unit {unit}: {reason}", err=True)
+    left = f", {len(report.left_out)} left out" if report.left_out else ""
+    where = f"wrote {output}: " if output else ""
+    click.echo(f"{where}{report.units} units, {report.translations} translated{left}", err=True)
+
+
+@xliff.command("import")
+@click.argument("xliff_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "language", help="Refuse the file unless it is for this language.")
+@json_option
+@pass_project
+@locked
+def xliff_import(context, xliff_file, language, as_json):
+    """Bring an XLIFF 2.x or 1.2 file's translations into the catalogs, through the checks."""
+    from pipeline.files import read_bytes
+    from pipeline.xliff_import import import_project
+
+    data = read_bytes(xliff_file)
+    report = import_project(context.project, data, str(xliff_file), language)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    for catalog, unit, line, reason in report.refused:
+        click.echo(f"{xliff_file}:{line}: unit {unit} refused ({catalog}): {reason}", err=True)
+    click.echo(
+        f"updated {report.updated} entries in {len(report.catalogs)} catalogs, "
+        f"{report.unchanged} unchanged, {len(report.refused)} refused"
+    )
+
+
+@main.group("glossary")
+def glossary_group():
+    """Terminology: each language's glossary (locales/<lang>/glossary.toml) and TBX."""
+
+
+@glossary_group.command("import")
+@click.argument("tbx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@json_option
+@pass_project
+@locked
+def glossary_import(context, tbx_file, languages, as_json):
+    """Merge a TBX-Basic file's terms into the glossaries (nothing is removed)."""
+    from pipeline.files import read_bytes
+    from pipeline.glossary import import_terms
+    from pipeline.tbx import read_tbx
+
+    project = context.project
+    data = read_bytes(tbx_file)
+    items = []
+    for language in project.languages(languages):
+        terms = read_tbx(data, str(tbx_file), project.settings.source_locale, language)
+        if terms:
+            path, changed = import_terms(project.settings.locales_dir, language, terms)
+            items.append({"language": language, "glossary": str(path), "terms": changed})
+    if as_json:
+        emit_json({"items": items})
+        return
+    for item in items:
+        click.echo(f"{item['glossary']}: {item['terms']} terms added or extended")
+    if not items:
+        click.echo(f"no terms in {tbx_file} for the project's languages")
+
+
+@glossary_group.command("export")
+@click.option("--lang", "language", required=True, help="The glossary language to export.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TBX file to write (default: stdout).",
+)
+@pass_project
+def glossary_export(context, language, output):
+    """Write a language's glossary as TBX-Basic, for CAT tools and agencies."""
+    tbx = language_tbx(context.project, language)
+    if output:
+        from pipeline.files import write_atomic
+
+        write_atomic(output, tbx)
+        click.echo(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(tbx)
+
+
+def language_tbx(project, language: str) -> bytes:
+    """The TBX of a catalog language's glossary (a usage error when it has none)."""
+    from pipeline.errors import UsageError
+    from pipeline.glossary import load_glossary
+    from pipeline.tbx import write_tbx
+
+    (name,) = project.languages((language,))
+    glossary = load_glossary(project.settings.locales_dir, name, project.settings.source_locale)
+    if glossary is None:
+        raise UsageError(f"no glossary for {name} (locales/{name}/glossary.toml)")
+    return write_tbx(glossary.terms, project.settings.source_locale, name)
 
 
 @main.command()

@@ -71,6 +71,16 @@ class Project:
             return ()
         return phone_countries(self.regions, self.settings.source_locale)
 
+    def glossary(self, language: str):
+        """The language's glossary (`pipeline.glossary`), or None: read once per project."""
+        from pipeline.glossary import load_glossary
+
+        cache = self.__dict__.setdefault("_glossaries", {})
+        if language not in cache:
+            settings = self.settings
+            cache[language] = load_glossary(settings.locales_dir, language, settings.source_locale)
+        return cache[language]
+
     @cached_property
     def source_hotline(self) -> HotlineSpec | None:
         """The hotline the articles are written with (the source locale's region).
@@ -369,7 +379,9 @@ def with_completeness(project: Project, row: CatalogStatus, path) -> CatalogStat
     """The row with the words `checks.completeness` counts: what publish and check say."""
     from pipeline.checks import check_catalog
 
-    measured = check_catalog(path, row.path, phone_regions_for(project, row.language)).completeness
+    phone_regions = phone_regions_for(project, row.language)
+    glossary = project.glossary(row.language)
+    measured = check_catalog(path, row.path, phone_regions, row.language, glossary).completeness
     if measured is None:
         return row
     return dataclasses.replace(
@@ -420,11 +432,13 @@ def check(
         asked = [language for language in asked if language not in pseudo_languages(project)]
     for language in asked:
         phone_regions = phone_regions_for(project, language)
+        glossary = project.glossary(language)
         for slug in project.slugs(slugs):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if not path.is_file():
                 continue
-            report = check_catalog(path, relative(project, path), phone_regions, language)
+            shown = relative(project, path)
+            report = check_catalog(path, shown, phone_regions, language, glossary)
             found = report.findings
             untranslated = sum(f.severity == "untranslated" for f in found)
             findings.extend(f for f in found if verbose or f.severity != "untranslated")

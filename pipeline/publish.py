@@ -498,7 +498,8 @@ class ArticleBuilder:
         chain = []
         for path in catalog_chain_paths(settings, region, slug):
             if path not in self.catalogs:
-                self.catalogs[path] = judged_translations(path)  # msgfmt's verdict too
+                glossary = self.project.glossary(path.parent.parent.name)
+                self.catalogs[path] = judged_translations(path, glossary)  # msgfmt's too
             chain.append(self.catalogs[path])
         if not chain and not is_source_language(settings, region):
             return None

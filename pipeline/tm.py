@@ -1,42 +1,61 @@
 """Translation memory exchange: catalogs <-> TMX 1.4 (the format CAT tools and agencies use).
 
-Segments keep the catalog's own notation (numbered tags, placeholders) as plain text, so a
-round trip through a CAT tool gives back exactly what the catalogs hold; `import` runs the
-same checks as publishing and skips a translation that breaks its segment.
+TMX level 2: text is text, and the catalog's numbered tags and placeholders are inline codes
+a CAT tool protects (`<bpt>`/`<ept>` paired by `i`, `<ph>`), each holding its catalog
+notation (`<1>`, `</1>`, `{hotline_phone}`) as its native code. Translations with check
+errors are left out of an export; `import` runs the same checks as publishing and skips a
+translation that breaks its segment.
 """
 
 from __future__ import annotations
 
 import datetime
-import xml.etree.ElementTree as ET
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
+from lxml import etree
 
-from pipeline.catalogs import entry_key, read_catalog, read_translations, serialize
+from pipeline.catalogs import entry_key, read_catalog, serialize
 from pipeline.checks import check_catalog, segment_for, translation_errors
 from pipeline.errors import CatalogError, LocaleError
 from pipeline.files import write_atomic
+from pipeline.inline import (
+    NOT_XML,
+    InlineError,
+    append_text,
+    checked_message,
+    indent,
+    local_name,
+    message_tokens,
+    read_nested,
+    tokens_message,
+)
 from pipeline.locales import parse_tag
+from pipeline.merge import MessageError
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NATIVE = {"open": "<{}>", "close": "</{}>", "void": "<{}/>", "var": "{{{}}}"}
 
 
-@dataclass(frozen=True)
-class TmxExport:
-    data: bytes  # the TMX document
-    units: int  # translation units written
-    left_out: int  # translated entries left out: check reports an error in them
+@dataclass
+class ExportReport:
+    units: int = 0
+    left_out: list = field(default_factory=list)  # (catalog, msgid, reason)
 
 
 def export_tmx(
-    catalogs: list[Path], source_locale: str, language: str, phone_regions: tuple[str, ...] = ()
-) -> TmxExport:
-    """One translation unit per distinct (context, source text) translated in `catalogs`,
-    leaving out the translations `check` reports as errors (publish does not use them)."""
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(
+    catalogs: list[Path],
+    source_locale: str,
+    language: str,
+    phone_regions: tuple = (),
+    glossary=None,
+) -> tuple[bytes, ExportReport]:
+    """One translation unit per distinct (context, source text) translated in `catalogs`;
+    a translation that `check` calls an error is left out (and reported)."""
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
         root,
         "header",
         {
@@ -46,33 +65,80 @@ def export_tmx(
             "o-tmf": "gettext",
             "adminlang": "en",
             "srclang": parse_tag(source_locale).bcp47,
-            "datatype": "plaintext",
+            "datatype": "html",
             "creationdate": datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"),
         },
     )
-    body = ET.SubElement(root, "body")
+    body = etree.SubElement(root, "body")
+    report = ExportReport()
     seen = set()
-    left_out = 0
-    target = parse_tag(language).bcp47
+    languages = (parse_tag(source_locale).bcp47, parse_tag(language).bcp47)
     for path in catalogs:
-        usable = check_catalog(path, str(path), phone_regions, language).usable
-        for key, msgstr in read_translations(path).entries.items():
-            if key not in usable:
-                left_out += 1
+        # check's verdict on each entry (msgfmt's included): what publish would not use
+        report_of = check_catalog(path, str(path), phone_regions, language, glossary)
+        usable = report_of.usable
+        why = {}
+        for finding in report_of.findings:
+            if finding.severity == "error":
+                why.setdefault(finding.msgid, finding.message)
+        for entry in read_catalog(path):
+            key = entry_key(entry)
+            if not entry.msgstr or entry.fuzzy or entry.obsolete or key in seen:
                 continue
-            if key in seen:
+            if key not in usable:
+                reason = why.get(entry.msgid, "check reports an error")
+                report.left_out.append((str(path), entry.msgid, reason))
                 continue
             seen.add(key)
-            unit = ET.SubElement(body, "tu")
+            try:
+                pair = exported_pair(entry, phone_regions)
+            except MessageError as error:
+                report.left_out.append((str(path), entry.msgid, str(error)))
+                continue
+            unit = etree.SubElement(body, "tu")
             if key[0]:
-                ET.SubElement(unit, "prop", type="x-context").text = key[0]
-            ET.SubElement(unit, "prop", type="x-source-file").text = path.name
-            for lang, text in ((parse_tag(source_locale).bcp47, key[1]), (target, msgstr)):
-                variant = ET.SubElement(unit, "tuv", {XML_LANG: lang})
-                ET.SubElement(variant, "seg").text = text
-    ET.indent(root)
-    data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
-    return TmxExport(data, len(seen), left_out)
+                etree.SubElement(unit, "prop", type="x-context").text = key[0]
+            etree.SubElement(unit, "prop", type="x-source-file").text = path.name
+            for lang, tokens in zip(languages, pair, strict=True):
+                variant = etree.SubElement(unit, "tuv", {XML_LANG: lang})
+                build_flat(etree.SubElement(variant, "seg"), tokens)
+            report.units += 1
+    indent(root, {"seg", "prop"})
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+    return data, report
+
+
+def exported_pair(entry: polib.POEntry, phone_regions: tuple) -> tuple[list, list]:
+    """(source tokens, target tokens) of a translated entry; MessageError with the reason
+    when its translation has a check error (or a character XML cannot carry)."""
+    is_format = "python-brace-format" in entry.flags
+    errors = translation_errors(entry.msgstr, segment_for(entry.msgid, is_format), phone_regions)
+    if NOT_XML.search(entry.msgid + entry.msgstr):
+        errors.append(("control", "a character XML cannot carry"))
+    if errors:
+        raise MessageError(errors[0][1])
+    return (
+        message_tokens(entry.msgid, entry.msgid, is_format),
+        message_tokens(entry.msgstr, entry.msgid, is_format),
+    )
+
+
+def build_flat(seg, tokens: list) -> None:
+    """Tokens as TMX content: text, `<bpt i>`/`<ept i>` for a tag's two ends (`x` matches
+    them across languages), `<ph>` for a void tag or a placeholder."""
+    for kind, value in tokens:
+        if kind == "text":
+            append_text(seg, value)
+            continue
+        if kind == "open":
+            code = etree.SubElement(seg, "bpt", i=str(value), x=str(value))
+        elif kind == "close":
+            code = etree.SubElement(seg, "ept", i=str(value))
+        elif kind == "void":
+            code = etree.SubElement(seg, "ph", x=str(value))
+        else:
+            code = etree.SubElement(seg, "ph", type="x-placeholder")
+        code.text = NATIVE[kind].format(value)
 
 
 @dataclass
@@ -82,12 +148,18 @@ class ImportReport:
     catalogs: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A TMX segment that cannot be a translation (markup, an unknown code): the reason."""
+
+    reason: str
+
+
 def read_tmx(data: bytes, shown: str, source_locale: str) -> dict[str, dict]:
-    """{target language: {(context, source): translation}} from a TMX document."""
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as error:
-        raise CatalogError(f"{shown}:{error.position[0]}: not valid TMX ({error})") from None
+    """{target language: {(context, source message): tokens or Refused}} from a TMX file."""
+    from pipeline.xliff_import import parse_document
+
+    root = parse_document(data, shown)
     if root.tag != "tmx":
         raise CatalogError(f"{shown}: not a TMX document (root element <{root.tag}>)")
     source = parse_tag(source_locale).language
@@ -99,32 +171,53 @@ def read_tmx(data: bytes, shown: str, source_locale: str) -> dict[str, dict]:
             lang = variant.get(XML_LANG) or variant.get("lang") or ""
             seg = variant.find("seg")
             if seg is not None and lang:
-                variants[lang] = segment_text(seg)
-        source_text = next(
-            (text for lang, text in variants.items() if lang.lower().split("-")[0] == source), None
+                variants[lang] = seg_tokens(seg)
+        source_tokens = next(
+            (t for lang, t in variants.items() if lang.lower().split("-")[0] == source), None
         )
-        if source_text is None:
+        if source_tokens is None or isinstance(source_tokens, Refused):
             continue
-        for lang, text in variants.items():
-            if lang.lower().split("-")[0] != source and text:
-                memories.setdefault(lang, {})[(context or None, source_text)] = text
+        braces = any(kind == "var" for kind, _ in source_tokens)
+        key = (context or None, tokens_message(source_tokens, braces))
+        for lang, tokens in variants.items():
+            if lang.lower().split("-")[0] != source and tokens:
+                memories.setdefault(lang, {})[key] = tokens
     return memories
 
 
-# TMX inline elements carry the native code as their text; anything else is markup that a
-# translation may not bring in, kept visible so the checks refuse it.
-TMX_INLINE = {"bpt", "ept", "ph", "it", "ut", "hi", "sub"}
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}\Z")
+CODE = re.compile(r"<(/?)(\d+)(/?)>\Z")
 
 
-def segment_text(element) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag in TMX_INLINE:
-            parts.append(segment_text(child))
-        else:
-            parts.append(f"<{child.tag}>{segment_text(child)}</{child.tag}>")
-        parts.append(child.tail or "")
-    return "".join(parts)
+def seg_tokens(seg) -> list | Refused:
+    """A segment's tokens: its inline codes read from their native code. In a segment
+    without any (a TMX file written before inline codes), text that spells a catalog code
+    counts as that code."""
+    notation = not any(isinstance(child.tag, str) for child in seg)
+    try:
+        return read_nested(seg, tmx_code, notation=notation)
+    except InlineError as error:
+        return Refused(str(error))
+
+
+def tmx_code(element) -> tuple:
+    """(kind, value) of a TMX inline element (see `inline.read_nested`)."""
+    name = local_name(element.tag)
+    if name == "hi":
+        return "mark", None
+    native = "".join(element.itertext())
+    code, placeholder = CODE.match(native), PLACEHOLDER.match(native)
+    if name in ("bpt", "ept", "ph", "it") and code:
+        closing, number, void = code.group(1), int(code.group(2)), code.group(3)
+        if name == "ph" and void and not closing:
+            return "void", number
+        if name in ("bpt", "it") and not (closing or void):
+            return "start", number
+        if name in ("ept", "it") and closing and not void:
+            return "end", number
+    if name == "ph" and placeholder:
+        return "var", placeholder.group(1)
+    raise InlineError(f"markup not in the source: <{name}>")
 
 
 def import_tmx(memories: dict[str, dict], catalogs: dict[str, list[Path]]) -> ImportReport:
@@ -152,11 +245,18 @@ def fill_catalog(catalog: polib.POFile, memory: dict, path: Path, report: Import
     for entry in catalog:
         if entry.obsolete or entry.msgstr:
             continue
-        translation = memory.get(entry_key(entry))
-        if translation is None:
+        tokens = memory.get(entry_key(entry))
+        if tokens is None:
             continue
-        segment = segment_for(entry.msgid, "python-brace-format" in entry.flags)
-        errors = translation_errors(translation, segment)
+        is_format = "python-brace-format" in entry.flags
+        try:
+            if isinstance(tokens, Refused):
+                raise InlineError(tokens.reason)
+            translation = checked_message(tokens, entry.msgid, is_format)
+        except InlineError as error:
+            report.skipped.append((str(path), entry.msgid, str(error)))
+            continue
+        errors = translation_errors(translation, segment_for(entry.msgid, is_format))
         if errors:
             report.skipped.append((str(path), entry.msgid, errors[0][1]))
             continue
