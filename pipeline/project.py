@@ -476,14 +476,19 @@ def pseudo_regions(source: Region | None, source_tag) -> str:
             f'language = "{language}"',
             f'phone_region = "{source_tag.territory or "US"}"',
         ]
+        if source and source.emergency:
+            lines.append(f"emergency = {json.dumps(list(source.emergency))}")
         if hotline:
             fields = {
+                "kind": hotline.kind,
                 "name": hotline.name,
                 "phone": hotline.phone,
                 "hours": hotline.hours,
                 "cost": hotline.cost,
                 "website": hotline.website,
             }
+            if hotline.free is not None:
+                fields["free"] = hotline.free
             body = ", ".join(
                 f"{key} = {json.dumps(value, ensure_ascii=False)}"
                 for key, value in fields.items()

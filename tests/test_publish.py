@@ -285,8 +285,8 @@ def test_region_without_catalogs(cli, project):
         ('phone = "800 911 2000"', 'phone = "800 911 20"', "region es-MX: hotline.phone"),
         ('phone = "0300 123 6600"', 'phone = "(877) 378-4154"', "not a valid number for GB"),
         (
-            'cost = "Free", website = "https://www.talktofrank.com/"',
-            'cost = "Free", website = "https://www.talktofrank.com/", verified_on = "yesterday"',
+            'website = "https://www.talktofrank.com/"',
+            'website = "https://www.talktofrank.com/"\nverified_on = "yesterday"',
             "region en-GB: hotline.verified_on must be a date",
         ),
         ("[regions.en-AU]", "[regions.en-XX]", "unknown locale 'en-XX'"),
@@ -341,7 +341,7 @@ def test_publish_warns_about_unverified_and_old_hotlines(cli, project):
     edit_regions(
         project,
         'website = "https://www.talktofrank.com/"',
-        'website = "https://www.talktofrank.com/", verified_on = 2020-01-01',
+        'website = "https://www.talktofrank.com/"\nverified_on = 2020-01-01',
     )
     result = cli("publish")
     assert "region es-MX: hotline Línea de la Vida never verified" in result.stderr
