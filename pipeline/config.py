@@ -20,6 +20,7 @@ class Settings:
     page_template: str = ""  # a Jinja2 page shell replacing the built-in one
     output: str = "output"  # where publish writes, relative to the project root
     push_give_up_after: int = 3  # push stops after this many attempts in a row unanswered
+    keep_authoring_attributes: bool = False  # publish keeps data-l10n-*/its-* attributes
 
     @property
     def source_dir(self) -> Path:
@@ -54,6 +55,7 @@ TYPES = {
     "page_template": str,
     "output": str,
     "push_give_up_after": int,
+    "keep_authoring_attributes": bool,
 }
 
 

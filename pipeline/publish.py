@@ -426,6 +426,7 @@ class ArticleBuilder:
                     settings.source_locale,
                     memo,
                     phone_regions=self.project.phone_countries,
+                    keep_authoring=settings.keep_authoring_attributes,
                 )
             )
         return drafts
@@ -464,6 +465,7 @@ class InputFingerprint:
                 # and every country whose numbers a translation may not carry.
                 repr(project.source_hotline),
                 project.phone_countries,
+                settings.keep_authoring_attributes,
             ]
         )
         self.source_dir = str(settings.source_dir)
