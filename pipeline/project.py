@@ -345,6 +345,13 @@ def status(
     return rows
 
 
+def is_override(project: Project, language: str) -> bool:
+    """Whether a catalog language is a regional override (es_MX) of a language (es) that has
+    catalogs: it holds only the entries that differ."""
+    base = parse_tag(language).language
+    return base != language and base in project.languages()
+
+
 def relative(project: Project, path) -> str:
     try:
         return path.relative_to(project.settings.root).as_posix()
@@ -359,6 +366,7 @@ def check(
     import datetime
 
     from pipeline.checks import Finding, check_catalog, source_url_findings
+    from pipeline.numbers import number_format_findings
     from pipeline.regions import hotline_age_days
 
     today = today or datetime.date.today()
@@ -379,6 +387,11 @@ def check(
             if not path.is_file():
                 continue
             found = check_catalog(path, relative(project, path), phone_regions, language)
+            found += number_format_findings(  # a dose in a region's own number format
+                path, relative(project, path), language, slug, list(regions.values()), source.bcp47
+            )
+            if is_override(project, language):  # its untranslated entries are the language's
+                found = [finding for finding in found if finding.code != "untranslated"]
             findings.extend(found)
             summary.append(
                 {
