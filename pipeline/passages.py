@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.markup import Document, Element, parse
+from pipeline.markup import Document, Element
 from pipeline.model import Region
 
 KEYWORDS = frozenset({"hotline", "own-hotline", "public-hotline", "emergency"})
@@ -105,55 +105,41 @@ def is_shown(shown: frozenset, hidden: frozenset, terms: frozenset) -> bool:
 
 # -- published markup ----------------------------------------------------------------------
 
-AUTHORING = re.compile(
-    r"""\s+(?:data-l10n-[\w.:-]*|its-[\w.:-]*)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""",
-    re.IGNORECASE,
-)
+AUTHORING = re.compile(r"(?:data-l10n-|its-)", re.IGNORECASE)
+# One attribute of a start tag, with the space before it (a value is consumed whole, so a
+# value that mentions "its-" is never read as an attribute).
+ATTRIBUTE = re.compile(r"""(\s+)([^\s"'>/=]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]*))?""")
+# A start tag (a quoted attribute value may hold ">").
+START_TAG = re.compile(r"""<[A-Za-z](?:[^>"']|"[^"]*"|'[^']*')*>""")
+BUTTON = re.compile(r"<button\b[^>]*>.*?</button\s*>", re.IGNORECASE | re.DOTALL)
+ACTIVE = ("<form", "<script", "formaction", "popovertarget", "commandfor")
+HANDLER = re.compile(r"<[^>]*\son\w+\s*=", re.IGNORECASE)
 
 
 def published_markup(html: str) -> str:
     """A page body without authoring attributes (`data-l10n-*`, `its-*`: notes for
     translators, region conditions) and without buttons that do nothing.
 
-    Attributes are removed from start tags found by the project's HTML scanner, so text,
-    comments and scripts that merely mention them are left as they are. A `<button>`
-    outside any form, on a page without scripts, does nothing when pressed: it is not
-    published."""
+    Only start tags are touched: a translation cannot write one (its `<` is escaped), so
+    text that mentions an attribute stays as it is. A `<button>` on a page without forms,
+    scripts or event handlers does nothing when pressed: it is not published. (Regular
+    expressions over the rendered body rather than a parse: this runs for every page of
+    every region, and parsing the body again cost as much as rendering it.)"""
     lowered = html.lower()
-    if "l10n" not in lowered and "its-" not in lowered and "<button" not in lowered:
-        return html  # nothing to do: no document to parse
-    document = parse(html)
-    has_script = "<script" in lowered or " on" in lowered and ONCLICK.search(html) is not None
-    edits = []  # (start, end, replacement), in document order
-    for element, in_form in elements_with_form(document.root, False):
-        if element.tag == "button" and not in_form and not has_script:
-            edits.append((element.start, element.end, ""))
-            continue
-        tag_text = html[element.start : element.start_tag_end]
-        if "l10n" in tag_text.lower() or "its-" in tag_text.lower():
-            edits.append((element.start, element.start_tag_end, AUTHORING.sub("", tag_text)))
-    return apply_edits(html, edits)
+    if "l10n" in lowered or "its-" in lowered:
+        html = START_TAG.sub(without_authoring, html)
+    dead = "<button" in lowered and not any(sign in lowered for sign in ACTIVE)
+    if dead and HANDLER.search(html) is None:
+        html = BUTTON.sub("", html)
+    return html
 
 
-ONCLICK = re.compile(r"<[^>]*\son\w+\s*=", re.IGNORECASE)
-
-
-def elements_with_form(element: Element, in_form: bool):
-    """Every element under `element`, in document order, with whether a form holds it."""
-    for child in element.children:
-        if not isinstance(child, Element):
-            continue
-        yield child, in_form
-        yield from elements_with_form(child, in_form or child.tag == "form")
-
-
-def apply_edits(text: str, edits: list) -> str:
-    out, position = [], 0
-    for start, end, replacement in sorted(edits):
-        if start < position:
-            continue  # inside a dropped element
-        out.append(text[position:start])
-        out.append(replacement)
-        position = end
-    out.append(text[position:])
-    return "".join(out)
+def without_authoring(match: re.Match) -> str:
+    """A start tag without its authoring attributes."""
+    tag = match.group(0)
+    lowered = tag.lower()
+    if "l10n" not in lowered and "its-" not in lowered:
+        return tag
+    return ATTRIBUTE.sub(
+        lambda attribute: "" if AUTHORING.match(attribute.group(2)) else attribute.group(0), tag
+    )

@@ -420,20 +420,18 @@ def check(
     limit = project.settings.hotline_max_age_days
     shown = relative(project, project.settings.regions_file)
     for region in regions.values():
-        if region.hotline is None:
-            continue
-        age = hotline_age_days(region.hotline, today)
-        if age is None or age > limit:
-            state = "was never verified" if age is None else f"was verified {age} days ago"
-            findings.append(
-                Finding(
-                    "warning",
-                    "hotline-age",
-                    f"region {region.tag}: hotline {region.hotline.name} "
-                    f"{state} (limit {limit} days)",
-                    shown,
+        for line in region.lines:
+            age = hotline_age_days(line, today)
+            if age is None or age > limit:
+                state = "was never verified" if age is None else f"was verified {age} days ago"
+                findings.append(
+                    Finding(
+                        "warning",
+                        "hotline-age",
+                        f"region {region.tag}: hotline {line.name} {state} (limit {limit} days)",
+                        shown,
+                    )
                 )
-            )
     return findings, summary
 
 

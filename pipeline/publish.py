@@ -617,16 +617,15 @@ def skip(region: str, slug: str, reason: str, completeness: float, inputs: str) 
 def hotline_warnings(regions, settings, today: datetime.date) -> list[str]:
     warnings = []
     for region in regions:
-        if region.hotline is None:
-            continue
-        age = hotline_age_days(region.hotline, today)
-        if age is None:
-            warnings.append(f"region {region.tag}: hotline {region.hotline.name} never verified")
-        elif age > settings.hotline_max_age_days:
-            warnings.append(
-                f"region {region.tag}: hotline {region.hotline.name} last verified "
-                f"{age} days ago (limit {settings.hotline_max_age_days})"
-            )
+        for line in region.lines:  # the hotline first, then the region's other lines
+            age = hotline_age_days(line, today)
+            if age is None:
+                warnings.append(f"region {region.tag}: hotline {line.name} never verified")
+            elif age > settings.hotline_max_age_days:
+                warnings.append(
+                    f"region {region.tag}: hotline {line.name} last verified "
+                    f"{age} days ago (limit {settings.hotline_max_age_days})"
+                )
     return warnings
 
 

@@ -83,6 +83,11 @@ def test_an_unknown_region_term_is_a_warning_with_its_line(cli, project):
     cli("extract", "--strict", code=1)
 
 
+def test_attribute_values_that_mention_authoring_names_are_kept():
+    html = """<p title="see its-notes" class='data-l10n-x' data-l10n-note="a > b" its-x=1>t</p>"""
+    assert published_markup(html) == """<p title="see its-notes" class='data-l10n-x'>t</p>"""
+
+
 def test_authoring_attributes_and_dead_buttons_are_not_published():
     html = (
         '<article data-l10n-note="n" class="a"><p its-loc-note=\'x\' DATA-L10N-CRITICAL=yes>'
@@ -91,10 +96,13 @@ def test_authoring_attributes_and_dead_buttons_are_not_published():
     )
     assert published_markup(html) == (
         '<article class="a"><p>data-l10n-note= in text stays</p><!-- its-x -->'
-        "<form><button>Send</button></form></article>"
-    )
-    with_script = html + "<script>document.querySelector('button').onclick = f</script>"
+        "<button type=button>Call me</button><form><button>Send</button></form></article>"
+    )  # a page with a form keeps its buttons
+    dead = html.replace("<form>", "").replace("</form>", "")
+    assert "<button" not in published_markup(dead)
+    with_script = dead + "<script>document.querySelector('button').onclick = f</script>"
     assert "<button type=button>Call me</button>" in published_markup(with_script)
+    assert "<button" in published_markup('<button onclick="go()">Go</button>')
 
 
 ATTRIBUTE_NAME = st.sampled_from(["data-l10n-note", "data-l10n-region", "its-loc-note", "class"])

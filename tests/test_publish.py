@@ -27,24 +27,6 @@ def published(cli, project):
     return project / "output"
 
 
-@pytest.fixture
-def partial_german(project) -> Path:
-    """The project with a German catalog 57% translated (the bundled one is complete):
-    the later sections' entries lose their translations, as a catalog in progress has."""
-    import polib
-
-    path = project / "locales/de/LC_MESSAGES/ketamine-addiction.po"
-    catalog = polib.pofile(str(path))
-    start = next(
-        i for i, e in enumerate(catalog) if e.msgid.startswith("Is Ketamine Addictive When")
-    )
-    for entry in catalog[start:]:
-        if "critical" not in entry.flags:
-            entry.msgstr = ""
-    catalog.save()
-    return project
-
-
 def page(output: Path, region: str) -> str:
     return (output / region / SLUG / "index.html").read_text(encoding="utf-8")
 
