@@ -824,6 +824,10 @@ def regions(context, as_json):
             f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
             f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}"
         )
+        for line in row["lines"][1:]:
+            click.echo(f"{'':<12} {line['name']}: {line['phone']} ({line['tel'][4:]})")
+        if row["emergency"]:
+            click.echo(f"{'':<12} emergency: {', '.join(row['emergency'])}")
 
 
 def line_fields(line, today) -> dict:

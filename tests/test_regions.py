@@ -126,3 +126,9 @@ def test_regions_json_lists_every_line_and_emergency_number(cli):
     ]
     assert us["lines"][1]["tty"] == "(800) 487-4889"
     assert us["hotline"]["e164"] == "+18773784154"  # the field scripts already read
+
+
+def test_regions_text_shows_further_lines_and_emergency_numbers(cli):
+    out = cli("regions").stdout
+    assert "SAMHSA National Helpline: (800) 662-4357 (+18006624357)" in out
+    assert "emergency: 999, 112" in out
