@@ -1214,6 +1214,9 @@ def regions(context, as_json):
                     "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
                     "age_days": hotline_age_days(hotline, today),
                 },
+                "emergency": list(region.emergency),
+                "lines": [line_fields(line, today) for line in region.lines],
+                "poison": line_fields(region.poison, today) if region.poison else None,
             }
         )
     if as_json:
@@ -1233,6 +1236,34 @@ def regions(context, as_json):
             f"{row['region']:<7} {row['language']:<4} {hotline['name']}: "
             f"{hotline['phone']} ({hotline['e164']}), {hotline['hours']}; {age}"
         )
+        for line in row["lines"][1:]:
+            click.echo(f"{'':<12} {line['name']}: {line['phone']} ({line['tel'][4:]})")
+        if row["emergency"]:
+            click.echo(f"{'':<12} emergency: {', '.join(row['emergency'])}")
+
+
+def line_fields(line, today) -> dict:
+    """A contact line as `regions --json` shows it."""
+    from pipeline.regions import hotline_age_days
+
+    return {
+        "kind": line.kind,
+        "operator": line.operator,
+        "name": line.name,
+        "phone": line.national,
+        "tel": f"tel:{line.e164}",
+        "hours": line.hours,
+        "free": line.free,
+        "cost": line.cost,
+        "languages": list(line.languages),
+        "tty": line.tty or None,
+        "text": line.text or None,
+        "chat": line.chat or None,
+        "website": line.website,
+        "source": line.source or None,
+        "verified_on": line.verified_on.isoformat() if line.verified_on else None,
+        "age_days": hotline_age_days(line, today),
+    }
 
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")

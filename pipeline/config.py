@@ -25,6 +25,7 @@ class Settings:
     review_interval_months: int = 36  # "next review due": this long after the medical review
     articles: dict = field(default_factory=dict)  # slug -> its own settings (require_review)
     wordpress: dict = field(default_factory=dict)  # push --to wordpress: see wordpress_map
+    keep_authoring_attributes: bool = False  # publish keeps data-l10n-*/its-* attributes
 
     @property
     def source_dir(self) -> Path:
@@ -64,6 +65,7 @@ TYPES = {
     "review_interval_months": int,
     "articles": dict,
     "wordpress": dict,
+    "keep_authoring_attributes": bool,
 }
 
 

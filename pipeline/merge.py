@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pipeline.markup import Document, Element, parse
 from pipeline.model import AttributeSlot, Literal, RegionBlock, Segment, Skeleton, TelHref
+from pipeline.passages import is_shown
 from pipeline.segment import (
     PHONE_VARIABLE,
     escape_html,
@@ -46,6 +47,11 @@ class Values:
     fallback_dir: str | None = None
     source_variables: bool = False  # variables keep the source's markup (no region)
     isolate_ltr: bool = False  # right-to-left page: numbers kept left-to-right, isolated
+    # Phone placeholders besides the hotline's (`{emergency_phone}`): name -> number
+    phones: dict = field(default_factory=dict)
+    # The terms the region matches (`pipeline.passages`); None: no region, every
+    # region-specific passage is kept (hotline blocks as `has_hotline` says)
+    region_terms: frozenset | None = None
 
 
 @dataclass
@@ -55,6 +61,9 @@ class RenderReport:
     words: int = 0
     translated_words: int = 0
     fallbacks: list = field(default_factory=list)  # (segment, reason)
+    # (msgctxt, msgid) of every segment on the page: a region-specific passage that a region
+    # does not show is not missed there
+    rendered: set = field(default_factory=set)
 
     @property
     def completeness(self) -> float:
@@ -196,8 +205,14 @@ class Renderer:
                 out.append(part.text)
             elif type(part) is TelHref:
                 out.append(self.tel_href(part.start, part.end))
-            elif type(part) is RegionBlock and self.values.has_hotline:
+            elif type(part) is RegionBlock and self.shows(part):
                 self.render_into(part.parts, out)
+
+    def shows(self, block: RegionBlock) -> bool:
+        terms = self.values.region_terms
+        if terms is None:
+            return self.values.has_hotline or "hotline" not in block.shown_in
+        return is_shown(block.shown_in, block.hidden_in, terms)
 
     def tel_href(self, start: int, end: int) -> str:
         phone = self.values.phone
@@ -214,6 +229,7 @@ class Renderer:
         else:
             hit = None
         text, words, translated, problem = hit or self.render_segment(segment)
+        self.report.rendered.add(segment.key)
         self.report.words += words
         self.report.translated_words += translated
         if problem:
@@ -350,6 +366,8 @@ class Renderer:
                 open_tag = variable.open[:start] + f"tel:{phone.e164}" + variable.open[end:]
                 return open_tag + number + variable.close
             return f'<a href="tel:{phone.e164}">{number}</a>'
+        if variable.name in self.values.phones or variable.name.endswith("_phone"):
+            return self.phone_variable(variable)
         if variable.name == "date" and variable.datetime and self.values.date:
             value = self.values.date(variable.datetime)
         else:
@@ -357,6 +375,21 @@ class Renderer:
         if value is None:
             return variable.open + variable.close
         return variable.open + escape_html(value) + variable.close
+
+    def phone_variable(self, variable) -> str:
+        """A phone placeholder other than the hotline's: the region's number as a tel: link
+        (the element's own link, its href rewritten), or nothing where it has none."""
+        phone = self.values.phones.get(variable.name)
+        if phone is None:
+            return ""  # never the source's number: it may not be the region's
+        number = escape_html(phone.national)
+        if self.values.isolate_ltr:
+            number = f'<bdi dir="ltr">{number}</bdi>'
+        start, end = variable.href
+        if start < 0:
+            return variable.open + f'<a href="tel:{phone.e164}">{number}</a>' + variable.close
+        open_tag = variable.open[:start] + f"tel:{phone.e164}" + variable.open[end:]
+        return open_tag + number + variable.close
 
 
 def is_region_free(segment: Segment) -> bool:
@@ -388,9 +421,9 @@ def compile_parts(source, slots, index, start, end):
             continue  # inside a segment already placed (its tags carry it)
         if slot_begin > position:
             parts.append(source[position:slot_begin])
-        if isinstance(slot, tuple):  # ("region", start, end)
+        if isinstance(slot, tuple):  # ("region", start, end, shown, hidden)
             inner, index = compile_parts(source, slots, index, slot[1], slot[2])
-            parts.append(RegionBlock(slot[1], slot[2], tuple(inner)))
+            parts.append(RegionBlock(slot[1], slot[2], tuple(inner), *slot[3:]))
             position = slot[2]
         else:
             parts.append(slot)

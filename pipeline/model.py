@@ -73,11 +73,14 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class RegionBlock:
-    """An element shown only when the region has a hotline (`data-l10n-region="hotline"`)."""
+    """An element shown only in some regions (`data-l10n-region`, `pipeline/passages.py`):
+    by default in those with a hotline (`data-l10n-region="hotline"`)."""
 
     start: int
     end: int
     parts: tuple = ()  # str | Segment | TelHref | RegionBlock
+    shown_in: frozenset = frozenset({"hotline"})  # terms, any of which shows it ({}: all)
+    hidden_in: frozenset = frozenset()  # terms, any of which hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +133,26 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Hotline:
+    """A contact line of a region: the publisher's own line or a public service."""
+
     name: str
     phone: str  # as written in the region file
-    e164: str
+    e164: str  # what a tel: link dials: E.164, or the digits of a national short number
     national: str
     hours: str
-    cost: str
+    cost: str  # shown as the regulator requires: "free", or the price per call or minute
     website: str
     verified_on: datetime.date | None
+    kind: str = "public"  # "public" (a public or non-profit service) | "publisher"
+    operator: str = ""
+    free: bool | None = None  # None: not stated (then `cost` says what a call costs)
+    languages: tuple[str, ...] = ()
+    tty: str = ""  # national format; dialled as `tty_tel`
+    tty_tel: str = ""
+    text: str = ""  # a number to text (SMS), as the region shows it
+    chat: str = ""  # URL of a web chat
+    source: str = ""  # URL of the page the facts were checked against
+    country: str = ""  # ISO 3166 code the number belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,5 +160,8 @@ class Region:
     tag: str  # BCP 47, e.g. "es-MX"
     language: str  # catalog language, e.g. "es"
     catalogs: tuple[str, ...]  # gettext fallback chain, most specific first: ("es_MX", "es")
-    hotline: Hotline | None
+    hotline: Hotline | None  # the line the article's {hotline_*} placeholders show
     direction: str = "ltr"
+    lines: tuple[Hotline, ...] = ()  # every contact line, the hotline first
+    emergency: tuple[str, ...] = ()  # emergency numbers, the first one shown in articles
+    poison: Hotline | None = None  # poison centre, where the region has a national one

@@ -389,6 +389,13 @@ def with_completeness(project: Project, row: CatalogStatus, path) -> CatalogStat
     )
 
 
+def is_override(project: Project, language: str) -> bool:
+    """Whether a catalog language is a regional override (es_MX) of a language (es) that has
+    catalogs: it holds only the entries that differ."""
+    base = parse_tag(language).language
+    return base != language and base in project.languages()
+
+
 def relative(project: Project, path) -> str:
     try:
         return path.relative_to(project.settings.root).as_posix()
@@ -425,8 +432,11 @@ def check(
     regions that use the languages named in `languages` (none when no language is named).
     Untranslated entries are counted in the summary; listed as findings only if `verbose`."""
     from pipeline.checks import check_catalog
+    from pipeline.numbers import number_format_findings
 
     findings, summary = [], []
+    source_tag = parse_tag(project.settings.source_locale).bcp47
+    regions = list(project.regions.values()) if project.settings.regions_file.is_file() else []
     asked = project.languages(languages)
     if not languages:
         asked = [language for language in asked if language not in pseudo_languages(project)]
@@ -439,7 +449,11 @@ def check(
                 continue
             shown = relative(project, path)
             report = check_catalog(path, shown, phone_regions, language, glossary)
-            found = report.findings
+            found = report.findings + number_format_findings(  # a dose in a region's format
+                path, shown, language, slug, regions, source_tag
+            )
+            if is_override(project, language):  # its untranslated entries are the language's
+                found = [finding for finding in found if finding.code != "untranslated"]
             untranslated = sum(f.severity == "untranslated" for f in found)
             findings.extend(f for f in found if verbose or f.severity != "untranslated")
             share = report.completeness.share if report.completeness else None
@@ -498,20 +512,20 @@ def hotline_findings(project: Project, languages: set[str], today=None) -> list:
     shown = relative(project, project.settings.regions_file)
     findings = []
     for region in project.regions.values():
-        if region.hotline is None or not languages & set(region.catalogs):
+        if not languages & set(region.catalogs):
             continue
-        age = hotline_age_days(region.hotline, today)
-        if age is None or age > limit:
-            state = "was never verified" if age is None else f"was verified {age} days ago"
-            findings.append(
-                Finding(
-                    "warning",
-                    "hotline-age",
-                    f"region {region.tag}: hotline {region.hotline.name} "
-                    f"{state} (limit {limit} days)",
-                    shown,
+        for line in region.lines:
+            age = hotline_age_days(line, today)
+            if age is None or age > limit:
+                state = "was never verified" if age is None else f"was verified {age} days ago"
+                findings.append(
+                    Finding(
+                        "warning",
+                        "hotline-age",
+                        f"region {region.tag}: hotline {line.name} {state} (limit {limit} days)",
+                        shown,
+                    )
                 )
-            )
     return findings
 
 
@@ -567,14 +581,19 @@ def pseudo_regions(source: Region | None, source_tag) -> str:
             f'language = "{language}"',
             f'phone_region = "{source_tag.territory or "US"}"',
         ]
+        if source and source.emergency:
+            lines.append(f"emergency = {json.dumps(list(source.emergency))}")
         if hotline:
             fields = {
+                "kind": hotline.kind,
                 "name": hotline.name,
                 "phone": hotline.phone,
                 "hours": hotline.hours,
                 "cost": hotline.cost,
                 "website": hotline.website,
             }
+            if hotline.free is not None:
+                fields["free"] = hotline.free
             body = ", ".join(
                 f"{key} = {json.dumps(value, ensure_ascii=False)}"
                 for key, value in fields.items()

@@ -488,6 +488,7 @@ class ArticleBuilder:
                     settings.source_locale,
                     memo,
                     phone_regions=self.project.phone_countries,
+                    keep_authoring=settings.keep_authoring_attributes,
                 )
             )
         return drafts
@@ -532,6 +533,7 @@ class InputFingerprint:
                 settings.require_review,
                 settings.review_interval_months,
                 settings.articles,
+                settings.keep_authoring_attributes,
             ]
         )
         self.source_dir = str(settings.source_dir)
@@ -696,16 +698,15 @@ def skip(region: str, slug: str, reason: str, completeness: float, inputs: str) 
 def hotline_warnings(regions, settings, today: datetime.date) -> list[str]:
     warnings = []
     for region in regions:
-        if region.hotline is None:
-            continue
-        age = hotline_age_days(region.hotline, today)
-        if age is None:
-            warnings.append(f"region {region.tag}: hotline {region.hotline.name} never verified")
-        elif age > settings.hotline_max_age_days:
-            warnings.append(
-                f"region {region.tag}: hotline {region.hotline.name} last verified "
-                f"{age} days ago (limit {settings.hotline_max_age_days})"
-            )
+        for line in region.lines:  # the hotline first, then the region's other lines
+            age = hotline_age_days(line, today)
+            if age is None:
+                warnings.append(f"region {region.tag}: hotline {line.name} never verified")
+            elif age > settings.hotline_max_age_days:
+                warnings.append(
+                    f"region {region.tag}: hotline {line.name} last verified "
+                    f"{age} days ago (limit {settings.hotline_max_age_days})"
+                )
     return warnings
 
 

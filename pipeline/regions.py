@@ -8,6 +8,7 @@ and shown in its national format, linked in E.164.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import phonenumbers
@@ -17,12 +18,33 @@ from pipeline.errors import ConfigError, LocaleError
 from pipeline.locales import parse_tag
 from pipeline.model import Hotline, Region
 
-HOTLINE_FIELDS = {"name", "phone", "hours", "cost", "website", "verified_on"}
-REGION_FIELDS = {"language", "hotline", "phone_region"}
+LINE_FIELDS = {
+    "name",
+    "phone",
+    "hours",
+    "cost",
+    "website",
+    "verified_on",
+    "kind",
+    "operator",
+    "free",
+    "languages",
+    "tty",
+    "text",
+    "chat",
+    "source",
+}
+REGION_FIELDS = {"language", "hotline", "phone_region", "lines", "emergency", "poison"}
+LINE_KINDS = ("public", "publisher")
+# Numbers a caller pays more for than a call: regulators (Germany's TKG for 0180, Ofcom for
+# premium rates) require the price to be shown next to them.
+PRICED_TYPES = (phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.PREMIUM_RATE)
+PRICE = re.compile(r"\d.*(?:€|\$|£|ct|cent|pence|\bp\b)|(?:€|\$|£)\s*\d", re.IGNORECASE)
 
 
-def load_regions(path: Path) -> dict[str, Region]:
-    """All regions of the file by tag, in file order; every problem reported at once."""
+def load_regions(path: Path, today: datetime.date | None = None) -> dict[str, Region]:
+    """All regions of the file by tag, in file order; every problem reported at once.
+    `today` (default: the date now) is what a `verified_on` may not come after."""
     try:
         data = read_toml(path)
     except FileNotFoundError:
@@ -30,10 +52,11 @@ def load_regions(path: Path) -> dict[str, Region]:
     table = data.get("regions")
     if not isinstance(table, dict) or not table:
         raise ConfigError(f"{path}: no [regions.<tag>] tables")
+    today = today or datetime.date.today()
     regions, problems = {}, []
     for tag, entry in table.items():
         try:
-            region = parse_region(tag, entry)
+            region = parse_region(tag, entry, today)
         except (ConfigError, LocaleError) as error:
             problems.append(str(error))
             continue
@@ -46,7 +69,7 @@ def load_regions(path: Path) -> dict[str, Region]:
     return regions
 
 
-def parse_region(tag: str, entry) -> Region:
+def parse_region(tag: str, entry, today: datetime.date | None = None) -> Region:
     if not isinstance(entry, dict):
         raise ConfigError(f"region {tag}: must be a table")
     parsed = parse_tag(tag)
@@ -55,11 +78,13 @@ def parse_region(tag: str, entry) -> Region:
     unknown = set(entry) - REGION_FIELDS
     if unknown:
         raise ConfigError(f"region {tag}: unknown field {sorted(unknown)[0]!r}")
+    today = today or datetime.date.today()
     language = parse_tag(str(entry.get("language", parsed.language)))
-    hotline = None
-    if entry.get("hotline") is not None:
-        country = str(entry.get("phone_region", parsed.territory))
-        hotline = parse_hotline(parsed.bcp47, entry["hotline"], country)
+    country = str(entry.get("phone_region", parsed.territory))
+    lines = parse_lines(parsed.bcp47, entry, country, today)
+    poison = None
+    if entry.get("poison") is not None:
+        poison = parse_hotline(parsed.bcp47, entry["poison"], country, today, "poison")
     chain = []
     for name in (f"{language.gettext}_{parsed.territory}", language.gettext, language.language):
         if name not in chain:
@@ -68,42 +93,128 @@ def parse_region(tag: str, entry) -> Region:
         tag=parsed.bcp47,
         language=language.gettext,
         catalogs=tuple(chain),
-        hotline=hotline,
+        hotline=lines[0] if lines else None,
         direction=parsed.direction,
+        lines=lines,
+        emergency=parse_emergency(parsed.bcp47, entry.get("emergency", []), country),
+        poison=poison,
     )
 
 
-def parse_hotline(tag: str, entry, country: str) -> Hotline:
-    if not isinstance(entry, dict):
-        raise ConfigError(f"region {tag}: hotline must be a table")
-    unknown = set(entry) - HOTLINE_FIELDS
-    if unknown:
-        raise ConfigError(f"region {tag}: unknown field hotline.{sorted(unknown)[0]}")
-    for name in ("name", "phone"):
-        if not isinstance(entry.get(name), str) or not entry[name].strip():
-            raise ConfigError(f"region {tag}: hotline.{name} is missing")
-    for name in ("hours", "cost", "website"):
-        if not isinstance(entry.get(name, ""), str):
-            raise ConfigError(f"region {tag}: hotline.{name} must be text")
-    verified_on = entry.get("verified_on")
-    if verified_on is not None and (
-        not isinstance(verified_on, datetime.date) or isinstance(verified_on, datetime.datetime)
-    ):
-        raise ConfigError(f"region {tag}: hotline.verified_on must be a date (YYYY-MM-DD)")
-    website = entry.get("website", "")
-    if website and not website.startswith(("https://", "http://")):
-        raise ConfigError(f"region {tag}: hotline.website must be an http(s) URL")
-    number = parse_phone(tag, entry["phone"], country)
+def parse_lines(tag: str, entry: dict, country: str, today) -> tuple[Hotline, ...]:
+    """The region's contact lines: `hotline` (what articles link) first, then `lines`."""
+    lines = []
+    if entry.get("hotline") is not None:
+        lines.append(parse_hotline(tag, entry["hotline"], country, today))
+    more = entry.get("lines", [])
+    if not isinstance(more, list):
+        raise ConfigError(
+            f"region {tag}: lines must be an array of tables ([[regions.{tag}.lines]])"
+        )
+    for index, line in enumerate(more, 1):
+        lines.append(parse_hotline(tag, line, country, today, f"lines[{index}]"))
+    return tuple(lines)
+
+
+def parse_emergency(tag: str, value, country: str) -> tuple[str, ...]:
+    """Emergency numbers, each one phonenumbers knows as an emergency number of `country`."""
+    from phonenumbers import shortnumberinfo
+
+    numbers = [value] if isinstance(value, str) else value
+    if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+        raise ConfigError(f"region {tag}: emergency must be a list of numbers as text")
+    for number in numbers:
+        if not shortnumberinfo.is_emergency_number(number, country):
+            raise ConfigError(
+                f"region {tag}: emergency {number!r} is not an emergency number in {country}"
+            )
+    return tuple(number.strip() for number in numbers)
+
+
+def parse_hotline(tag: str, entry, country: str, today=None, field: str = "hotline") -> Hotline:
+    """One contact line, every fact checked: a wrong number or price is not published."""
+    check_line_fields(tag, field, entry)
+    kind = entry.get("kind", "public")
+    languages = entry.get("languages", [])
+    verified_on = check_verified_on(tag, field, entry.get("verified_on"), today)
+    number = parse_phone(tag, entry["phone"], country, field)
+    check_cost(tag, field, entry, number)
+    tty = parse_phone(tag, entry["tty"], country, f"{field}.tty") if entry.get("tty") else None
+    if entry.get("text"):
+        parse_phone(tag, entry["text"], country, f"{field}.text")
     return Hotline(
         name=entry["name"].strip(),
         phone=entry["phone"],
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        e164=dial_string(number),
         national=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
         hours=entry.get("hours", "").strip(),
         cost=entry.get("cost", "").strip(),
-        website=website,
+        website=entry.get("website", ""),
         verified_on=verified_on,
+        kind=kind,
+        operator=entry.get("operator", "").strip(),
+        free=entry.get("free"),
+        languages=tuple(languages),
+        tty=national(tty) if tty else "",
+        tty_tel=dial_string(tty) if tty else "",
+        text=entry.get("text", "").strip(),
+        chat=entry.get("chat", ""),
+        source=entry.get("source", ""),
+        country=country,
     )
+
+
+def check_line_fields(tag: str, field: str, entry) -> None:
+    """The fields of a line are known and of their types (values are checked by the caller)."""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"region {tag}: {field} must be a table")
+    unknown = set(entry) - LINE_FIELDS
+    if unknown:
+        raise ConfigError(f"region {tag}: unknown field {field}.{sorted(unknown)[0]}")
+    for name in ("name", "phone"):
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            raise ConfigError(f"region {tag}: {field}.{name} is missing")
+    for name in ("hours", "cost", "website", "operator", "tty", "text", "chat", "source"):
+        if not isinstance(entry.get(name, ""), str):
+            raise ConfigError(f"region {tag}: {field}.{name} must be text")
+    for name in ("website", "chat", "source"):
+        url = entry.get(name, "")
+        if url and not url.startswith(("https://", "http://")):
+            raise ConfigError(f"region {tag}: {field}.{name} must be an http(s) URL")
+    if entry.get("kind", "public") not in LINE_KINDS:
+        raise ConfigError(f'region {tag}: {field}.kind must be "public" or "publisher"')
+    languages = entry.get("languages", [])
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise ConfigError(f"region {tag}: {field}.languages must be a list of language tags")
+
+
+def check_verified_on(tag: str, field: str, value, today) -> datetime.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise ConfigError(f"region {tag}: {field}.verified_on must be a date (YYYY-MM-DD)")
+    if today is not None and value > today:
+        raise ConfigError(f"region {tag}: {field}.verified_on {value.isoformat()} is in the future")
+    return value
+
+
+def check_cost(tag: str, field: str, entry: dict, number: phonenumbers.PhoneNumber) -> None:
+    """A line is free only when its number is; a paid line shows its price."""
+    free, cost = entry.get("free"), entry.get("cost", "").strip()
+    if free is not None and not isinstance(free, bool):
+        raise ConfigError(f"region {tag}: {field}.free must be true or false")
+    priced = phonenumbers.number_type(number) in PRICED_TYPES
+    if free and priced:
+        raise ConfigError(
+            f"region {tag}: {field}.phone {entry['phone']!r} is a paid number; it cannot be free"
+        )
+    if free is False and not cost:
+        raise ConfigError(f"region {tag}: {field}.cost is missing: a paid line shows its price")
+    if priced and not PRICE.search(cost):
+        raise ConfigError(
+            f"region {tag}: {field}.cost must give the price of a call to "
+            f'{entry["phone"]!r} (a shared-cost or premium number), e.g. "0,20 € per call"'
+        )
 
 
 def numbers_in_hotline_texts(regions: dict[str, Region]) -> list[str]:
@@ -112,14 +223,20 @@ def numbers_in_hotline_texts(regions: dict[str, Region]) -> list[str]:
     countries = phone_countries(regions, "")
     problems = []
     for region in regions.values():
-        hotline = region.hotline
-        for name in ("name", "hours", "cost") if hotline else ():
-            number = phone_number_in(getattr(hotline, name), countries)
-            if number:
-                problems.append(
-                    f"region {region.tag}: hotline.{name} holds a phone number ({number!r}); "
-                    "a hotline's number belongs in hotline.phone"
-                )
+        for hotline in region.lines:
+            problems += numbers_in_line_texts(region.tag, hotline, countries)
+    return problems
+
+
+def numbers_in_line_texts(tag: str, hotline: Hotline, countries: tuple[str, ...]) -> list[str]:
+    problems = []
+    for name in ("name", "hours", "cost"):
+        number = phone_number_in(getattr(hotline, name), countries)
+        if number:
+            problems.append(
+                f"region {tag}: hotline.{name} holds a phone number ({number!r}); "
+                "a hotline's number belongs in hotline.phone"
+            )
     return problems
 
 
@@ -142,23 +259,45 @@ def phone_countries(regions: dict[str, Region], source_locale: str) -> tuple[str
     countries = [parse_tag(source_locale).territory or "US"] if source_locale else []
     for region in regions.values():
         countries.append(parse_tag(region.tag).territory)
-        if region.hotline is not None:
-            number = phonenumbers.parse(region.hotline.e164)
-            countries.append(phonenumbers.region_code_for_number(number))
+        for line in region.lines:
+            countries.append(line.country)
     supported = phonenumbers.SUPPORTED_REGIONS  # not the pseudo-locales' XA and XB
     return tuple(dict.fromkeys(c for c in countries if c in supported))
 
 
-def parse_phone(tag: str, text: str, country: str) -> phonenumbers.PhoneNumber:
+def parse_phone(
+    tag: str, text: str, country: str, field: str = "hotline"
+) -> phonenumbers.PhoneNumber:
+    """A number valid in `country`: a full national number, or a short one (three to six
+    digits, such as a text line) that phonenumbers knows there."""
+    from phonenumbers import shortnumberinfo
+
     try:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number_for_region(number, country):
-        raise ConfigError(
-            f"region {tag}: hotline.phone {text!r} is not a valid number for {country}"
-        )
-    return number
+    if number is not None and (
+        phonenumbers.is_valid_number_for_region(number, country)
+        or shortnumberinfo.is_valid_short_number_for_region(number, country)
+    ):
+        return number
+    name = field if field.endswith((".tty", ".text")) else f"{field}.phone"
+    raise ConfigError(f"region {tag}: {name} {text!r} is not a valid number for {country}")
+
+
+def is_short(number: phonenumbers.PhoneNumber) -> bool:
+    return not phonenumbers.is_valid_number(number)
+
+
+def dial_string(number: phonenumbers.PhoneNumber) -> str:
+    """What a tel: link dials: E.164, or a short number's own digits (only dialable at home)."""
+    if is_short(number):
+        return phonenumbers.national_significant_number(number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def is_pseudo_region(tag: str) -> bool:

@@ -17,6 +17,7 @@ from pipeline.files import read_bytes
 from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
+from pipeline.passages import published_markup, region_terms
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -96,7 +97,21 @@ def region_values(region: Region, source_language: str) -> Values:
         fallback_lang=parse_tag(source_language).language,
         fallback_dir=source_dir if source_dir != region.direction else None,
         isolate_ltr=region.direction == "rtl",
+        phones=other_phones(region),
+        region_terms=region_terms(region),
     )
+
+
+def other_phones(region: Region) -> dict:
+    """The region's phone placeholders besides `{hotline_phone}`: `{emergency_phone}` (the
+    first emergency number) and `{poison_phone}`."""
+    phones = {}
+    if region.emergency:
+        number = region.emergency[0]
+        phones["emergency_phone"] = Phone(number, number)
+    if region.poison is not None:
+        phones["poison_phone"] = Phone(region.poison.e164, region.poison.national)
+    return phones
 
 
 def render_draft(
@@ -106,6 +121,7 @@ def render_draft(
     source_language: str,
     memo: dict | None = None,
     phone_regions: tuple[str, ...] = (),
+    keep_authoring: bool = False,
 ) -> Draft:
     """The article's body for a region; `memo` shares segments between regions of a chain.
 
@@ -152,6 +168,8 @@ def render_draft(
         refused=refused,
     )
     body = renderer.render(article.body.parts)
+    if not keep_authoring:
+        body = published_markup(body)
     head = {
         name: head_text(renderer.segment(segment))
         for name, segment in article.head_segments.items()
@@ -163,6 +181,7 @@ def render_draft(
         for segment in article.segments
         if segment.translatable
         and (segment.critical or segment.key in critical_keys)
+        and segment.key in renderer.report.rendered
         and (translate(segment) is None or id(segment) in problems)
     )
     measured = completeness(
@@ -271,6 +290,8 @@ def finish_page(
         canonical=canonical,
         alternates=alternates,
         hotline=hotline,
+        lines=[line_fields(line) for line in region.lines],
+        emergency=list(region.emergency),
         body=Markup(draft.body),
         source_lang=article.language,
         review_lines=review_lines,
@@ -313,4 +334,21 @@ def hotline_fields(region: Region) -> dict | None:
         "cost": hotline.cost,
         "website": hotline.website,
         "verified_on": hotline.verified_on.isoformat() if hotline.verified_on else None,
+    }
+
+
+def line_fields(line) -> dict:
+    """A contact line as the page shell receives it (plain text; the shell escapes it)."""
+    return {
+        "kind": line.kind,
+        "name": line.name,
+        "operator": line.operator,
+        "phone": line.national,
+        "tel": f"tel:{line.e164}",
+        "hours": line.hours,
+        "cost": line.cost,
+        "tty": line.tty,
+        "tty_tel": f"tel:{line.tty_tel}" if line.tty_tel else "",
+        "text": line.text,
+        "website": line.website,
     }

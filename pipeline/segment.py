@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
+from pipeline.passages import choice_conditions, parse_condition
 
 INLINE = frozenset(
     [
@@ -147,8 +148,9 @@ class Walk:
     def __init__(self, document: Document, hotline: HotlineSpec | None):
         self.document = document
         self.hotline = hotline
-        self.slots: list = []  # Segment | TelHref | ("region", start, end)
+        self.slots: list = []  # Segment | TelHref | ("region", start, end, shown, hidden)
         self.inline_block_cache: dict = {}
+        self.choices: dict = {}  # id(element) -> (shown, hidden) of a data-l10n-choose child
 
 
 def segment_document(document: Document, hotline: HotlineSpec | None = None) -> list:
@@ -217,8 +219,9 @@ def may_have_slots(tag_text: str) -> bool:
 
 def visit_block(walk: Walk, element: Element, context: Context) -> None:
     context = child_context(element, context)
-    if element.get("data-l10n-region") == "hotline":
-        walk.slots.append(("region", element.start, element.end))
+    condition = region_condition(walk, element)
+    if condition is not None:
+        walk.slots.append(("region", element.start, element.end, *condition))
     if element.tag in SKIPPED:
         collect_tel_hrefs(walk, element, walk.slots)
         return
@@ -232,6 +235,20 @@ def visit_block(walk: Walk, element: Element, context: Context) -> None:
         else:
             run.append(child)
     flush_run(walk, run, element, context)
+
+
+def region_condition(walk: Walk, element: Element) -> tuple | None:
+    """(shown, hidden) terms of a region-specific element (`pipeline/passages.py`), or None
+    for an element shown everywhere."""
+    if not may_have_context(element.tag_text) and not walk.choices:
+        return None
+    if element.get("data-l10n-choose") is not None:
+        walk.choices.update(choice_conditions(element))
+    condition = walk.choices.pop(id(element), None)
+    if condition is not None:
+        return condition
+    value = element.get("data-l10n-region")
+    return parse_condition(value) if value is not None else None
 
 
 def is_inline(walk: Walk, element: Element) -> bool:
@@ -537,6 +554,7 @@ class Encoder:
         collect_attributes(self.walk, element, context, slots)
         variable = element.get("data-l10n-var")
         if variable:
+            href = element.attribute("href") if is_tel_link(element) else None
             self.variables.setdefault(
                 variable,
                 Variable(
@@ -544,6 +562,10 @@ class Encoder:
                     "element",
                     open_tag,
                     close_tag,
+                    # a tel: link's number is a region value: its href is rewritten too
+                    href=(href.value_start - element.start, href.value_end - element.start)
+                    if href is not None and href.value_start >= 0
+                    else (-1, -1),
                     datetime=element.get("datetime") or "",
                     source=source[element.start : element.end],
                 ),

@@ -12,6 +12,7 @@ from pipeline.files import read_bytes, safe_name
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import compile_skeleton, find_element
 from pipeline.model import Article, Segment
+from pipeline.passages import document_problems
 from pipeline.segment import HotlineSpec, segment_document
 from pipeline.urls import script_url_attributes
 
@@ -80,6 +81,7 @@ def parse_article(slug: str, shown: str, text: str, hotline: HotlineSpec | None)
         (start, f"{what}: a link that runs a script")
         for start, _, what in script_url_attributes(text, document)
     ]
+    found += document_problems(document)  # a mistyped region would hide a passage
     if not found:
         return article
     problems = tuple((document.line_of(offset), message) for offset, message in sorted(found))

@@ -46,6 +46,25 @@ def project(tmp_path) -> Path:
     return root
 
 
+@pytest.fixture
+def partial_german(project) -> Path:
+    """The project with its German catalog 57% translated (the bundled one is complete): the
+    entries from "Is Ketamine Addictive When Used for Depression?" on lose their
+    translations, as in a catalog still in progress."""
+    import polib
+
+    path = project / "locales/de/LC_MESSAGES/ketamine-addiction.po"
+    catalog = polib.pofile(str(path))
+    start = next(
+        i for i, e in enumerate(catalog) if e.msgid.startswith("Is Ketamine Addictive When")
+    )
+    for entry in catalog[start:]:
+        if "critical" not in entry.flags:
+            entry.msgstr = ""
+    catalog.save()
+    return project
+
+
 class Cli:
     def __init__(self, root: Path):
         self.root = root

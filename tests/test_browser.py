@@ -98,7 +98,8 @@ def test_page_shows_its_own_hotline_in_the_first_screen(site, browser, region):
         box = link.bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
         assert hotline.national in page.inner_text("body")
-        others = {r.hotline.e164 for r in regions.values()} - {hotline.e164}
+        own = {line.e164 for line in regions[region].lines}
+        others = {line.e164 for r in regions.values() for line in r.lines} - own
         assert not any(page.locator(f'a[href="tel:{number}"]').count() for number in others)
         assert errors == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -118,7 +119,7 @@ def test_ar_xb_is_right_to_left_and_keeps_the_number_in_order(site, browser):
         for index in range(numbers.count()):
             number = numbers.nth(index)
             assert number.evaluate("e => getComputedStyle(e).direction") == "ltr"
-            assert number.inner_text() == "(877) 378-4154"
+            assert number.inner_text() in ("(877) 378-4154", "911")  # hotline, emergency
         assert errors == []
     finally:
         page.close()

@@ -115,7 +115,7 @@ def test_the_installed_command_keeps_the_contract(project):
     assert "msgid" not in result.stdout  # no template before the JSON
 
 
-def test_publish_that_policy_emptied_exits_3(cli):
+def test_publish_that_policy_emptied_exits_3(cli, partial_german):
     result = cli("publish", "--region", "de-DE", "--min-complete", "100", "--json", code=3)
     data = one_document(result)
     assert [entry["region"] for entry in data["skipped"]] == ["de-DE"]
@@ -133,7 +133,7 @@ def test_file_merge_takes_the_language_from_the_catalog(cli, project, tmp_path):
     assert '<html lang="fr" dir="ltr">' in out.read_text()
 
 
-def test_settings_lie_under_the_flags(cli, project):
+def test_settings_lie_under_the_flags(cli, project, partial_german):
     """[tool.pipeline] values are the flags' defaults (shown in --help); a flag still wins."""
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text().replace("min_complete = 50", "min_complete = 100")

@@ -36,9 +36,28 @@ def plain(msgid: str) -> str:
     return " ".join(text.split())
 
 
+# The article as published differs from its seed where it had to be right for each region
+# (issue 19): the US legal status is one of several regional alternatives, and the
+# prescription rules named are those of the United States.
+REGIONAL_EDITS = {
+    "Ketamine (sold under the brand name Ketalar) is a schedule III controlled substance, the same "
+    "category as Codeine and Anabolic Steroids. Schedule III substances can lead to physical "
+    "dependence and are very likely to lead to psychological dependence. ": "",
+    "That means it’s legal": "In the United States, that means it’s legal",
+}
+
+
 def test_every_seed_sentence_is_in_the_template(template):
     texts = "\n".join(plain(entry.msgid) for entry in template)
-    seed_lines = [" ".join(line.replace("•", "").split()) for line in SEED.read_text().splitlines()]
+    seed = SEED.read_text()
+    for old, new in REGIONAL_EDITS.items():
+        assert old in seed
+        seed = seed.replace(old, new)
+    seed_lines = [" ".join(line.replace("•", "").split()) for line in seed.splitlines()]
+    assert (
+        "In the United States, ketamine (sold under the brand name Ketalar) is a Schedule III"
+        in texts
+    )
     assert len(seed_lines) > 150
     assert [line for line in seed_lines if line and line not in texts] == []
 

@@ -111,7 +111,7 @@ def test_interrupted_push_resumes_with_what_is_missing(cli, cms):
     assert sorted(cms.sent()) == [PAGE.format("es-US"), PAGE.format("fr-FR")]
 
 
-def test_prune_deletes_pages_the_publish_no_longer_has(cli, cms):
+def test_prune_deletes_pages_the_publish_no_longer_has(cli, cms, partial_german):
     cli("publish")
     push(cli, cms)
     cli("publish", "--min-complete", "90")  # de-DE leaves the publish

@@ -1,0 +1,62 @@
+"""Numbers in the region's own format: a dose reads the same in every region."""
+
+from __future__ import annotations
+
+import json
+
+import polib
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.numbers import decimal_symbol, wrong_decimals
+
+ES = "locales/es/LC_MESSAGES/ketamine-addiction.po"
+ES_MX = "locales/es_MX/LC_MESSAGES/ketamine-addiction.po"
+
+
+def test_cldr_decimal_symbols_of_the_regions():
+    assert [decimal_symbol(tag) for tag in ("es_MX", "es_US", "es_ES", "de_DE", "en_GB")] == [
+        ".",
+        ".",
+        ",",
+        ",",
+        ".",
+    ]
+    assert decimal_symbol("en_XA") is None  # a pseudo-locale: not checked
+
+
+@given(st.integers(0, 999), st.integers(1, 99), st.sampled_from([".", ","]))
+def test_a_decimal_in_the_other_format_is_found_and_the_right_one_is_not(whole, fraction, symbol):
+    msgid = f"one dose ({whole}.{fraction} mg/kg, i.v.)"
+    other = "," if symbol == "." else "."
+    assert wrong_decimals(msgid, f"una dosis ({whole}{other}{fraction} mg/kg)", ".", symbol) == [
+        f"{whole}{other}{fraction}"
+    ]
+    assert wrong_decimals(msgid, f"una dosis ({whole}{symbol}{fraction} mg/kg)", ".", symbol) == []
+
+
+def test_grouped_thousands_are_not_read_as_decimals():
+    assert wrong_decimals("about 1,000 people", "unas 1.000 personas", ".", ".") == []
+    assert wrong_decimals("in 2019.", "en 2019.", ".", ",") == []
+
+
+def test_check_flags_a_dose_in_the_wrong_format_for_a_region_reading_the_catalog(cli, project):
+    assert cli("check", "--json").exit_code == 0  # es_MX and es_US override the dose
+    catalog = polib.pofile(str(project / ES_MX))
+    entry = next(e for e in catalog if "0.5 mg/kg" in e.msgstr)
+    entry.msgstr = ""  # es-MX now reads the language's "0,5 mg/kg"
+    catalog.save()
+    result = cli("check", "--json", code=1)
+    errors = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "number-format"]
+    assert len(errors) == 1 and errors[0]["catalog"] == ES
+    assert "'0,5' is not how es-MX writes this number ('0.5')" in errors[0]["message"]
+    assert errors[0]["line"] > 0
+
+
+def test_an_override_in_the_wrong_format_is_flagged_too(cli, project):
+    catalog = polib.pofile(str(project / ES_MX))
+    entry = next(e for e in catalog if "0.5 mg/kg" in e.msgstr)
+    entry.msgstr = entry.msgstr.replace("0.5 mg/kg", "0,5 mg/kg")
+    catalog.save()
+    result = cli("check", "--lang", "es_MX", code=1)
+    assert f"{ES_MX}:" in result.stdout and "not how es-MX writes" in result.stdout
