@@ -518,7 +518,9 @@ def test_narrowed_publish_of_an_unchanged_region_keeps_every_other_page(cli, pro
     assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
 
 
-def test_kept_page_rebuilt_for_its_alternates_still_passes_the_threshold(cli, project):
+def test_kept_page_rebuilt_for_its_alternates_still_passes_the_threshold(
+    cli, project, partial_german
+):
     """A narrowed publish rebuilt kept pages whose alternates changed without the threshold,
     under the new threshold's input hash: the next full publish then reused de-DE at 57%."""
     cli("publish")

@@ -72,6 +72,7 @@ def test_sign_then_a_source_edit_makes_every_language_stale_with_exactly_that_se
     rows = status(cli)
     assert {lang: row["status"] for lang, row in rows.items()} == {
         "en": "reviewed", "es": "reviewed", "fr": "reviewed", "de": "missing",
+        "es_MX": "missing", "es_US": "missing",  # the regional overrides (0.5 mg/kg)
     }  # fmt: skip
     record = project / f"locales/es/reviews/{SLUG}.toml"
     assert 'reviewer = "Dr. Ada Example"' in record.read_text(encoding="utf-8")
@@ -93,7 +94,7 @@ def test_sign_then_a_source_edit_makes_every_language_stale_with_exactly_that_se
 def test_block_skips_a_stale_language_keeps_the_others_and_publishes_it_once_signed(cli, project):
     remove_records(project)
     set_policy(project, "block")
-    for language in ("en", "es", "fr"):
+    for language in ("en", "es", "fr", "es_MX", "es_US"):
         sign(cli, language)
     replace_in(project / SOURCE, SENTENCE, EDITED)
     cli("extract")
@@ -109,7 +110,8 @@ def test_block_skips_a_stale_language_keeps_the_others_and_publishes_it_once_sig
     assert {e["region"]: e["reason"] for e in manifest["skipped"]} == skipped
     assert not (project / "output/es-MX").exists()
 
-    sign(cli, "es")
+    for language in ("es", "es_MX", "es_US"):  # the language and its regional overrides
+        sign(cli, language)
     data = publish_json(cli)
     assert {"es-MX", "es-US"} <= {entry["region"] for entry in data["pages"]}
     assert [entry["region"] for entry in data["skipped"]] == ["de-DE"]
@@ -337,6 +339,7 @@ def test_the_bundled_project_ships_current_reviews_and_shows_them(cli, project):
     rows = status(cli)
     assert {lang: row["status"] for lang, row in rows.items()} == {
         "en": "reviewed", "es": "reviewed", "fr": "reviewed", "de": "missing",
+        "es_MX": "reviewed", "es_US": "reviewed",
     }  # fmt: skip
     data = publish_json(cli)
     statuses = {page["region"]: page["review"]["status"] for page in data["pages"]}

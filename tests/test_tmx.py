@@ -60,7 +60,11 @@ def test_tags_and_placeholders_are_inline_codes(cli, project, tmp_path):
 def cleared(project) -> dict:
     """Clear every translation of the French catalog; returns what it held."""
     catalog = polib.pofile(str(project / CATALOG))
-    held = {(e.msgctxt, e.msgid): e.msgstr for e in catalog if e.msgstr and not e.fuzzy}
+    held = {
+        (e.msgctxt, e.msgid): e.msgstr
+        for e in catalog
+        if e.msgstr and not e.fuzzy and not e.obsolete
+    }
     for entry in catalog:
         entry.msgstr = ""
     catalog.save()
