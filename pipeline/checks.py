@@ -273,18 +273,27 @@ class Completeness:
         return 1.0 if self.words == 0 else self.translated_words / self.words
 
 
-def completeness(entries: Iterable[tuple[tuple, str, bool]]) -> Completeness:
-    """The one measure of completeness that status, check, publish and the manifest give:
-    over (key, msgid, usable) of an article's entries, each distinct entry counted once
-    (a sentence repeated on the page is translated once), by the words of its msgid; usable
-    means translated, not fuzzy, and not refused (`refusal`)."""
+def completeness(
+    entries: Iterable[tuple[tuple, str, bool]], counted: dict | None = None
+) -> Completeness:
+    """The one measure of completeness that status, check, publish, the manifest and
+    `file merge` give: over (key, msgid, usable) of an article's entries, each distinct
+    entry counted once (a sentence repeated on the page is translated once), by the words of
+    its msgid; usable means translated, not fuzzy, and not refused (`refusal`). `counted`
+    (msgid -> words) saves counting words a caller has counted already."""
     usable: dict = {}
     words: dict = {}
     for key, msgid, ok in entries:
         words[key] = msgid
         usable[key] = usable.get(key, False) or ok
-    total = sum(source_words(msgid) for msgid in words.values())
-    done = sum(source_words(words[key]) for key, ok in usable.items() if ok)
+    counted = counted or {}
+
+    def words_of(msgid: str) -> int:
+        found = counted.get(msgid)
+        return source_words(msgid) if found is None else found
+
+    total = sum(words_of(msgid) for msgid in words.values())
+    done = sum(words_of(words[key]) for key, ok in usable.items() if ok)
     return Completeness(total, done)
 
 

@@ -367,6 +367,7 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
+    from pipeline.serve import stopping_signals
 
     project = context.project
     options = PublishOptions(
@@ -379,7 +380,8 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include
         include_pseudo=include_pseudo or None,  # unset: the project's include_pseudo setting
         report_entries=as_json,
     )
-    with progress(len(project.slugs(slugs)), "publish", as_json) as advance:
+    # SIGTERM and SIGHUP end a publish as Ctrl-C does: the tree it was building is removed.
+    with stopping_signals(), progress(len(project.slugs(slugs)), "publish", as_json) as advance:
         result = run_publish(project, options, on_item=advance)
     if as_json:
         emit_json(

@@ -441,6 +441,8 @@ def source_document(
 
 
 def slug_from_url(url: str) -> str:
+    """The slug a fetched page gets when none is given: the URL's last path segment."""
+    check_url(url)  # before parsing it here: `http://[::1` raises on parsing
     path = urlparse(url).path.rstrip("/")
     name = path.rsplit("/", 1)[-1] if path else urlparse(url).hostname or "article"
     name = re.sub(r"\.(html?|php|aspx?)$", "", name, flags=re.I)

@@ -316,7 +316,7 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
         "page": page.path,
         "output": target or "-",
         "catalog": catalog,
-        "completeness": round(report.completeness, 4),
+        "completeness": round(page_completeness(page, translations, report), 4),
         "fallbacks": [
             {"msgid": s.msgid[:80], "line": translations.lines.get(s.key), "reason": reason}
             for s, reason in report.fallbacks
@@ -330,6 +330,21 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
         # looks at it); the command syncs once.
         item["written"] = write_if_changed(Path(target), merged, sync=False)
     return item
+
+
+def page_completeness(page: Page, translations, report) -> float:
+    """The share of the page's source words translated, by the measure status and publish
+    use (`checks.completeness`: a repeated entry counts once): what was merged counts,
+    not what fell back to the source."""
+    from pipeline.checks import completeness
+
+    refused = {segment.key for segment, _ in report.fallbacks}
+    entries = (
+        (s.key, s.msgid, s.key in translations.entries and s.key not in refused)
+        for s in page.segments
+        if s.translatable
+    )
+    return completeness(entries, page.words).share
 
 
 def catalog_language(translations) -> str | None:

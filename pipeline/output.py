@@ -136,8 +136,12 @@ class OutputTree:
             for name in (html_path, json_path):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.root / name)
-            with contextlib.suppress(OSError):
-                os.rmdir((self.root / html_path).parent)
+            page_folder = (self.root / html_path).parent
+            # The page's folder, then its region's once it holds no other page: a tree that
+            # publish updates holds the folders a fresh publish makes, and no empty ones.
+            for folder in (page_folder, page_folder.parent):
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
 
     def commit(self, files: list[str]) -> None:
         """Swap the tree in (`files`: written into it directly, such as the manifest)."""

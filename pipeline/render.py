@@ -171,7 +171,7 @@ def render_draft(
     if not keep_authoring:
         body = published_markup(body)
     head = {
-        name: head_text(renderer.segment(segment))
+        name: head_text(renderer.segment(segment), segment, article.text)
         for name, segment in article.head_segments.items()
     }
     critical_keys = set().union(*(translations.critical for translations in chain))
@@ -192,7 +192,7 @@ def render_draft(
     return Draft(article, region, body, head, renderer.report, missing, measured)
 
 
-def head_text(rendered: str) -> str:
+def head_text(rendered: str, segment: Segment, source: str) -> str:
     """A rendered head segment as plain text.
 
     A segment renders as markup for the place it came from: a `<title>`'s text, or an
@@ -200,6 +200,14 @@ def head_text(rendered: str) -> str:
     these texts into its own double-quoted attributes, so it must receive plain text and
     escape it itself (Jinja2's autoescape, the one escaping function of the shell); markup
     passed through would let a `"` in a translation end the shell's attribute."""
+    if (
+        segment.kind == "attribute"
+        and not segment.quote
+        and rendered != source[segment.start : segment.end]
+    ):
+        # A translation of an unquoted value is written in double quotes (it may hold
+        # spaces): they belong to the markup, not to the text.
+        rendered = rendered[1:-1]
     return html.unescape(rendered)
 
 

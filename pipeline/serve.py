@@ -203,7 +203,7 @@ def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
 
 @contextmanager
 def stopping_signals() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP raise KeyboardInterrupt while serving, even when the process
+    """Ctrl-C, SIGTERM and SIGHUP raise KeyboardInterrupt (serving, publishing), even if the process
     was started with SIGINT ignored (a background job of a non-interactive shell inherits
     that, and Python then installs no handler); the previous handlers come back after."""
     numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

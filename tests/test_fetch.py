@@ -222,6 +222,14 @@ def test_malformed_url_is_a_one_line_error(cli, url):
     assert result.exit_code == 1 and url in result.stderr
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/x"])
+def test_malformed_url_without_a_slug_is_a_one_line_error(cli, url):
+    """As the attack was typed: no --slug, so the slug is made from the URL first."""
+    result = cli("fetch", url, code=None)
+    one_line_error(result)
+    assert result.exit_code == 1 and url in result.stderr
+
+
 def test_redirect_to_a_malformed_url_is_a_one_line_error(cli, site):
     result = cli("fetch", f"{site.url}/to-bad-url", "--slug", "x", code=None)
     one_line_error(result, "cannot fetch")

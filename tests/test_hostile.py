@@ -91,6 +91,9 @@ def test_hostile_head_translations_add_no_attribute_or_element(tmp_path):
     og_title = head.xpath('meta[@property="og:title"]')[0]
     assert og_title.get("content") == ATTACK["Get help"]  # shown as text, not obeyed
     assert head.xpath('meta[@name="description"]')[0].get("content") == ATTACK["Where to get help."]
+    # The unquoted source value: the translation is the text, without the quotes it is
+    # written in (they were shown as part of it).
+    assert head.xpath('meta[@property="og:description"]')[0].get("content") == ATTACK["Help"]
 
 
 HEAD_TEXTS = {
@@ -142,6 +145,33 @@ def test_no_translation_of_head_texts_changes_the_head(fuzz_setup, msgstrs):
         for segment, msgstr in zip(article.head_segments.values(), msgstrs, strict=True)
     }
     assert head_structure(render_head(article, region, shell, entries)) == expected
+
+
+# Texts a translator writes, quotes and ampersands included.
+PLAIN_TEXT = st.from_regex(r"[A-Za-z][A-Za-z ,.!?&'\"]{0,30}[A-Za-z]", fullmatch=True)
+
+
+def head_texts(document: str) -> list[str]:
+    """The title and the description and og: texts of a page, as a browser reads them."""
+    head = lxml.html.document_fromstring(document).find("head")
+    metas = ['meta[@name="description"]', 'meta[@property="og:title"]']
+    metas.append('meta[@property="og:description"]')
+    return [head.findtext("title")] + [head.xpath(meta)[0].get("content") for meta in metas]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(PLAIN_TEXT, min_size=4, max_size=4))
+def test_head_texts_read_as_their_translations(fuzz_setup, msgstrs):
+    """Whatever quotes the source wrote a head text in (double, single, none), a reader
+    sees the translation itself: no character added, none lost."""
+    article, region, shell = fuzz_setup
+    entries = {
+        segment.key: msgstr
+        for segment, msgstr in zip(article.head_segments.values(), msgstrs, strict=True)
+    }
+    assert head_texts(render_head(article, region, shell, entries)) == msgstrs
 
 
 # -- 25.2: URL schemes, read as browsers read them ------------------------------------------

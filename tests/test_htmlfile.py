@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -399,3 +401,26 @@ def test_the_page_cache_drops_old_entries_once_a_day(tmp_path, monkeypatch):
     assert pagecache.prune(now) == 1
     assert sorted(p.name for p in place.iterdir()) == [".pruned", "kept"]
     assert pagecache.load("kept") == 1
+
+
+def test_merge_counts_a_repeated_entry_once_as_status_and_publish_do(tmp_path):
+    """A sentence repeated on a page is one entry, translated once: file merge gives the
+    figure `checks.completeness` gives (it counted every occurrence: 12 of 14 words)."""
+    page = tmp_path / "page.html"
+    repeated = "<p>One two three four.</p>"
+    page.write_text(f"<html lang=en><body>{repeated * 3}<p>Five six.</p></body></html>")
+    catalog = tmp_path / "de.po"
+    run("file", "extract", str(page), "-o", str(catalog))
+    po = polib.pofile(str(catalog))
+    po.find("One two three four.").msgstr = "Eins zwei drei vier."
+    po.save()
+    for cache in ("off", str(tmp_path / "c"), str(tmp_path / "c")):  # counted now, or cached
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", "file", "merge", str(page), str(catalog)]
+            + ["-o", str(tmp_path / "de.html"), "--json"],
+            capture_output=True,
+            env={**os.environ, "PIPELINE_CACHE_DIR": cache},
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        (item,) = json.loads(result.stdout)["items"]
+        assert item["completeness"] == round(4 / 6, 4)

@@ -4,6 +4,7 @@ workers that end with the process that started them."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,3 +121,34 @@ def test_the_watching_thread_alone_ends_a_worker_with_its_parent():
     finally:
         for pid in live_group_members(group):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_publish_ended_by_sigterm_leaves_no_temporary_tree(big_project, tmp_path):
+    """SIGTERM (a service manager stopping it, `kill`) ends a publish as Ctrl-C does: the
+    tree it was building and its index are removed, exit 130. Killed by the default
+    handler, it left `.output.building-*` and `.output.index-*` beside the project."""
+    project = tmp_path / "project"
+    for name in ("source", "locales"):
+        shutil.copytree(big_project / name, project / name)
+    shutil.copy(big_project / "pyproject.toml", project / "pyproject.toml")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "publish", "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(project.glob(".output.building-*/*/*")):  # pages are being written
+            assert process.poll() is None, "the publish ended before its tree was seen"
+            assert time.monotonic() < deadline, "no tree appeared"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    assert sorted(p.name for p in project.iterdir()) == [".pipeline-cache", "locales"] + [
+        "pyproject.toml",
+        "source",
+    ]

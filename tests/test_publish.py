@@ -14,7 +14,7 @@ import jsonschema
 import polib
 import pytest
 
-from conftest import REPO, one_line_error
+from conftest import REPO, Cli, one_line_error
 from pipeline import publish as publish_module
 from pipeline.regions import load_regions
 
@@ -179,6 +179,30 @@ def test_unnarrowed_publish_drops_pages_that_no_longer_qualify(cli, project, par
 
 def snapshot(folder: Path) -> dict:
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_region_that_leaves_leaves_no_empty_folder(cli, project):
+    """A region whose pages all left output/ (its catalog now breaks a critical segment)
+    leaves no empty folder behind: output/ is what a fresh publish makes, folders too (a
+    CMS mirroring output/ saw an empty es-MX/)."""
+    cli("publish")
+    cli("publish", "--force")  # the first output/ is now the standby tree publish updates
+    catalog = project / "locales/es/LC_MESSAGES/ketamine-addiction.po"
+    catalog.write_text(
+        catalog.read_text().replace('"Línea de ayuda {hotline_phone}"', '"Línea de ayuda"')
+    )
+    cli("publish", code=None)
+    output = project / "output"
+    assert not (output / "es-MX").exists() and not (output / "es-US").exists()
+    fresh = project.parent / "fresh"
+    fresh.mkdir()
+    for name in ("source", "locales"):
+        shutil.copytree(project / name, fresh / name)
+    shutil.copy(project / "pyproject.toml", fresh / "pyproject.toml")
+    Cli(fresh)("publish", code=None)
+    assert sorted(p.relative_to(output) for p in output.rglob("*")) == sorted(
+        p.relative_to(fresh / "output") for p in (fresh / "output").rglob("*")
+    )
 
 
 def fail_on_write(monkeypatch, after: int):
