@@ -121,6 +121,7 @@ jobs_option = click.option(
     help="Worker processes (0: one per CPU).",
 )
 
+
 def executor_options(command):
     """--executor and --scheduler: where a batch command's work runs (see pipeline/cluster.py)."""
     command = click.option(

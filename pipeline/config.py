@@ -21,6 +21,7 @@ class Settings:
     output: str = "output"  # where publish writes, relative to the project root
     push_give_up_after: int = 3  # push stops after this many attempts in a row unanswered
     include_pseudo: bool = False  # publish and push pseudo-locale regions (en-XA, ar-XB) too
+    manifest_shard_pages: int = 50_000  # past this many pages, manifest.json indexes shards
 
     @property
     def source_dir(self) -> Path:
@@ -56,6 +57,7 @@ TYPES = {
     "output": str,
     "push_give_up_after": int,
     "include_pseudo": bool,
+    "manifest_shard_pages": int,
 }
 
 
@@ -118,6 +120,8 @@ def load_settings(root: Path) -> Settings:
             problems.append("fuzzy_threshold must be in (0, 1]")
         if not 1 <= table.get("push_give_up_after", 3) <= 100:
             problems.append("push_give_up_after must be between 1 and 100")
+        if table.get("manifest_shard_pages", 1) < 1:
+            problems.append("manifest_shard_pages must be at least 1")
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
     check_output(root, table.get("output", "output"))

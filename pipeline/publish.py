@@ -129,6 +129,7 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         and previous.head == head
         and previous.tail.get("assets") == tail_assets
         and previous.tail.get("warnings") == result.warnings
+        and previous.sharded_as(settings.manifest_shard_pages)
         and settings.output_dir.is_dir()
     ):
         result.unchanged = True
@@ -137,7 +138,11 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     tree = None if options.dry_run else OutputTree(settings.output_dir)
     writer = None
     try:
-        writer = None if tree is None else ManifestWriter(str(tree.root), head)
+        writer = (
+            None
+            if tree is None
+            else ManifestWriter(str(tree.root), head, settings.manifest_shard_pages)
+        )
         builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path, options.executor))
         for slug, old in pages_by_article(previous, plan.order, plan.skips):
             action = plan.actions.get(slug)
