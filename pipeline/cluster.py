@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 
 from pipeline.errors import ClusterError, UsageError
 from pipeline.parallel import Executor, batched, default_jobs
@@ -85,6 +86,8 @@ def result_of(future, distributed, executor: Executor) -> list:
         ) from None
     except (distributed.comm.CommClosedError, OSError, TimeoutError) as error:
         raise ClusterError(f"dask: lost {where} ({error or type(error).__name__})") from None
+    except CancelledError:  # the scheduler went away and took its tasks with it
+        raise ClusterError(f"dask: lost {where} (the work was cancelled)") from None
 
 
 def import_distributed():
@@ -129,12 +132,19 @@ def connect(distributed, executor: Executor, jobs: int):
 
 @contextlib.contextmanager
 def quiet_logs():
-    """dask's own log lines (a worker lost and its tasks moved) stay off stderr: the command
-    reports what matters in one line."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    """dask's own log lines (a worker lost and its tasks moved, a scheduler gone) stay off
+    stderr: the command reports what matters in one line. dask sets the levels of its
+    loggers one by one, so each is silenced."""
+    loggers = [logging.getLogger("distributed")] + [
+        logger
+        for name, logger in list(logging.root.manager.loggerDict.items())
+        if name.startswith("distributed.") and isinstance(logger, logging.Logger)
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -184,3 +184,24 @@ def test_a_worker_killed_mid_publish_leaves_output_or_completes(generated, clust
         # Completed on the worker left: the same bytes as the first publish.
         assert snapshot(generated / "output") == before
     assert killed
+
+
+def test_a_scheduler_lost_mid_publish_fails_in_one_line_and_leaves_output(generated):
+    project = Project(load_settings(generated))
+    publish(project, PublishOptions(jobs=1))
+    before = snapshot(generated / "output")
+    doomed = distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    options = PublishOptions(force=True, executor=Executor("dask", doomed.scheduler_address))
+    try:
+        with pytest.raises(ClusterError, match=r"^dask: lost tcp://127\.0\.0\.1:\d+ \(") as caught:
+            publish(project, options, on_item=doomed.close)  # gone after the first article
+    finally:
+        doomed.close()
+    assert "\n" not in str(caught.value)
+    assert snapshot(generated / "output") == before
