@@ -27,9 +27,6 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_POLL = 0.5  # seconds between looks at the parent where it cannot be waited on
 
 
-EXECUTORS = ("local", "dask")
-
-
 @dataclass(frozen=True)
 class Executor:
     """Where a batch command's work runs: `kind` "local" (a process pool here) or "dask"
