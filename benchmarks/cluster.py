@@ -6,8 +6,8 @@ Generates a project (benchmarks/generate.py: N articles in the region file's 7 r
 publishes every page (`--force`) with the local executor (one worker process) and on local
 dask clusters of 1 and 2 worker processes that this script starts on 127.0.0.1 (the publish
 connects to it with --scheduler, as it would to a real cluster). Each publish runs in a fresh
-process (the coordinator), which reports its wall time, CPU time and peak RSS; the workers
-report their own peak RSS. A first, untimed publish fills the cache of msgfmt's verdicts (as
+process (the coordinator), which reports its wall time, CPU time and peak RSS (VmHWM); the
+workers report their own. A first, untimed publish fills the cache of msgfmt's verdicts (as
 any earlier publish of the project has). The outputs must be byte-identical. From the
 figures: the cost of a page on a worker and on the coordinator, and the model of a larger
 site on more workers.
@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,21 +46,31 @@ result = publish(Project(load_settings(Path(root))),
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # msgfmt, and the local pool's workers
+status = Path("/proc/self/status").read_text()
+peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                   "children_cpu": children.ru_utime + children.ru_stime,
-                  "peak_mb": usage.ru_maxrss / 1024, "pages": result.built}))
+                  "peak_mb": peak, "pages": result.built}))
 """
 
 
 def worker_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """A process's own peak RSS: VmHWM starts afresh at exec, where ru_maxrss would carry
+    the peak of the process that started it (here, this benchmark's)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+def tree_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file of the output, by path."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(p for p in folder.rglob("*") if p.is_file())
+    }
+
+
+def tree_digest(files: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
 def coordinate(root: Path, kind: str, scheduler: str, jobs: int) -> dict:
@@ -73,8 +82,17 @@ def coordinate(root: Path, kind: str, scheduler: str, jobs: int) -> dict:
         check=True,
     )
     figures = json.loads(done.stdout.splitlines()[-1])
-    figures["output_sha256"] = tree_digest(root / "output")
+    files = tree_digests(root / "output")
+    figures["output_sha256"] = tree_digest(files)
+    if FIRST_OUTPUT:  # name the files that differ from the first run's, if any
+        differ = sorted(set(files.items()) ^ set(FIRST_OUTPUT.items()))
+        figures["differing_files"] = sorted({path for path, _ in differ})[:20]
+    else:
+        FIRST_OUTPUT.update(files)
     return figures
+
+
+FIRST_OUTPUT: dict[str, str] = {}
 
 
 def run_local(root: Path) -> dict:
@@ -130,6 +148,7 @@ def main() -> None:
         generate.generate(root, args.articles, seed=7)
         print(f"generated {args.articles} articles in {time.perf_counter() - start:.0f} s")
         run_local(root)  # untimed: fills the msgfmt verdict cache, as any earlier publish has
+        FIRST_OUTPUT.clear()
         runs = [run_local(root)]
         runs += [run_dask(root, workers) for workers in args.workers]
     for run in runs:
