@@ -120,10 +120,10 @@ def run_dask(root: Path, workers: int) -> dict:
 def model(runs: list[dict], pages_total: int, workers: int) -> dict:
     """Wall time of a publish of `pages_total` pages on `workers` workers: the measured cost of
     a page on one worker (CPU of a one-process local publish, msgfmt included), divided among
-    the workers, plus the coordinator's CPU per page on a 1-worker cluster (receiving and
+    the workers, plus the coordinator's CPU per page on the smallest cluster (receiving and
     writing pages, manifest and sitemaps, and its fixed start), which does not divide."""
     local = next(run for run in runs if run["executor"] == "local")
-    one = next(run for run in runs if run["executor"] == "dask" and run["workers"] == 1)
+    one = min((run for run in runs if run["executor"] == "dask"), key=lambda run: run["workers"])
     worker_page = (local["cpu"] + local["children_cpu"]) / local["pages"]  # build and write
     coordinator_page = one["cpu"] / one["pages"]
     seconds = pages_total * worker_page / workers + pages_total * coordinator_page
