@@ -121,6 +121,34 @@ jobs_option = click.option(
     help="Worker processes (0: one per CPU).",
 )
 
+
+def executor_options(command):
+    """--executor and --scheduler: where a batch command's work runs (see pipeline/cluster.py)."""
+    command = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --executor dask: the scheduler of an existing dask.distributed cluster "
+        "(tcp://host:8786); without it, a local cluster of --jobs workers.",
+    )(command)
+    return click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="Where the work runs: this machine's processes, or a dask cluster "
+        "(needs pipeline[dask]; workers read the project from the same path).",
+    )(command)
+
+
+def chosen_executor(executor: str, scheduler: str | None):
+    from pipeline.errors import UsageError
+    from pipeline.parallel import Executor
+
+    if scheduler and executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    return Executor(executor, scheduler)
+
+
 project_option = click.option(
     "--project",
     "project_dir",
@@ -199,19 +227,23 @@ pass_project = click.make_pass_decorator(Context)
 @main.command()
 @click.argument("slugs", nargs=-1)
 @jobs_option
+@executor_options
 @click.option(
     "--strict", is_flag=True, help="Markup a browser would repair is an error, not a warning."
 )
 @json_option
 @pass_project
 @locked
-def extract(context, slugs, jobs, strict, as_json):
+def extract(context, slugs, jobs, executor, scheduler, strict, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
     from pipeline import project as workflow
 
     project = context.project
+    where = chosen_executor(executor, scheduler)
     with progress(len(project.slugs(slugs)), "extract", as_json) as advance:
-        outcome = workflow.extract(project, slugs, on_item=advance, jobs=jobs, strict=strict)
+        outcome = workflow.extract(
+            project, slugs, on_item=advance, jobs=jobs, strict=strict, executor=where
+        )
     for item in outcome.items:
         problem = item.pop("problem")
         if problem:
@@ -356,6 +388,7 @@ INCLUDE_PSEUDO = click.option(
 )
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
 @jobs_option
+@executor_options
 @click.option(
     "--force", is_flag=True, help="Rebuild every page, even those whose inputs did not change."
 )
@@ -363,13 +396,26 @@ INCLUDE_PSEUDO = click.option(
 @json_option
 @pass_project
 @locked
-def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include_pseudo, as_json):
+def publish(
+    context,
+    regions,
+    slugs,
+    min_complete,
+    dry_run,
+    jobs,
+    executor,
+    scheduler,
+    force,
+    include_pseudo,
+    as_json,
+):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
     from pipeline.serve import stopping_signals
 
     project = context.project
+    where = chosen_executor(executor, scheduler)
     options = PublishOptions(
         regions,
         slugs,
@@ -379,6 +425,7 @@ def publish(context, regions, slugs, min_complete, dry_run, jobs, force, include
         force,
         include_pseudo=include_pseudo or None,  # unset: the project's include_pseudo setting
         report_entries=as_json,
+        executor=where,
     )
     # SIGTERM and SIGHUP end a publish as Ctrl-C does: the tree it was building is removed.
     with stopping_signals(), progress(len(project.slugs(slugs)), "publish", as_json) as advance:

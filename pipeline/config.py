@@ -26,6 +26,7 @@ class Settings:
     articles: dict = field(default_factory=dict)  # slug -> its own settings (require_review)
     wordpress: dict = field(default_factory=dict)  # push --to wordpress: see wordpress_map
     keep_authoring_attributes: bool = False  # publish keeps data-l10n-*/its-* attributes
+    manifest_shard_pages: int = 50_000  # past this many pages, manifest.json indexes shards
 
     @property
     def source_dir(self) -> Path:
@@ -66,6 +67,7 @@ TYPES = {
     "articles": dict,
     "wordpress": dict,
     "keep_authoring_attributes": bool,
+    "manifest_shard_pages": int,
 }
 
 
@@ -129,6 +131,8 @@ def load_settings(root: Path) -> Settings:
         if not 1 <= table.get("push_give_up_after", 3) <= 100:
             problems.append("push_give_up_after must be between 1 and 100")
         problems.extend(review_problems(table))
+        if table.get("manifest_shard_pages", 1) < 1:
+            problems.append("manifest_shard_pages must be at least 1")
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
     check_output(root, table.get("output", "output"))

@@ -7,6 +7,7 @@ PipelineError          exit 1
 ├── PublishError      a page that cannot be built or written
 ├── NetworkError      a fetch or push that failed
 ├── BusyError         another run holds the project's lock
+├── ClusterError      a dask cluster that cannot be reached, or lost the work
 └── UsageError        exit 2: the command line asked for something that is not there
     ├── LocaleError   an unknown or malformed locale or region tag
     └── PathError     a slug or locale that would leave its folder
@@ -44,6 +45,10 @@ class NetworkError(PipelineError):
 
 class BusyError(PipelineError):
     code = "busy"
+
+
+class ClusterError(PipelineError):
+    code = "cluster"
 
 
 class UsageError(PipelineError):

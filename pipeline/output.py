@@ -22,6 +22,8 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import PathError, PublishError
+from pipeline.shards import ShardWriter, checked_shards, remove_stale_shards, shard_lines
+from pipeline.sitemap import SitemapWriter
 
 MANIFEST = "manifest.json"
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
@@ -226,10 +228,17 @@ def read_manifest(output_dir: Path) -> dict:
     streams it with PreviousManifest)."""
     path = output_dir / MANIFEST
     try:
-        manifest = checked_manifest(json.loads(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
+    except UnicodeDecodeError as error:
+        raise PublishError(f"{path}: unreadable manifest ({error})") from None
+    try:
+        manifest = checked_manifest(json.loads(text))
+        if "shards" in manifest:  # a large site's: its pages read from the shards
+            shards = checked_shards(manifest.pop("shards"))
+            manifest["pages"] = [check_entry(entry) for entry, _ in shard_lines(output_dir, shards)]
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
         raise PublishError(f"{path}: unreadable manifest ({error})") from None
     shared: dict = {}  # one alternates list per article, as the publish itself holds them
     for entry in manifest.get("pages", []):
@@ -334,61 +343,68 @@ def dump_line(data) -> str:
 
 
 class ManifestWriter:
-    """manifest.json and sitemap.xml of a publish, written page by page into `folder`."""
+    """manifest.json and sitemap.xml of a publish, written page by page into `folder`.
 
-    def __init__(self, folder: str, head: dict):
-        self.paths = (f"{folder}/{MANIFEST}", f"{folder}/sitemap.xml")
-        self.temporaries = [f"{path}.{os.getpid()}.tmp" for path in self.paths]
-        self.manifest = open(self.temporaries[0], "w", encoding="utf-8")  # noqa: SIM115
-        self.sitemap = open(self.temporaries[1], "w", encoding="utf-8")  # noqa: SIM115
+    Past `shard_pages` pages (0: never) the pages go to manifest-NNNN.jsonl shards and
+    manifest.json becomes their index (pipeline/shards.py); the sitemap splits by itself
+    (pipeline/sitemap.py)."""
+
+    def __init__(self, folder: str, head: dict, shard_pages: int = 0):
+        self.folder, self.head, self.shard_pages = folder, head, shard_pages
+        self.path = f"{folder}/{MANIFEST}"
+        self.temporary = f"{self.path}.{os.getpid()}.tmp"
+        self.manifest = open(self.temporary, "w", encoding="utf-8")  # noqa: SIM115
+        self.sitemap = SitemapWriter(folder, head.get("base_url", ""))
         opening = dump_line(head)[:-1]
         self.manifest.write(opening + ("," if head else "") + PAGES_OPEN)
-        self.sitemap.write(
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-            ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
-        )
         self.separator = "\n"
+        self.count = 0
+        self.shards: ShardWriter | None = None
 
     def add(self, entry: dict, line: str | None = None) -> None:
         """One page (`line`: its entry as the previous manifest held it, if unchanged)."""
-        self.manifest.write(self.separator + (line or dump_line(entry)))
-        self.separator = ",\n"
-        self.sitemap.write(sitemap_url(entry))
+        text = line or dump_line(entry)
+        self.count += 1
+        if self.shards is None and self.shard_pages and self.count > self.shard_pages:
+            self.start_shards()
+        if self.shards is not None:
+            self.shards.add(text)
+        else:
+            self.manifest.write(self.separator + text)
+            self.separator = ",\n"
+        self.sitemap.add(entry)
+
+    def start_shards(self) -> None:
+        """The site outgrew one manifest: move the pages written so far into the first shard."""
+        self.manifest.close()
+        self.shards = ShardWriter(self.folder, self.shard_pages)
+        with open(self.temporary, encoding="utf-8") as written:
+            written.readline()  # the head
+            for line in written:
+                self.shards.add(line.rstrip("\n").removesuffix(","))
+        self.manifest = open(self.temporary, "w", encoding="utf-8")  # noqa: SIM115
 
     def close(self, tail: dict) -> list[str]:
-        """Finish both files; their paths (renamed into place)."""
-        self.manifest.write("\n]," + dump_line(tail)[1:] + "\n")
-        self.sitemap.write("</urlset>\n")
-        for stream in (self.manifest, self.sitemap):
-            stream.close()
-        for temporary, path in zip(self.temporaries, self.paths, strict=True):
-            os.replace(temporary, path)
-        return list(self.paths)
+        """Finish the files; their paths (renamed into place)."""
+        shards = []
+        if self.shards is None:
+            self.manifest.write("\n]," + dump_line(tail)[1:] + "\n")
+        else:
+            shards = self.shards.close()
+            index = {**self.head, "shards": self.shards.shards, **tail}
+            self.manifest.write(dump_line(index) + "\n")
+        self.manifest.close()
+        os.replace(self.temporary, self.path)
+        remove_stale_shards(self.folder, shards)
+        return [self.path, *shards, *self.sitemap.close()]
 
     def discard(self) -> None:
-        for stream in (self.manifest, self.sitemap):
-            stream.close()
-        for temporary in self.temporaries:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-
-
-def xml_escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-def sitemap_url(entry: dict) -> str:
-    lines = ["  <url>", f"    <loc>{xml_escape(entry['canonical'])}</loc>"]
-    for alternate in entry["alternates"]:
-        lines.append(
-            f'    <xhtml:link rel="alternate" hreflang="{xml_escape(alternate["hreflang"])}"'
-            f' href="{xml_escape(alternate["href"])}"/>'
-        )
-    lines.append("  </url>\n")
-    return "\n".join(lines)
+        self.manifest.close()
+        self.sitemap.discard()
+        if self.shards is not None:
+            self.shards.discard()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temporary)
 
 
 class PreviousManifest:
@@ -401,6 +417,8 @@ class PreviousManifest:
         self.head: dict = {}
         self.tail: dict = {}
         self.whole: list | None = None  # the pages of a manifest not in the streamed layout
+        self.shards: list | None = None  # the shards of a large site's manifest
+        self.count = 0  # pages read so far by pages()
         if self.path is None:
             return
         try:
@@ -422,14 +440,38 @@ class PreviousManifest:
     def read_whole(self) -> None:
         data = checked_manifest(json.loads(self.path.read_text(encoding="utf-8")))
         pages = data.pop("pages", [])
+        if "shards" in data:  # the index of a large site's manifest: pages stay in the shards
+            self.shards = checked_shards(data.pop("shards"))
         self.head = {
             key: data[key] for key in ("version", "base_url", "source_locale") if key in data
         }
         self.tail = {key: value for key, value in data.items() if key not in self.head}
-        self.whole = sorted(pages, key=lambda e: (e["slug"], e["region"]))
+        if self.shards is None:
+            self.whole = sorted(pages, key=lambda e: (e["slug"], e["region"]))
+
+    def sharded_as(self, shard_pages: int) -> bool:
+        """Whether this manifest (its pages all read) is laid out as a publish of as many
+        pages would write it now: one file up to `shard_pages` pages, shards of as many past."""
+        if self.shards is None:
+            return self.count <= shard_pages
+        sizes = [shard.get("pages") for shard in self.shards]
+        return self.count > shard_pages and all(size == shard_pages for size in sizes[:-1])
 
     def pages(self):
+        self.count = 0
+        for item in self.page_lines():
+            self.count += 1
+            yield item
+
+    def page_lines(self):
         if self.path is None:
+            return
+        if self.shards is not None:
+            try:
+                for entry, text in shard_lines(self.path.parent, self.shards):
+                    yield check_entry(entry), text
+            except (OSError, UnicodeDecodeError, ValueError) as error:
+                raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
             return
         if self.whole is not None:
             yield from ((entry, None) for entry in self.whole)

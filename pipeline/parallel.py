@@ -1,5 +1,9 @@
 """Work over processes: ordered results, inline when a pool would cost more than it saves.
 
+Where the work runs is an `Executor`: this machine's processes ("local", the default), or the
+workers of a dask.distributed cluster ("dask", see pipeline/cluster.py). Both give the same
+results in the same order, so the output does not depend on the choice.
+
 Workers end with the process that started them, however it ends: a SIGKILL or an unhandled
 SIGTERM gives the pool no chance to shut down, and its workers would otherwise wait for work
 forever (reparented to PID 1).
@@ -21,6 +25,18 @@ MIN_ITEMS_PER_WORKER = 4
 MAX_CHUNK = 16
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_POLL = 0.5  # seconds between looks at the parent where it cannot be waited on
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where a batch command's work runs: `kind` "local" (a process pool here) or "dask"
+    (a dask.distributed cluster: the one at `scheduler`, or a local cluster without one)."""
+
+    kind: str = "local"
+    scheduler: str | None = None
+
+
+LOCAL = Executor()
 
 
 @dataclass
@@ -45,11 +61,18 @@ def ordered_map(
     initializer=None,
     initargs: tuple = (),
     chunks: bool = False,
+    executor: Executor = LOCAL,
 ) -> Iterator:
     """`function` over `items`, results in order; a pool only for enough work per worker.
 
     `chunks`: items are small (a page, not an article in every region), so they go to the
-    workers several at a time."""
+    workers several at a time. `executor`: where the work runs (jobs: workers of a local
+    cluster)."""
+    if executor.kind == "dask":
+        from pipeline.cluster import dask_map  # dask is an optional extra
+
+        yield from dask_map(function, items, executor, jobs, initializer, initargs, chunks)
+        return
     jobs = min(jobs or default_jobs(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
     if jobs <= 1:
         if initializer:
@@ -59,8 +82,7 @@ def ordered_map(
     # Items go to the workers in chunks: one task each cost about as much in pickling and
     # waking processes as a small page took to extract. Eight chunks a worker at least, so
     # that none is left with a long one at the end.
-    size = max(1, min(MAX_CHUNK, len(items) // (jobs * 8))) if chunks else 1
-    batches = [items[start : start + size] for start in range(0, len(items), size)]
+    batches = batched(items, jobs, chunks)
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).
     window = jobs * 4
@@ -76,6 +98,12 @@ def ordered_map(
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def batched(items: list, workers: int, chunks: bool) -> list[list]:
+    """`items` in the batches sent to workers: one item each, or chunks of up to MAX_CHUNK."""
+    size = max(1, min(MAX_CHUNK, len(items) // (workers * 8))) if chunks else 1
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def map_chunk(function: Callable, chunk: list) -> list:

@@ -36,7 +36,7 @@ from pipeline.errors import CatalogError, PipelineError, UsageError
 from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
-from pipeline.parallel import Outcome, ordered_map
+from pipeline.parallel import LOCAL, Executor, Outcome, ordered_map
 from pipeline.regions import load_regions, phone_countries
 from pipeline.segment import HotlineSpec
 from pipeline.source import (
@@ -122,7 +122,12 @@ class Project:
 
 
 def extract(
-    project: Project, slugs: tuple[str, ...] = (), on_item=None, jobs: int = 0, strict=False
+    project: Project,
+    slugs: tuple[str, ...] = (),
+    on_item=None,
+    jobs: int = 0,
+    strict=False,
+    executor: Executor = LOCAL,
 ) -> Outcome:
     """Write every article's template; one broken article does not stop the others.
 
@@ -136,6 +141,7 @@ def extract(
         start_extract_worker,
         (project.settings, strict),
         chunks=True,
+        executor=executor,
     )
     for item, error in results:
         if error:

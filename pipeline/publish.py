@@ -29,7 +29,7 @@ from pipeline.model import Region
 from pipeline.output import ManifestWriter, OutputTree, PreviousManifest, dump_line, page_files
 from pipeline.pagecache import SETTLED_SECONDS, code_version
 from pipeline.pagereview import review_data, review_lines, strings_version
-from pipeline.parallel import ordered_map
+from pipeline.parallel import LOCAL, Executor, ordered_map
 from pipeline.project import Project
 from pipeline.regions import hotline_age_days, is_pseudo_region
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
@@ -46,6 +46,7 @@ class PublishOptions:
     force: bool = False  # rebuild every page, whatever the previous publish holds
     include_pseudo: bool | None = None  # pseudo-locale regions too; None: the project's setting
     report_entries: bool = False  # keep the manifest entry of every page built (for --json)
+    executor: Executor = LOCAL  # where articles are built (a dask cluster: pipeline/cluster.py)
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
@@ -133,6 +134,7 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         and previous.head == head
         and previous.tail.get("assets") == tail_assets
         and previous.tail.get("warnings") == result.warnings
+        and previous.sharded_as(settings.manifest_shard_pages)
         and settings.output_dir.is_dir()
     ):
         result.unchanged = True
@@ -141,8 +143,12 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
     tree = None if options.dry_run else OutputTree(settings.output_dir)
     writer = None
     try:
-        writer = None if tree is None else ManifestWriter(str(tree.root), head)
-        builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path))
+        writer = (
+            None
+            if tree is None
+            else ManifestWriter(str(tree.root), head, settings.manifest_shard_pages)
+        )
+        builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path, options.executor))
         for slug, old in pages_by_article(previous, plan.order, plan.skips):
             action = plan.actions.get(slug)
             built = []
@@ -351,9 +357,19 @@ def reusable(old: list, inputs: dict, published_before: set, kept: dict) -> bool
 # -- building one article (in this process or a worker) ---------------------------------
 
 
-def run_tasks(project: Project, tasks: list, jobs: int, shell_path: Path | None):
-    """Article builds in task order: inline, or over `jobs` worker processes (0: all CPUs)."""
-    return ordered_map(build_in_worker, tasks, jobs, start_worker, (project.settings, shell_path))
+def run_tasks(
+    project: Project, tasks: list, jobs: int, shell_path: Path | None, executor: Executor = LOCAL
+):
+    """Article builds in task order: inline, or over `jobs` worker processes (0: all CPUs),
+    or on the dask cluster of `executor`."""
+    return ordered_map(
+        build_in_worker,
+        tasks,
+        jobs,
+        start_worker,
+        (project.settings, shell_path),
+        executor=executor,
+    )
 
 
 _WORKER: ArticleBuilder | None = None

@@ -49,3 +49,21 @@ def test_the_update_scenario_edits_the_paragraphs_it_says(tmp_path):
         assert text.count("</p>") == before[path.name].count("</p>")
         changed = text.count("Ask your doctor about this") + text.count("Our clinical team")
         assert changed == 17
+
+
+def test_the_cluster_benchmark_names_what_the_package_has():
+    """benchmarks/cluster.py's coordinator imports the package's names, and its model is
+    the worker cost divided among the workers plus the coordinator's cost."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import cluster
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    imports = [line for line in cluster.COORDINATOR.splitlines() if "import" in line]
+    exec("\n".join(imports), {})
+    runs = [
+        {"executor": "local", "workers": 1, "cpu": 8.0, "children_cpu": 2.0, "pages": 1000},
+        {"executor": "dask", "workers": 1, "cpu": 1.0, "children_cpu": 0.0, "pages": 1000},
+    ]
+    figures = cluster.model(runs, 3_000_000, 16)
+    assert figures["minutes"] == round((3_000_000 * 0.01 / 16 + 3_000_000 * 0.001) / 60, 1)

@@ -1,0 +1,207 @@
+"""Publishing on a dask.distributed cluster: the same bytes as the local executor, whatever
+the number of workers and the order in which tasks finish; a worker lost mid-publish leaves
+output/ as it was or the publish completes on the workers left.
+
+The cluster is a real one: a scheduler and two worker processes on 127.0.0.1, started here."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import load_settings
+from pipeline.errors import ClusterError
+from pipeline.parallel import Executor, ordered_map
+from pipeline.project import Project
+from pipeline.publish import PublishOptions, publish
+
+distributed = pytest.importorskip("distributed")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def generated(tmp_path) -> Path:
+    """A small generated project: a few articles in seven regions."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    root = tmp_path / "project"
+    generate.generate(root, 12, seed=3)
+    return root
+
+
+def pipeline(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def snapshot(folder: Path) -> dict:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_dask_output_is_byte_identical_to_local(generated, cluster):
+    local = pipeline(generated, "publish", "--force", "-j", "2")
+    assert local.returncode == 0, local.stderr
+    expected = snapshot(generated / "output")
+    assert len([name for name in expected if name.endswith("index.html")]) == 12 * 7
+    on_cluster = pipeline(
+        generated,
+        "publish",
+        "--force",
+        "--executor",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+    )
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    assert snapshot(generated / "output") == expected
+    assert on_cluster.stdout == local.stdout
+
+
+def test_dask_extract_writes_the_same_templates(generated, cluster):
+    templates = generated / "locales" / "templates"
+    assert pipeline(generated, "extract").returncode == 0
+    expected = snapshot(templates)
+    assert len(expected) == 12
+    for template in templates.iterdir():
+        template.unlink()
+    result = pipeline(
+        generated, "extract", "--executor", "dask", "--scheduler", cluster.scheduler_address
+    )
+    assert result.returncode == 0, result.stderr
+    assert snapshot(templates) == expected
+
+
+def test_a_scheduler_without_dask_executor_is_a_usage_error(generated):
+    result = pipeline(generated, "publish", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.returncode == 2
+    assert result.stderr == "error: --scheduler needs --executor dask\n"
+
+
+def test_an_unreachable_scheduler_is_one_line(generated):
+    with socket_without_listener() as address:
+        result = pipeline(
+            generated,
+            "--project",
+            str(generated),
+            "publish",
+            "--json",
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+        )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: cannot reach the dask scheduler at {address}"
+    )
+    assert '"code": "cluster"' in result.stdout
+    assert not (generated / "output").exists()
+
+
+class socket_without_listener:
+    """A 127.0.0.1 port that nothing listens on (bound, never listening)."""
+
+    def __enter__(self) -> str:
+        import socket
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        return f"tcp://127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.socket.close()
+
+
+def shuffled_square(number: int) -> int:
+    time.sleep(random.random() / 50)  # tasks finish in a random order
+    return number * number
+
+
+@settings(max_examples=5)
+@given(st.lists(st.integers(), max_size=60), st.booleans())
+def test_results_come_in_order_whatever_order_tasks_finish(cluster, numbers, chunks):
+    executor = Executor("dask", cluster.scheduler_address)
+    results = list(ordered_map(shuffled_square, numbers, 0, chunks=chunks, executor=executor))
+    assert results == [n * n for n in numbers]
+
+
+def test_a_worker_killed_mid_publish_leaves_output_or_completes(generated, cluster):
+    project = Project(load_settings(generated))
+    publish(project, PublishOptions(jobs=1))
+    before = snapshot(generated / "output")
+    publish(project, PublishOptions(jobs=1, force=True, dry_run=True))
+    with distributed.Client(cluster, set_as_default=False) as client:
+        pids = sorted(client.run(os.getpid).values())
+    killed = []
+
+    def kill_a_worker() -> None:
+        if not killed:  # mid-publish: the first article is in, the others are in flight
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    options = PublishOptions(force=True, executor=Executor("dask", cluster.scheduler_address))
+    try:
+        result = publish(project, options, on_item=kill_a_worker)
+    except ClusterError as error:  # every worker that took a task died: nothing changed
+        assert "\n" not in str(error)
+        assert snapshot(generated / "output") == before
+    else:
+        assert result.written and result.built == 12 * 7
+        # Completed on the worker left: the same bytes as the first publish.
+        assert snapshot(generated / "output") == before
+    assert killed
+
+
+def test_a_scheduler_lost_mid_publish_fails_in_one_line_and_leaves_output(generated):
+    project = Project(load_settings(generated))
+    publish(project, PublishOptions(jobs=1))
+    before = snapshot(generated / "output")
+    doomed = distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    options = PublishOptions(force=True, executor=Executor("dask", doomed.scheduler_address))
+    try:
+        with pytest.raises(ClusterError, match=r"^dask: lost tcp://127\.0\.0\.1:\d+ \(") as caught:
+            publish(project, options, on_item=doomed.close)  # gone after the first article
+    finally:
+        doomed.close()
+    assert "\n" not in str(caught.value)
+    assert snapshot(generated / "output") == before
