@@ -359,24 +359,36 @@ def page_url(endpoint: str, page: dict) -> str:
     )
 
 
-def deliver(delivery: Delivery, method: str, url: str, body: bytes | None = None):
-    """(status, message) after urllib3's retries; status 0 when no response came."""
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    options, streak = delivery.options, delivery.streak
+def attempt(delivery: Delivery, method: str, url: str, target: tuple[str, str], redact, **kwargs):
+    """(the response, "") of one request after urllib3's retries, or (None, why) when none
+    came; CmsUnreachable once the target (its name and where it is: ("the CMS", URL)) has
+    left the streak's limit of attempts in a row unanswered. Shared by every push target."""
+    name, where = target
+    streak = delivery.streak
     try:
-        response = delivery.session.request(
-            method, url, data=body, headers=headers, timeout=options.timeout
-        )
+        response = delivery.session.request(method, url, timeout=delivery.options.timeout, **kwargs)
     except (requests.ConnectionError, requests.Timeout) as error:
         if streak.failures >= streak.limit:
             raise CmsUnreachable(
-                f"no response from the CMS at {options.endpoint} to {streak.failures} "
+                f"no response from {name} at {where} to {streak.failures} "
                 f"attempts in a row ({streak.last_error}); the push stopped"
             ) from None
-        return 0, f"CMS not reachable: {type(error).__name__}"
+        return None, f"{name.removeprefix('the ')} not reachable: {type(error).__name__}"
     except requests.RequestException as error:
-        return 0, delivery.redact(f"request failed: {type(error).__name__}")
+        return None, redact(f"request failed: {type(error).__name__}")
     streak.failures = 0
+    return response, ""
+
+
+def deliver(delivery: Delivery, method: str, url: str, body: bytes | None = None):
+    """(status, message) after urllib3's retries; status 0 when no response came."""
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    target = ("the CMS", delivery.options.endpoint)
+    response, why = attempt(
+        delivery, method, url, target, delivery.redact, data=body, headers=headers
+    )
+    if response is None:
+        return 0, why
     if response.status_code in (401, 403):
         raise AuthenticationRefused(
             f"the CMS refused the token ({response.status_code}): check "

@@ -11,14 +11,12 @@ import base64
 import re
 from dataclasses import dataclass, field
 
-import requests
-
 from pipeline.cms import (
     AuthenticationRefused,
-    CmsUnreachable,
     Delivery,
     PushOptions,
     Streak,
+    attempt,
     cms_message,
     retrying_session,
 )
@@ -51,24 +49,14 @@ class Session:
     def call(self, method: str, site: str, route: str, **kwargs) -> tuple[int, object]:
         """(status, decoded JSON or message) of one REST request; status 0 without answer.
         A refused password stops the push; so does a WordPress that stopped answering."""
-        delivery = self.delivery
-        options, streak = delivery.options, delivery.streak
         url = site.rstrip("/") + "/"
         params = {"rest_route": route, **kwargs.pop("params", {})}
-        try:
-            response = delivery.session.request(
-                method, url, params=params, timeout=options.timeout, **kwargs
-            )
-        except (requests.ConnectionError, requests.Timeout) as error:
-            if streak.failures >= streak.limit:
-                raise CmsUnreachable(
-                    f"no response from WordPress at {site} to {streak.failures} attempts in a "
-                    f"row ({streak.last_error}); the push stopped"
-                ) from None
-            return 0, f"WordPress not reachable: {type(error).__name__}"
-        except requests.RequestException as error:
-            return 0, self.redact(f"request failed: {type(error).__name__}")
-        streak.failures = 0
+        target = ("WordPress", site)
+        response, why = attempt(
+            self.delivery, method, url, target, self.redact, params=params, **kwargs
+        )
+        if response is None:
+            return 0, why
         if response.status_code in (401, 403):
             hint = HTTP_HINT if url.startswith("http://") else ""
             raise AuthenticationRefused(
