@@ -168,3 +168,23 @@ def safe_name(name: str, what: str) -> str:
     if not SAFE_NAME.match(name) or ".." in name:
         raise PathError(f"invalid {what} {name!r}: use letters, digits, '-', '_' and '.'")
     return name
+
+
+def read_utf8(path: Path, fail, missing: str = "no such file") -> str:
+    """A text input's characters (a UTF-8 BOM dropped), read as every input is: a regular
+    file, size-limited. `fail(message)` makes the project error to raise; its message names
+    the file (and the line of a byte that is not UTF-8)."""
+    try:
+        data = read_bytes(path)
+    except FileNotFoundError:
+        raise fail(f"{path}: {missing}") from None
+    except OSError as error:
+        raise fail(f"{path}: {error.strerror}") from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise fail(
+            f"{path}:{line}: not UTF-8 (byte {data[error.start]:#04x}); save the file as UTF-8"
+        ) from None

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from pipeline.catalogs import Translations
 from pipeline.checks import Completeness, completeness, refusal
 from pipeline.errors import PublishError
-from pipeline.files import read_bytes
+from pipeline.files import read_utf8
 from pipeline.locales import parse_tag, same_language
 from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
@@ -236,17 +236,7 @@ def load_shell(custom: Path | None):
 
 def read_shell(path: Path) -> str:
     """A page shell's text, read as every input is: a regular file, UTF-8, size-limited."""
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        raise PublishError(f"page template {path}: no such file") from None
-    except OSError as error:
-        raise PublishError(f"page template {path}: {error.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise PublishError(f"page template {path}:{line}: not UTF-8") from None
+    return read_utf8(path, lambda message: PublishError(f"page template {message}"))
 
 
 def render_shell(shell, **fields) -> str:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import SourceError
-from pipeline.files import read_bytes, safe_name
+from pipeline.files import read_utf8, safe_name
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import compile_skeleton, find_element
 from pipeline.model import Article, Segment
@@ -29,21 +29,7 @@ def article_path(source_dir: Path, slug: str) -> Path:
 
 def read_source(path: Path) -> str:
     """A source article's text: UTF-8 (a BOM is allowed), not empty."""
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such source article") from None
-    except OSError as error:
-        raise SourceError(f"{path}: {error.strerror}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise SourceError(
-            f"{path}:{line}: not UTF-8 (byte {data[error.start]:#04x}); save the article as UTF-8"
-        ) from None
+    text = read_utf8(path, SourceError, "no such source article")
     if not text.strip():
         raise SourceError(f"{path}: the file is empty")
     return text
