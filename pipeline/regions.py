@@ -179,7 +179,7 @@ def check_line_fields(tag: str, field: str, entry) -> None:
             raise ConfigError(f"region {tag}: {field}.{name} must be text")
     for name in ("website", "chat", "source"):
         url = entry.get(name, "")
-        if url and not url.startswith(("https://", "http://")):
+        if url and not is_web_url(url):
             raise ConfigError(f"region {tag}: {field}.{name} must be an http(s) URL")
     if entry.get("kind", "public") not in LINE_KINDS:
         raise ConfigError(f'region {tag}: {field}.kind must be "public" or "publisher"')
@@ -310,3 +310,13 @@ def hotline_age_days(hotline: Hotline, today: datetime.date) -> int | None:
     if hotline.verified_on is None:
         return None
     return (today - hotline.verified_on).days
+
+
+def is_web_url(url: str) -> bool:
+    """An http(s) URL as a browser reads it (`pipeline.urls`), with nothing a browser would
+    strip or skip (spaces, controls, tabs, newlines) to make it one: a region's links reach
+    every page of the region."""
+    from pipeline.urls import url_scheme
+
+    clean = url.isprintable() and url == url.strip()
+    return clean and url_scheme(url) in ("http", "https") and "//" in url[:8]

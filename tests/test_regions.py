@@ -132,3 +132,23 @@ def test_regions_text_shows_further_lines_and_emergency_numbers(cli):
     out = cli("regions").stdout
     assert "SAMHSA National Helpline: (800) 662-4357 (+18006624357)" in out
     assert "emergency: 999, 112" in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " https://a.example",
+        "https://a.example\n",
+        "java\tscript:x",
+        "\x01https://a.example",
+        "https:a.example",
+        "//a.example",
+        "mailto:x@a.example",
+    ],
+)
+def test_a_region_link_must_be_a_plain_web_url(url):
+    from pipeline.regions import is_web_url
+
+    assert not is_web_url(url)
+    assert is_web_url("https://www.talktofrank.com/") and is_web_url("http://a.example/x")
