@@ -71,15 +71,21 @@ class Project:
             return ()
         return phone_countries(self.regions, self.settings.source_locale)
 
+    @cached_property
+    def glossaries(self) -> dict:
+        """Catalog language -> its glossary or None, filled as `glossary` reads them."""
+        return {}
+
     def glossary(self, language: str):
         """The language's glossary (`pipeline.glossary`), or None: read once per project."""
         from pipeline.glossary import load_glossary
 
-        cache = self.__dict__.setdefault("_glossaries", {})
-        if language not in cache:
+        if language not in self.glossaries:
             settings = self.settings
-            cache[language] = load_glossary(settings.locales_dir, language, settings.source_locale)
-        return cache[language]
+            self.glossaries[language] = load_glossary(
+                settings.locales_dir, language, settings.source_locale
+            )
+        return self.glossaries[language]
 
     @cached_property
     def source_hotline(self) -> HotlineSpec | None:
