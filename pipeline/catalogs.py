@@ -1,26 +1,23 @@
-"""Gettext catalogs: templates (.pot), init, update, status. The only module that uses polib."""
+"""Gettext catalogs: templates (.pot), init, update, status, on the one catalog model of
+`pipeline.pofile` (read by `pipeline.poreader`)."""
 
 from __future__ import annotations
 
 import datetime
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pipeline import pagecache
 from pipeline.errors import CatalogError
 from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.model import Segment
-from pipeline.pofile import PoSyntaxError, format_catalog, read_entries
+from pipeline.pofile import Catalog, Entry, format_catalog, pipeline_note
+from pipeline.poreader import PoSyntaxError, catalog_of, read_entries
 from pipeline.segment import source_words
 
-if TYPE_CHECKING:  # polib, rapidfuzz and subprocess are imported where used: `file` commands
-    import polib  # and publishes never load them
-
-CRITICAL_FLAG = "critical"
-ROLE_FLAG = "role-"
 BRACE_FLAG = "python-brace-format"
 
 
@@ -50,51 +47,35 @@ def catalog_languages(locales_dir: Path) -> list[str]:
 # -- reading -----------------------------------------------------------------------------
 
 
-def read_catalog(path: Path) -> polib.POFile:
+def read_catalog(path: Path) -> Catalog:
     """Parse a .po/.pot; a syntax error names the file and the line."""
     if not path.exists():  # anything else there (a FIFO, a folder) is refused when read
         raise CatalogError(f"{path}: no such catalog")
     return parse_catalog(path, read_catalog_bytes(path))
 
 
-def parse_catalog(path: Path, data: bytes) -> polib.POFile:
-    """The catalog `path` held as `data`.
+def parse_catalog(path: Path, data: bytes) -> Catalog:
+    """The catalog `path` held as `data`; an error names the file and the line."""
+    entries = parsed_entries(path, data)
+    return catalog_of(entries)
 
-    polib accepts some broken files (an unterminated string) without a word, and `update`
-    would then rewrite a misread catalog; so the strict reader checks the syntax first.
-    """
-    import polib
 
-    try:  # strict, in-process, exact lines: a misread catalog must never be rewritten
-        # Decoded, not read as text: newline translation would make a "\r" that msgfmt
-        # takes as a character of a string into a line end.
-        text = data.decode("utf-8")
-        for _ in read_entries(text):
-            pass
+def decoded(path: Path, data: bytes) -> str:
+    """The catalog's text. Decoded, not read as text: newline translation would make a "\r"
+    that msgfmt takes as a character of a string into a line end."""
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CatalogError(f"{path}: not UTF-8 ({error.reason})") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise CatalogError(f"{path}:{line}: not UTF-8") from None
+
+
+def parsed_entries(path: Path, data: bytes) -> list[Entry]:
+    """Every entry of the catalog, header and obsolete ones included (see read_entries)."""
+    try:
+        return read_entries(decoded(path, data))
     except PoSyntaxError as error:
         raise CatalogError(f"{path}:{error.line}: {error.message}") from None
-    try:  # polib parses the text already read (it takes content as well as a path)
-        return polib.pofile(
-            GettextLines(text), encoding="utf-8", wrapwidth=78, check_for_duplicates=True
-        )
-    except (OSError, ValueError, UnicodeDecodeError) as error:
-        found = re.search(r"line (\d+)", str(error))
-        where = f":{found.group(1)}" if found else ""
-        raise CatalogError(f"{path}{where}: cannot read the catalog ({error})") from None
-
-
-class GettextLines(str):
-    """Catalog text whose lines end at "\n" only, as gettext's do: polib splits the text it
-    is given with str.splitlines(), which also breaks at NEL, U+2028, form feed and others
-    that msgfmt (and polib reading a file) take as characters of a string."""
-
-    __slots__ = ()
-
-    def splitlines(self, keepends: bool = False) -> list[str]:
-        lines = self.split("\n")
-        return [line + "\n" for line in lines[:-1]] + lines[-1:] if keepends else lines
 
 
 def msgfmt_problems(
@@ -129,12 +110,12 @@ def msgfmt_problems(
     return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
 
 
-def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
-    return (entry.msgctxt or None, entry.msgid)
+def entry_key(entry: Entry) -> tuple[str | None, str]:
+    return entry.key
 
 
-def is_translated(entry: polib.POEntry) -> bool:
-    return bool(entry.msgstr) and "fuzzy" not in entry.flags and not entry.obsolete
+def is_translated(entry: Entry) -> bool:
+    return entry.translated
 
 
 @dataclass(frozen=True)
@@ -152,7 +133,7 @@ class Translations:
 
 
 def read_translations(path: Path, use_cache: bool = False) -> Translations:
-    """Translated entries of a catalog, read with the strict fast reader (no polib).
+    """Translated entries of a catalog.
 
     `use_cache` (`file merge`, which rebuilds every page each time): kept in the page cache,
     so that a catalog merged again unchanged is not parsed again (that was a third of
@@ -186,76 +167,25 @@ def read_catalog_bytes(path: Path) -> bytes:
 
 def parse_translations(path: Path, data: bytes) -> tuple:
     """(the Language its header names or None, entries, critical keys, lines)."""
-    try:
-        text = data.decode("utf-8")
-        parsed = list(read_entries(text))
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise CatalogError(f"{path}:{line}: not UTF-8") from None
-    except PoSyntaxError as error:
-        raise CatalogError(f"{path}:{error.line}: {error.message}") from None
     entries, critical, lines = {}, set(), {}
     language = None
-    for msgctxt, msgid, msgstr, flags, line in parsed:
-        if not msgid:
-            found = re.search(r"^Language: *(\S+)", msgstr, re.M)
+    for entry in parsed_entries(path, data):
+        if entry.obsolete:
+            continue
+        if not entry.msgid:
+            found = re.search(r"^Language: *(\S+)", entry.msgstr, re.M)
             language = found.group(1) if found else language
             continue
-        key = (msgctxt or None, msgid)
-        lines[key] = line
-        if CRITICAL_FLAG in flags:
+        key = entry.key
+        lines[key] = entry.line
+        if entry.critical:
             critical.add(key)
-        if msgstr and "fuzzy" not in flags:
-            entries[key] = msgstr
+        if entry.msgstr and not entry.fuzzy:
+            entries[key] = entry.msgstr
     return language, entries, frozenset(critical), lines
 
 
 # -- templates ---------------------------------------------------------------------------
-
-
-class TemplateEntry:
-    """One entry of a template. It has the attributes `pofile.entry_lines` reads, so it is
-    written as it is: building another object for each one was a tenth of extracting a page.
-    """
-
-    __slots__ = ("msgid", "msgctxt", "occurrences", "notes", "is_format", "critical", "role")
-
-    # What a template entry never has (class attributes, not fields).
-    obsolete = False
-    tcomment = ""
-    previous_msgctxt = None
-    previous_msgid = None
-    msgid_plural = ""
-    msgstr = ""
-
-    def __init__(self, msgid: str, context: str | None, role: str = "text"):
-        self.msgid = msgid
-        self.msgctxt = context
-        self.occurrences: list = []  # (path, line) references
-        self.notes: list = []
-        self.is_format = False
-        self.critical = False
-        self.role = role
-
-    def __repr__(self) -> str:
-        return f"TemplateEntry({self.msgid!r}, {self.msgctxt!r}, role={self.role!r})"
-
-    @property
-    def comment(self) -> str:
-        return "\n".join(self.notes)
-
-    @property
-    def flags(self) -> list[str]:
-        flags = []
-        if self.is_format:
-            flags.append(BRACE_FLAG)
-        if self.critical:
-            flags.append(CRITICAL_FLAG)
-        if self.role != "text":
-            # Templates only: lets `update` follow a text whose msgctxt comes or goes as the
-            # article changes (a context is set only where one text plays several roles).
-            flags.append(ROLE_FLAG + self.role)
-        return flags
 
 
 class Segmented(Protocol):
@@ -266,34 +196,32 @@ class Segmented(Protocol):
     segments: tuple[Segment, ...]
 
 
-def template_entries(article: Segmented) -> list[TemplateEntry]:
+def template_entries(article: Segmented) -> list[Entry]:
     """One entry per distinct (msgctxt, msgid), in order of first appearance."""
-    entries: dict[tuple, TemplateEntry] = {}
+    found: dict[tuple, list] = {}  # key -> [first segment, references, notes, format, critical]
     path = article.path
     for segment in article.segments:
         if not segment.translatable:
             continue
-        key = segment.key
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = TemplateEntry(segment.msgid, segment.context, segment.role)
-        reference = (path, str(segment.line))
-        if reference not in entry.occurrences:
-            entry.occurrences.append(reference)
-        if segment.note and segment.note not in entry.notes:
-            entry.notes.append(segment.note)
-        entry.is_format = entry.is_format or segment.is_format
-        entry.critical = entry.critical or segment.critical
-    return list(entries.values())
+        item = found.setdefault(segment.key, [segment, {}, {}, False, False])
+        item[1][(path, str(segment.line))] = None
+        if segment.note:
+            item[2][segment.note] = None
+        item[3] = item[3] or segment.is_format
+        item[4] = item[4] or segment.critical
+    return [template_entry(*item) for item in found.values()]
 
 
-def new_catalog(header: str, metadata: dict) -> polib.POFile:
-    import polib
-
-    catalog = polib.POFile(wrapwidth=78)
-    catalog.header = header
-    catalog.metadata = metadata
-    return catalog
+def template_entry(segment: Segment, references, notes, is_format, critical) -> Entry:
+    """A template's entry: notes for translators, then the pipeline note (critical, role)."""
+    note = pipeline_note(critical, segment.role)
+    return Entry(
+        msgid=segment.msgid,
+        msgctxt=segment.context,
+        occurrences=tuple(references),
+        comment="\n".join([*notes, note] if note else notes),
+        flags=(BRACE_FLAG,) if is_format else (),
+    )
 
 
 def template_metadata(slug: str, created: str) -> dict:
@@ -355,7 +283,7 @@ def write_template(path: Path, article: Segmented, sync: bool = True) -> bool:
 
 
 def init_catalog(
-    template: polib.POFile,
+    template: Catalog,
     language: str,
     plural_forms: str,
     language_name: str,
@@ -363,8 +291,6 @@ def init_catalog(
 ) -> str:
     """A new catalog for `language` from a template, every entry untranslated (or, with
     `keep_msgstr`, carrying the msgstr already set on the template's entries)."""
-    import polib
-
     metadata = dict(template.metadata)
     metadata.update(
         {
@@ -374,21 +300,19 @@ def init_catalog(
             "Plural-Forms": plural_forms,
         }
     )
-    catalog = new_catalog(
-        template.header.replace("Translation template", f"{language_name} translation"), metadata
-    )
-    for entry in template:
-        catalog.append(
-            polib.POEntry(
-                msgid=entry.msgid,
-                msgstr=entry.msgstr if keep_msgstr else "",
-                msgctxt=entry.msgctxt,
-                occurrences=entry.occurrences,
-                comment=entry.comment,
-                flags=list(entry.flags),
-            )
+    entries = tuple(
+        Entry(
+            msgid=entry.msgid,
+            msgstr=entry.msgstr if keep_msgstr else "",
+            msgctxt=entry.msgctxt,
+            occurrences=entry.occurrences,
+            comment=entry.comment,
+            flags=entry.flags,
         )
-    return serialize(catalog)
+        for entry in template
+    )
+    header = template.header.replace("Translation template", f"{language_name} translation")
+    return serialize(Catalog(header, metadata, entries))
 
 
 # -- update ------------------------------------------------------------------------------
@@ -435,36 +359,50 @@ class UpdateReport:
         }
 
 
-def merged_entry(template_entry: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
+def merged_entry(template_entry: Entry, old: Entry) -> Entry:
     """The template's entry carrying the old entry's translation and translator's notes."""
-    import polib
-
-    flags = [
-        flag for flag in template_entry.flags if flag != "fuzzy" and not flag.startswith(ROLE_FLAG)
-    ]
-    if "fuzzy" in old.flags and old.msgstr:
-        flags.insert(0, "fuzzy")
-    return polib.POEntry(
+    flags = tuple(flag for flag in template_entry.flags if flag != "fuzzy")
+    fuzzy = old.fuzzy and bool(old.msgstr)
+    return Entry(
         msgid=template_entry.msgid,
         msgctxt=template_entry.msgctxt,
         msgstr=old.msgstr,
         occurrences=template_entry.occurrences,
         comment=template_entry.comment,
         tcomment=old.tcomment,
-        flags=flags,
-        previous_msgid=old.previous_msgid if "fuzzy" in flags else None,
-        previous_msgctxt=old.previous_msgctxt if "fuzzy" in flags else None,
+        flags=("fuzzy", *flags) if fuzzy else flags,
+        previous_msgid=old.previous_msgid if fuzzy else None,
+        previous_msgctxt=old.previous_msgctxt if fuzzy else None,
     )
 
 
+def as_fuzzy(entry: Entry, msgstr: str, previous: Entry | None = None, **changes) -> Entry:
+    """The entry translated with `msgstr` for review, from the `previous` text if given."""
+    if previous is not None:
+        changes.update(previous_msgid=previous.msgid, previous_msgctxt=previous.msgctxt)
+    return replace(entry, msgstr=msgstr, flags=("fuzzy", *entry.flags), **changes)
+
+
+@dataclass
+class Merge:
+    """One update's inputs: the catalog's entries by key, and what may fill a new one."""
+
+    active: dict  # key -> live entry of the catalog
+    obsolete: dict  # key -> obsolete entry
+    vanished: list  # translated entries whose text left the template
+    threshold: float
+    keep_trivial: bool
+    memory: TranslationMemory | None
+
+
 def update_catalog(
-    catalog: polib.POFile,
-    template: polib.POFile,
+    catalog: Catalog,
+    template: Catalog,
     path: str,
     threshold: float,
     keep_trivial: bool = False,
     memory: TranslationMemory | None = None,
-) -> tuple[polib.POFile, UpdateReport]:
+) -> tuple[Catalog, UpdateReport]:
     """Merge a template into a catalog the way `msgmerge --previous` does, losing nothing.
 
     Unchanged entries keep their translation; an edited text takes the translation of its
@@ -473,82 +411,81 @@ def update_catalog(
     changed); a new text is filled from the translation memory of other articles; vanished
     translated entries become obsolete and come back if their text does.
     """
-    import polib
-
     report = UpdateReport(path)
-    active = {entry_key(e): e for e in catalog if not e.obsolete}
-    obsolete = {entry_key(e): e for e in catalog if e.obsolete}
-    result = new_catalog(catalog.header, dict(catalog.metadata))
-    result.metadata["POT-Creation-Date"] = template.metadata.get(
-        "POT-Creation-Date", result.metadata.get("POT-Creation-Date", "")
-    )
-    template_keys = {entry_key(e) for e in template}
+    active = {e.key: e for e in catalog if not e.obsolete}
+    obsolete = {e.key: e for e in catalog if e.obsolete}
+    template_keys = {e.key for e in template}
     vanished = [e for key, e in active.items() if key not in template_keys and e.msgstr]
     vanished += [e for key, e in obsolete.items() if key not in template_keys and e.msgstr]
-    for template_entry in template:
-        key = entry_key(template_entry)
-        old = active.get(key)
-        if old is None and key in obsolete:
-            old = obsolete[key]
-            report.revived += 1
-        certain = False
-        if old is None:
-            same, certain = same_text_other_context(template_entry, vanished)
-            old = same if certain else None
-        if old is not None:
-            result.append(merged_entry(template_entry, old))
-            report.kept += old is active.get(key) or certain
-            continue
-        entry = merged_entry(template_entry, polib.POEntry(msgid=template_entry.msgid))
-        best, score = best_candidate(template_entry, vanished, threshold)
-        if best is None and same is not None:
-            best, score = same, 1.0
-        if best is not None:
-            entry.msgstr = best.msgstr
-            if (
-                keep_trivial
-                and "fuzzy" not in best.flags
-                and is_trivial_edit(best.msgid, entry.msgid)
-            ):
-                report.trivial.append((template_entry.msgid, best.msgid))
-            else:
-                entry.flags.insert(0, "fuzzy")
-                entry.previous_msgid = best.msgid
-                entry.previous_msgctxt = best.msgctxt
-                report.fuzzy.append(
-                    (
-                        template_entry.msgid,
-                        best.msgid,
-                        score,
-                        changes_meaning(best.msgid, template_entry.msgid),
-                    )
-                )
-        elif memory is not None and (found := memory.lookup(template_entry, threshold)):
-            msgstr, source_msgid, slug, score = found
-            entry.msgstr = msgstr
-            entry.tcomment = f"From the translation memory: article {slug}"
-            if score < 1.0:
-                entry.flags.insert(0, "fuzzy")
-                entry.previous_msgid = source_msgid
-            report.from_memory.append((template_entry.msgid, slug, round(score, 3)))
-        else:
-            report.added += 1
-        result.append(entry)
+    merge = Merge(active, obsolete, vanished, threshold, keep_trivial, memory)
+    entries = [merge_one(entry, merge, report) for entry in template]
     for key, old in list(active.items()) + list(obsolete.items()):
         if key in template_keys or not (old.msgstr or old.tcomment):
             continue
         report.obsoleted += not old.obsolete
-        result.append(
-            polib.POEntry(
+        entries.append(
+            Entry(
                 msgid=old.msgid,
                 msgctxt=old.msgctxt,
                 msgstr=old.msgstr,
                 tcomment=old.tcomment,
-                flags=list(old.flags),
+                flags=old.flags,
                 obsolete=True,
             )
         )
-    return result, report
+    metadata = dict(catalog.metadata)
+    metadata["POT-Creation-Date"] = template.metadata.get(
+        "POT-Creation-Date", metadata.get("POT-Creation-Date", "")
+    )
+    return Catalog(catalog.header, metadata, tuple(entries)), report
+
+
+def merge_one(template_entry: Entry, merge: Merge, report: UpdateReport) -> Entry:
+    """The catalog's entry for one template entry: its old translation if the text is
+    known, else the nearest vanished text's (fuzzy), else the memory's, else untranslated."""
+    key = template_entry.key
+    old = merge.active.get(key)
+    if old is None and key in merge.obsolete:
+        old = merge.obsolete[key]
+        report.revived += 1
+    same, certain = (
+        (None, False) if old else same_text_other_context(template_entry, merge.vanished)
+    )
+    if old is not None or certain:
+        report.kept += old is None or old is merge.active.get(key)
+        return merged_entry(template_entry, old or same)
+    entry = merged_entry(template_entry, Entry(msgid=template_entry.msgid))
+    best, score = best_candidate(template_entry, merge.vanished, merge.threshold)
+    if best is None and same is not None:
+        best, score = same, 1.0
+    if best is not None:
+        return from_vanished(entry, best, score, merge.keep_trivial, report)
+    found = merge.memory.lookup(template_entry, merge.threshold) if merge.memory else None
+    if found:
+        return from_memory(entry, found, report)
+    report.added += 1
+    return entry
+
+
+def from_vanished(entry: Entry, best: Entry, score: float, keep_trivial: bool, report) -> Entry:
+    """The entry translated as the vanished `best` was: as is for a trivial edit (when
+    asked), else fuzzy."""
+    if keep_trivial and not best.fuzzy and is_trivial_edit(best.msgid, entry.msgid):
+        report.trivial.append((entry.msgid, best.msgid))
+        return replace(entry, msgstr=best.msgstr)
+    meaning = changes_meaning(best.msgid, entry.msgid)
+    report.fuzzy.append((entry.msgid, best.msgid, score, meaning))
+    return as_fuzzy(entry, best.msgstr, best)
+
+
+def from_memory(entry: Entry, found: tuple, report: UpdateReport) -> Entry:
+    """The entry translated from the translation memory (fuzzy unless an exact match)."""
+    msgstr, source_msgid, slug, score = found
+    report.from_memory.append((entry.msgid, slug, round(score, 3)))
+    note = f"From the translation memory: article {slug}"
+    if score >= 1.0:
+        return replace(entry, msgstr=msgstr, tcomment=note)
+    return as_fuzzy(entry, msgstr, tcomment=note, previous_msgid=source_msgid)
 
 
 NEGATIONS = frozenset(
@@ -637,7 +574,7 @@ class TranslationMemory:
             for context, entries in found.items()
         }
 
-    def lookup(self, entry: polib.POEntry, threshold: float):
+    def lookup(self, entry: Entry, threshold: float):
         """(msgstr, source msgid, article, score) of the best match, or None."""
         if self.exact is None:
             self.load()
@@ -654,14 +591,12 @@ class TranslationMemory:
         return (msgstr, msgid, slug, match[1])
 
 
-def role_of(template_entry: polib.POEntry) -> str:
-    for flag in template_entry.flags:
-        if flag.startswith(ROLE_FLAG):
-            return flag[len(ROLE_FLAG) :]
-    return "text"
+def role_of(template_entry: Entry) -> str:
+    """The role a template entry plays (its pipeline note's `role=`; "text" by default)."""
+    return template_entry.role
 
 
-def compatible_context(candidate: polib.POEntry, template_entry: polib.POEntry) -> bool:
+def compatible_context(candidate: Entry, template_entry: Entry) -> bool:
     """Same msgctxt, or the candidate's context names the role the template entry plays."""
     context = candidate.msgctxt or None
     return context == (template_entry.msgctxt or None) or context == role_of(template_entry)
@@ -713,7 +648,7 @@ def write_merged(path: Path, data: bytes, read: bytes | None) -> str:
     return "conflict"
 
 
-def serialize(catalog: polib.POFile) -> str:
+def serialize(catalog: Catalog) -> str:
     return format_catalog(catalog.header, catalog.metadata, catalog)
 
 
@@ -753,7 +688,7 @@ class CatalogStatus:
         }
 
 
-def catalog_status(catalog: polib.POFile, slug: str, language: str, path: str) -> CatalogStatus:
+def catalog_status(catalog: Catalog, slug: str, language: str, path: str) -> CatalogStatus:
     translated = fuzzy = untranslated = obsolete = words = translated_words = 0
     for entry in catalog:
         if entry.obsolete:

@@ -18,7 +18,7 @@ from pipeline.catalogs import Translations, msgfmt_problems, read_translations
 from pipeline.files import read_bytes
 from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
-from pipeline.pofile import PoSyntaxError, read_entries
+from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, source_words, unescape_text
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
@@ -352,8 +352,8 @@ def msgfmt_verdicts(
         return []
     if entries is None:
         text = data.decode("utf-8") if data is not None else path.read_text(encoding="utf-8")
-        entries = list(read_entries(text))
-    starts = [(line, (context or None, msgid)) for context, msgid, _, _, line in entries]
+        entries = read_entries(text)
+    starts = [(entry.line, entry.key) for entry in entries if not entry.obsolete]
     verdicts = []
     for group in paired(problems):
         message = "; ".join(text.strip(". ") for _, text in group)
@@ -435,7 +435,7 @@ def check_catalog(
     language's `glossary`, a `pipeline.glossary.Glossary`, its terms too). An untranslated
     entry is a finding of severity "untranslated" (progress, not a fault)."""
     try:
-        entries = list(read_entries(read_bytes(path).decode("utf-8")))
+        entries = read_entries(read_bytes(path).decode("utf-8"))
     except UnicodeDecodeError:
         return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
@@ -460,18 +460,18 @@ def check_catalog(
     ]
     refused = {key for _, _, key in verdicts}  # None among them: the whole catalog
     judged = []
-    for context, msgid, msgstr, flags, line in entries:
-        if not msgid:
+    for entry in entries:
+        if not entry.msgid or entry.obsolete:
             continue
-        found = entry_findings(msgid, msgstr, flags, phone_regions, language)
-        if glossary is not None and msgstr and "fuzzy" not in flags:
+        found = entry_findings(entry.msgid, entry.msgstr, entry.flags, phone_regions, language)
+        if glossary is not None and entry.msgstr and not entry.fuzzy:
             found += [
-                (sev, "glossary", message) for sev, message in glossary.problems(msgid, msgstr)
+                (sev, "glossary", message)
+                for sev, message in glossary.problems(entry.msgid, entry.msgstr)
             ]
-        findings.extend(Finding(*finding, shown, line, msgid) for finding in found)
-        key = (context or None, msgid)
-        usable = bool(msgstr) and "fuzzy" not in flags and not refused & {key, None}
-        judged.append((key, msgid, usable and not any(f[0] == "error" for f in found)))
+        findings.extend(Finding(*finding, shown, entry.line, entry.msgid) for finding in found)
+        usable = entry.translated and not refused & {entry.key, None}
+        judged.append((entry.key, entry.msgid, usable and not any(f[0] == "error" for f in found)))
     usable = frozenset(key for key, _, ok in judged if ok)
     return CatalogReport(findings, completeness(judged), usable)
 

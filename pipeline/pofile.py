@@ -1,11 +1,110 @@
-"""PO text in gettext's layout, written fast (polib's writer spends most of its time in
-textwrap: 12 ms for a 70-entry catalog). Lines wrap at 79 columns after spaces, as msgmerge
-does, so catalogs stay diff-friendly."""
+"""Gettext catalogs as data: the one entry type (`Entry`, `Catalog`), the one strict reader
+(`read_po`) and the writer of gettext's exact layout (`format_catalog`: lines wrap at 79
+columns as msgcat and msgmerge wrap them, so those tools change nothing)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# -- the model ------------------------------------------------------------------------------
+
+# The project's own data on an entry, kept in an extracted comment (`#. pipeline: critical,
+# role=heading`): gettext tools drop flags they do not know, but copy extracted comments.
+PIPELINE_NOTE = "pipeline: "
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One catalog or template entry, as read, merged and written."""
+
+    msgid: str
+    msgstr: str = ""
+    msgctxt: str | None = None
+    msgid_plural: str = ""
+    msgstr_plural: tuple[tuple[int, str], ...] = ()  # (index, text), by index
+    comment: str = ""  # extracted comments (`#.`): notes for translators, the pipeline note
+    tcomment: str = ""  # translator comments (`#`)
+    occurrences: tuple[tuple[str, str], ...] = ()  # (path, line) of `#:` references
+    flags: tuple[str, ...] = ()
+    previous_msgctxt: str | None = None
+    previous_msgid: str | None = None
+    obsolete: bool = False
+    line: int = field(default=0, compare=False)  # of its first keyword in the file read
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt or None, self.msgid)
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    @property
+    def translated(self) -> bool:
+        return bool(self.msgstr) and not self.fuzzy and not self.obsolete
+
+    @property
+    def is_format(self) -> bool:
+        return "python-brace-format" in self.flags
+
+    @property
+    def pipeline_notes(self) -> tuple[str, ...]:
+        """The words of the pipeline note: "critical", "role=heading"."""
+        for line in self.comment.split("\n"):
+            if line.startswith(PIPELINE_NOTE):
+                return tuple(word.strip() for word in line[len(PIPELINE_NOTE) :].split(","))
+        return ()
+
+    @property
+    def critical(self) -> bool:
+        # "critical" as a flag: catalogs written before the pipeline note (update drops it)
+        return "critical" in self.pipeline_notes or "critical" in self.flags
+
+    @property
+    def role(self) -> str:
+        for word in self.pipeline_notes:
+            if word.startswith("role="):
+                return word[len("role=") :]
+        return "text"
+
+
+def pipeline_note(critical: bool, role: str) -> str:
+    """The extracted comment line carrying an entry's own data, or "" when it has none."""
+    words = ["critical"] if critical else []
+    if role != "text":
+        # lets `update` follow a text whose msgctxt comes or goes as the article changes (a
+        # context is set only where one text plays several roles)
+        words.append(f"role={role}")
+    return PIPELINE_NOTE + ", ".join(words) if words else ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A whole .po or .pot: the header comment, the metadata, the entries in file order."""
+
+    header: str = ""
+    metadata: dict = field(default_factory=dict)
+    entries: tuple[Entry, ...] = ()
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, msgid: str, msgctxt: str | None = None) -> Entry | None:
+        """The live entry with this text and context, or None."""
+        key = (msgctxt or None, msgid)
+        return next((e for e in self.entries if e.key == key and not e.obsolete), None)
+
+    @property
+    def language(self) -> str | None:
+        """The header's Language, when it names one."""
+        return self.metadata.get("Language") or None
+
 
 WIDTH = 79
 # Break opportunities as gettext's line breaker finds them: after spaces, and after a
@@ -173,9 +272,8 @@ def reference_lines(occurrences) -> list[str]:
     return lines
 
 
-def entry_lines(entry) -> list[str]:
-    """The lines of one entry: a polib.POEntry, or a catalogs.TemplateEntry (which has the
-    same attributes)."""
+def entry_lines(entry: Entry) -> list[str]:
+    """The lines of one entry."""
     prefix = "#~ " if entry.obsolete else ""
     lines = comment_lines("#", entry.tcomment) + comment_lines("#.", entry.comment)
     if not entry.obsolete:
@@ -192,14 +290,14 @@ def entry_lines(entry) -> list[str]:
     lines += string_lines("msgid", entry.msgid, prefix)
     if entry.msgid_plural:
         lines += string_lines("msgid_plural", entry.msgid_plural, prefix)
-        for index in sorted(entry.msgstr_plural):
-            lines += string_lines(f"msgstr[{index}]", entry.msgstr_plural[index], prefix)
+        for index, text in entry.msgstr_plural:
+            lines += string_lines(f"msgstr[{index}]", text, prefix)
     else:
         lines += string_lines("msgstr", entry.msgstr, prefix)
     return lines
 
 
-def format_catalog(header: str, metadata: dict, entries) -> str:
+def format_catalog(header: str, metadata: dict, entries: Iterable[Entry]) -> str:
     """A whole catalog: header comment, metadata entry, then every entry."""
     lines = comment_lines("#", header)
     lines.append('msgid ""')
@@ -208,219 +306,3 @@ def format_catalog(header: str, metadata: dict, entries) -> str:
     obsolete = [entry for entry in entries if entry.obsolete]
     blocks = ["\n".join(lines)] + ["\n".join(entry_lines(entry)) for entry in active + obsolete]
     return "\n\n".join(blocks) + "\n"
-
-
-# -- reading -------------------------------------------------------------------------------
-
-
-class PoSyntaxError(ValueError):
-    def __init__(self, line: int, message: str):
-        super().__init__(f"{line}: {message}")
-        self.line = line
-        self.message = message
-
-
-ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    '"': '"',
-    "\\": "\\",
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "v": "\v",
-}
-ESCAPE = re.compile(r"\\(.)")
-KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t\r\f\v]+(".*)$')
-# What gettext's lexer skips between tokens; "\n" alone ends a line (a "\r" before it goes
-# with it). Other characters Python counts as line ends or spaces (NEL, U+2028, U+2029,
-# \x1c-\x1e) are text inside a string and an error outside one, as they are for msgfmt.
-BLANKS = " \t\r\f\v"
-
-
-# One string, whole: every backslash escapes the character after it.
-STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
-
-
-def unquote(text: str, line: int) -> str:
-    """The text of the one quoted string that `text` is (gettext also joins `"a" "b"` on one
-    line, which polib misreads: it is refused here)."""
-    match = STRING.match(text)
-    if match is None:
-        raise PoSyntaxError(line, "end-of-line within string")
-    if match.end() != len(text):
-        raise PoSyntaxError(line, "text after the closing quote of a string")
-    body = match.group(1)
-
-    def replace(match):
-        char = match.group(1)
-        if char not in ESCAPES:
-            raise PoSyntaxError(line, f"invalid control sequence \\{char}")
-        return ESCAPES[char]
-
-    return ESCAPE.sub(replace, body) if "\\" in body else body
-
-
-def read_entries(text: str):
-    """(msgctxt, msgid, msgstr, flags, line) of every live entry; strict: a syntax error is
-    a PoSyntaxError with its line. Obsolete entries and comments other than flags are skipped.
-    """
-    entries = read_plain_entries(text)
-    return iter(entries) if entries is not None else read_entries_strictly(text)
-
-
-# The layout gettext tools, Poedit, Weblate and this package write, read a line at a time
-# with string operations only. Anything else (plurals, odd spacing, CR line ends, a syntax
-# error) is left to the strict reader, which gives the same results and reports errors with
-# their line.
-# Characters the plain layout has no use for (CR line ends; the others are left to the strict
-# reader, whose handling of them is the one held against msgfmt's).
-OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-
-
-class NotPlain(Exception):
-    pass
-
-
-def read_plain_entries(text: str) -> list | None:
-    """Entries of a catalog in the common layout, or None when it is not in that layout:
-    comment and blank lines, then `msgctxt "..."` (optional), `msgid "..."` and
-    `msgstr "..."`, each continued by lines `"..."`. Lines are found in place, not split
-    off: only the strings' text is copied out."""
-    if "msgid_plural" in text:
-        return None
-    for line_break in OTHER_LINE_ENDS:  # noqa: SIM110
-        if line_break in text:
-            return None
-    length = len(text)
-    position = 0  # where the current line starts
-    line_number = 1
-    entries = []
-    try:
-        while True:
-            flags: list[str] = []
-            while position < length and (text[position] == "\n" or text[position] == "#"):
-                end = line_end(text, position)
-                if text.startswith("#,", position):
-                    words = text[position + 2 : end].split(",")
-                    flags.extend([flag.strip() for flag in words if flag.strip()])
-                position = end + 1
-                line_number += 1
-            if position >= length:
-                return entries
-            first_line = line_number
-            context = None
-            if text.startswith('msgctxt "', position):
-                context, position, line_number = plain_field(text, position, 9, line_number)
-            if not text.startswith('msgid "', position):
-                return None
-            msgid, position, line_number = plain_field(text, position, 7, line_number)
-            if not text.startswith('msgstr "', position):
-                return None
-            msgstr, position, line_number = plain_field(text, position, 8, line_number)
-            entries.append((context, msgid, msgstr, flags, first_line))
-    except NotPlain:
-        return None
-
-
-def line_end(text: str, position: int) -> int:
-    end = text.find("\n", position)
-    return len(text) if end < 0 else end
-
-
-def plain_field(text: str, position: int, skip: int, line_number: int) -> tuple:
-    """(string, next line's position, next line's number) of the string whose line starts
-    at `position` (its keyword `skip` characters long, quote included) and its continuation
-    lines."""
-    length = len(text)
-    end = line_end(text, position)
-    pieces = [plain_body(text, position + skip, end)]
-    position = end + 1
-    line_number += 1
-    while position < length and text[position] == '"':
-        end = line_end(text, position)
-        pieces.append(plain_body(text, position + 1, end))
-        position = end + 1
-        line_number += 1
-    raw = pieces[0] if len(pieces) == 1 else "".join(pieces)
-    if "\\" in raw:
-        raw = ESCAPE.sub(plain_escape, raw)
-    return raw, position, line_number
-
-
-def plain_body(text: str, start: int, end: int) -> str:
-    """The text between the quotes of the string line ending at `end`: no bare quote in
-    it, every backslash escaping the character after it (an escaped closing quote leaves
-    the string open)."""
-    close = end - 1
-    if close < start or text[close] != '"':
-        raise NotPlain
-    body = text[start:close]
-    if "\\" in body:
-        unpaired = body.replace("\\\\", "")  # escaped backslashes, paired left to right
-        if unpaired.endswith("\\") or '"' in unpaired.replace('\\"', ""):
-            raise NotPlain
-    elif '"' in body:
-        raise NotPlain
-    return body
-
-
-def plain_escape(match: re.Match) -> str:
-    try:
-        return ESCAPES[match.group(1)]
-    except KeyError:
-        raise NotPlain from None
-
-
-def read_entries_strictly(text: str):
-    entry: dict = {}
-    flags: list[str] = []
-    field_name = None
-    start_line = 0
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip(BLANKS)
-        if not line:
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,"):
-                if "msgid" in entry:
-                    yield finish(entry, flags, start_line)
-                    entry, flags, field_name = {}, [], None
-                flags.extend(flag.strip() for flag in line[2:].split(",") if flag.strip())
-            elif "msgid" in entry and not line.startswith("#~"):
-                yield finish(entry, flags, start_line)
-                entry, flags, field_name = {}, [], None
-            continue
-        if line.startswith('"'):
-            if field_name is None:
-                raise PoSyntaxError(number, "a string continues no keyword")
-            entry[field_name] += unquote(line, number)
-            continue
-        match = KEYWORD.match(line)
-        if not match:
-            raise PoSyntaxError(number, f"syntax error: {line[:30]!r}")
-        keyword, value = match.groups()
-        if (
-            keyword in ("msgctxt", "msgid")
-            and "msgid" in entry
-            and (keyword == "msgctxt" or "msgstr" in entry or "msgstr[0]" in entry)
-        ):
-            yield finish(entry, flags, start_line)
-            entry, flags = {}, []
-        if keyword in entry:
-            raise PoSyntaxError(number, f"duplicate {keyword}")
-        if not entry:
-            start_line = number
-        entry[keyword] = unquote(value, number)
-        field_name = keyword
-    if entry:
-        yield finish(entry, flags, start_line)
-
-
-def finish(entry: dict, flags: list, line: int):
-    if "msgid" not in entry:
-        raise PoSyntaxError(line, "entry without msgid")
-    if "msgstr" not in entry and "msgstr[0]" not in entry:
-        raise PoSyntaxError(line, "missing 'msgstr' section")
-    return entry.get("msgctxt"), entry["msgid"], entry.get("msgstr", ""), flags, line

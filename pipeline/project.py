@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-import polib
-
 from pipeline.catalogs import (
     CONFLICT_SUFFIX,
     CatalogStatus,
@@ -37,6 +35,8 @@ from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
 from pipeline.parallel import LOCAL, Executor, Outcome, ordered_map
+from pipeline.pofile import Catalog
+from pipeline.poreader import read_po
 from pipeline.regions import load_regions, phone_countries
 from pipeline.segment import HotlineSpec
 from pipeline.source import (
@@ -300,7 +300,7 @@ def update_one(
     else:  # a new article: an empty catalog, filled from the translation memory below
         tag = parse_tag(language)
         empty = template_without_entries(template)
-        catalog = polib.pofile(
+        catalog = read_po(
             init_catalog(empty, tag.gettext, tag.plural_forms, tag.babel.english_name)
         )
     merged, report = update_catalog(
@@ -321,10 +321,8 @@ def conflict_message(report: UpdateReport) -> str:
     )
 
 
-def template_without_entries(template):
-    empty = polib.POFile()
-    empty.header, empty.metadata = template.header, dict(template.metadata)
-    return empty
+def template_without_entries(template: Catalog) -> Catalog:
+    return Catalog(template.header, dict(template.metadata))
 
 
 def file_digest(path) -> str:
@@ -558,14 +556,18 @@ def pseudo(project: Project) -> Outcome:
             continue
         for language, transform in locales.items():
             tag = parse_tag(language)
-            for entry in template:
-                segment = segment_for(entry.msgid, "python-brace-format" in entry.flags)
-                entry.msgstr = pseudo_translate(segment, transform)
+            entries = tuple(
+                dataclasses.replace(
+                    entry,
+                    msgstr=pseudo_translate(segment_for(entry.msgid, entry.is_format), transform),
+                )
+                for entry in template
+            )
             path = catalog_path(project.settings.locales_dir, language, slug)
             write_atomic(
                 path,
                 init_catalog(
-                    template,
+                    dataclasses.replace(template, entries=entries),
                     language,
                     tag.plural_forms,
                     f"Pseudo-locale {tag.bcp47}",

@@ -254,13 +254,12 @@ def test_update_skips_catalogs_already_up_to_date(cli, project):
     assert reports[CATALOG.format("es")]["skipped"] is True
 
 
-def test_fast_catalog_reader_agrees_with_the_strict_one(cli, project, tmp_path):
-    """Catalogs in the layout gettext tools write are read a whole entry at a time; anything
-    else (CR line ends, plurals, errors) goes through the line reader, with the same result."""
+def test_the_reader_reads_every_layout_alike(cli, project, tmp_path):
+    """The layouts polib, msgcat and `msgcat --no-wrap` write, CR line ends and odd spacing
+    are read to the same entries; an error has its line and a code."""
     import subprocess
 
-    from pipeline.pofile import PoSyntaxError, read_entries, read_entries_strictly
-    from pipeline.pofile import read_plain_entries as fast
+    from pipeline.poreader import PoSyntaxError, read_entries
 
     cli("extract")
     cli("init", "de", "--force")
@@ -280,20 +279,19 @@ def test_fast_catalog_reader_agrees_with_the_strict_one(cli, project, tmp_path):
             ["msgcat", "--no-wrap", str(path)], capture_output=True, text=True
         ).stdout,
     }
-    for name, text in layouts.items():
-        strict = list(read_entries_strictly(text))
-        assert len(strict) == len(catalog) and "fuzzy" in strict[1][3], name
-        assert fast(text) == strict, name
+    expected = read_entries(layouts["msgcat"])
+    assert len(expected) == len(catalog) + 1 and "fuzzy" in expected[1].flags
+    assert expected[-1].obsolete and expected[-1].msgstr == "weg"
+    assert expected[1].previous_msgid.endswith(" (before)")
     text = layouts["msgcat"]
-    plural = text + '\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] "eins"\nmsgstr[1] "viele"\n'
-    for other in (text.replace("\n", "\r\n"), plural, text.replace('msgid "', 'msgid  "', 1)):
-        assert fast(other) is None
-        assert list(read_entries(other)) == list(read_entries_strictly(other))
+    others = [text.replace("\n", "\r\n"), text.replace('msgid "', 'msgid  "', 1)]
+    for other in [*layouts.values(), *others]:
+        assert read_entries(other) == expected
     broken = text.replace('msgstr "', 'msgstr "\\q', 1)
-    assert fast(broken) is None
     line = text[: text.index('msgstr "')].count("\n") + 1
-    with pytest.raises(PoSyntaxError, match=rf"^{line}: invalid control sequence"):
-        list(read_entries(broken))
+    with pytest.raises(PoSyntaxError, match=rf"^{line}: invalid control sequence") as error:
+        read_entries(broken)
+    assert error.value.code == "escape"
 
 
 @given(st.text(alphabet='\\n\n a"', max_size=30))
@@ -325,18 +323,20 @@ MUTATIONS = ['"', "\\", "\n", " ", "#", "#, fuzzy", 'msgid "', 'msgstr "', 'msgc
 MUTATIONS += ["\\\\", "\\n", "\\q", "\t", "x", '""', "\r"]
 
 
-def test_fast_catalog_reader_never_disagrees_with_the_strict_one_on_damaged_files():
+def test_the_reader_reads_or_refuses_damaged_files_with_a_line_and_a_code():
     """Thousands of small edits to a real catalog (quotes, backslashes, keywords, line
-    breaks): the fast reader gives the strict reader's entries, or leaves the file to it."""
+    breaks): the reader gives entries or a PoSyntaxError naming a line of the file and one
+    of its codes, never another exception; what it reads it writes back and reads again
+    to the same entries."""
     import random
 
-    from pipeline.pofile import PoSyntaxError, read_entries_strictly
-    from pipeline.pofile import read_plain_entries as fast
+    from pipeline.pofile import format_catalog
+    from pipeline.poreader import PoSyntaxError, read_po
 
     text = (REPO / CATALOG.format("es")).read_text(encoding="utf-8")
     blocks = text.split("\n\n")
     rng = random.Random(7)
-    plain = 0
+    read = 0
     for _ in range(3000):
         start = rng.randrange(len(blocks))
         damaged = "\n\n".join(blocks[start : start + 3])
@@ -345,14 +345,15 @@ def test_fast_catalog_reader_never_disagrees_with_the_strict_one_on_damaged_file
             cut = rng.choice((0, 0, 1, 2))
             damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
         try:
-            strict = list(read_entries_strictly(damaged))
-        except PoSyntaxError:
-            strict = None
-        found = fast(damaged)
-        if found is not None:
-            plain += 1
-            assert found == strict, repr(damaged)
-    assert plain > 500  # the fast path was taken often enough to be tested
+            catalog = read_po(damaged)
+        except PoSyntaxError as error:
+            assert 1 <= error.line <= damaged.count("\n") + 1, repr(damaged)
+            assert error.code in {"string", "escape", "keyword", "duplicate", "incomplete"}
+            continue
+        read += 1
+        written = format_catalog(catalog.header, catalog.metadata, catalog.entries)
+        assert read_po(written).entries == catalog.entries, repr(damaged)
+    assert read > 500  # enough damaged files were read to test the round trip
 
 
 CACHED_CATALOG = """msgid ""

@@ -195,7 +195,7 @@ def rendered(cli, project) -> list[str]:
     catalog = polib.pofile(str(path))
     prefixes = [entry.msgid[:60] for entry in catalog]
     for entry in catalog:
-        if "critical" not in entry.flags:
+        if "pipeline: critical" not in entry.comment:
             entry.msgstr = "{refused}"
     catalog.save()
     seen, _ = fallbacks_of(cli, project)

@@ -73,7 +73,7 @@ def test_template_is_accepted_by_msgfmt_polib_and_babel(template, project):
 def test_hotline_number_is_a_placeholder(template):
     assert not any("378-4154" in entry.msgid for entry in template)
     entry = template.find("Hotline {hotline_phone}")
-    assert "python-brace-format" in entry.flags and "critical" in entry.flags
+    assert "python-brace-format" in entry.flags and "pipeline: critical" in entry.comment
 
 
 def test_entries_carry_references_notes_and_contexts(template):

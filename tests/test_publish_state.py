@@ -10,6 +10,7 @@ it was; and the summary's counts add up to what the manifest holds.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -132,8 +133,13 @@ class PublishMachine(RuleBasedStateMachine):
 
     def write_catalog(self, language: str, slug: str, translated: int, variant: int) -> None:
         template = self.templates[slug]
-        for number, entry in enumerate(template):
-            entry.msgstr = f"[{language}{variant}] {entry.msgid}" if number < translated else ""
+        entries = tuple(
+            dataclasses.replace(
+                entry, msgstr=f"[{language}{variant}] {entry.msgid}" if number < translated else ""
+            )
+            for number, entry in enumerate(template)
+        )
+        template = dataclasses.replace(template, entries=entries)
         text = init_catalog(template, language, "nplurals=2; plural=(n != 1);", language, True)
         path = catalog_path(self.root / "locales", language, slug)
         path.parent.mkdir(parents=True, exist_ok=True)
