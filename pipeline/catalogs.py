@@ -14,9 +14,9 @@ from pipeline import pagecache
 from pipeline.errors import CatalogError
 from pipeline.files import read_bytes, read_if_present, safe_name, write_atomic
 from pipeline.model import Segment
+from pipeline.notation import words as source_words
 from pipeline.pofile import Catalog, Entry, format_catalog, pipeline_note
 from pipeline.poreader import PoSyntaxError, catalog_of, read_entries
-from pipeline.segment import source_words
 
 BRACE_FLAG = "python-brace-format"
 
@@ -419,11 +419,23 @@ def update_catalog(
     vanished += [e for key, e in obsolete.items() if key not in template_keys and e.msgstr]
     merge = Merge(active, obsolete, vanished, threshold, keep_trivial, memory)
     entries = [merge_one(entry, merge, report) for entry in template]
-    for key, old in list(active.items()) + list(obsolete.items()):
+    entries += obsolete_entries(merge, template_keys, report)
+    metadata = dict(catalog.metadata)
+    metadata["POT-Creation-Date"] = template.metadata.get(
+        "POT-Creation-Date", metadata.get("POT-Creation-Date", "")
+    )
+    return Catalog(catalog.header, metadata, tuple(entries)), report
+
+
+def obsolete_entries(merge: Merge, template_keys: set, report: UpdateReport) -> list[Entry]:
+    """The entries whose text left the template, kept obsolete if they hold a translation
+    or a translator's comment (nothing a translator wrote is dropped)."""
+    kept = []
+    for key, old in list(merge.active.items()) + list(merge.obsolete.items()):
         if key in template_keys or not (old.msgstr or old.tcomment):
             continue
         report.obsoleted += not old.obsolete
-        entries.append(
+        kept.append(
             Entry(
                 msgid=old.msgid,
                 msgctxt=old.msgctxt,
@@ -433,11 +445,7 @@ def update_catalog(
                 obsolete=True,
             )
         )
-    metadata = dict(catalog.metadata)
-    metadata["POT-Creation-Date"] = template.metadata.get(
-        "POT-Creation-Date", metadata.get("POT-Creation-Date", "")
-    )
-    return Catalog(catalog.header, metadata, tuple(entries)), report
+    return kept
 
 
 def merge_one(template_entry: Entry, merge: Merge, report: UpdateReport) -> Entry:

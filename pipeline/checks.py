@@ -16,10 +16,18 @@ from dataclasses import dataclass
 from pipeline import pagecache
 from pipeline.catalogs import Translations, msgfmt_problems, read_translations
 from pipeline.files import read_bytes
-from pipeline.merge import MessageError, parse_message
 from pipeline.model import Segment, Tag, Variable
+from pipeline.notation import (
+    NotationError,
+    parse_message,
+    placeholders,
+    plain_text,
+    tags,
+    visible_text,
+)
+from pipeline.notation import words as source_words
 from pipeline.poreader import PoSyntaxError, read_entries
-from pipeline.segment import MAYBE_PHONE, TAG_OR_PLACEHOLDER, source_words, unescape_text
+from pipeline.segment import MAYBE_PHONE
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
@@ -55,15 +63,6 @@ class Finding:
         }
 
 
-def plain_text(message: str) -> str:
-    return unescape_text(TAG_OR_PLACEHOLDER.sub(" ", message), False)
-
-
-def visible_text(message: str) -> str:
-    """The message as a reader sees its shape: tags gone, each placeholder a neutral 0."""
-    return unescape_text(re.sub(r"\{\w+\}", "0", re.sub(r"</?\d+/?>", "", message)), False)
-
-
 def translation_errors(
     msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = ()
 ) -> list[tuple[str, str]]:
@@ -71,10 +70,8 @@ def translation_errors(
     errors = []
     try:
         parse_message(msgstr, segment)
-    except MessageError as error:
-        text = str(error)
-        code = "markup" if "markup" in text else "placeholder" if "{" in text else "tags"
-        errors.append((code, text))
+    except NotationError as error:
+        errors.append((error.code, str(error)))
     else:
         errors.extend(placeholder_errors(msgstr, segment))
     errors.extend(content_errors(msgstr, segment, phone_regions))
@@ -312,20 +309,10 @@ def capitalization_differs(source_letter: str, target_letter: str, language: str
 
 # -- checking catalogs ----------------------------------------------------------------------
 
-TAG = re.compile(r"<(\d+)(/?)>")
-VARIABLE = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})")
-
 
 def segment_for(msgid: str, is_format: bool) -> Segment:
     """The tags and placeholders a translation must keep, read off the msgid itself."""
-    tags = {}
-    for match in TAG.finditer(msgid):
-        number = int(match.group(1))
-        tags[number] = Tag(number, "", "", bool(match.group(2)), 0)
-    variables = ()
-    if is_format:
-        names = dict.fromkeys(VARIABLE.findall(msgid))
-        variables = tuple(Variable(name, "element") for name in names)
+    names = placeholders(msgid) if is_format else ()
     return Segment(
         msgid=msgid,
         context=None,
@@ -333,8 +320,8 @@ def segment_for(msgid: str, is_format: bool) -> Segment:
         start=0,
         end=0,
         line=0,
-        tags=tuple(tags.values()),
-        variables=variables,
+        tags=tuple(Tag(number, "", "", void, 0) for number, void in tags(msgid)),
+        variables=tuple(Variable(name, "element") for name in names),
     )
 
 
@@ -439,13 +426,7 @@ def check_catalog(
     except UnicodeDecodeError:
         return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
-        findings = [
-            Finding("error", "msgfmt", message, shown, line)
-            for line, message in msgfmt_problems(path, check_header=True)
-        ]
-        if not any(f.line == error.line for f in findings):
-            findings.append(Finding("error", "syntax", error.message, shown, error.line))
-        return CatalogReport(findings, None)
+        return unreadable(path, shown, error)
     verdicts = msgfmt_verdicts(path, entries)
     findings = [
         Finding(
@@ -461,19 +442,37 @@ def check_catalog(
     refused = {key for _, _, key in verdicts}  # None among them: the whole catalog
     judged = []
     for entry in entries:
-        if not entry.msgid or entry.obsolete:
-            continue
-        found = entry_findings(entry.msgid, entry.msgstr, entry.flags, phone_regions, language)
-        if glossary is not None and entry.msgstr and not entry.fuzzy:
-            found += [
-                (sev, "glossary", message)
-                for sev, message in glossary.problems(entry.msgid, entry.msgstr)
-            ]
-        findings.extend(Finding(*finding, shown, entry.line, entry.msgid) for finding in found)
-        usable = entry.translated and not refused & {entry.key, None}
-        judged.append((entry.key, entry.msgid, usable and not any(f[0] == "error" for f in found)))
+        if entry.msgid and not entry.obsolete:
+            found = entry_findings(entry.msgid, entry.msgstr, entry.flags, phone_regions, language)
+            if glossary is not None and entry.msgstr and not entry.fuzzy:
+                found += [
+                    (sev, "glossary", message)
+                    for sev, message in glossary.problems(entry.msgid, entry.msgstr)
+                ]
+            findings.extend(Finding(*finding, shown, entry.line, entry.msgid) for finding in found)
+            judged.append((entry.key, entry.msgid, is_usable(entry, found, refused)))
     usable = frozenset(key for key, _, ok in judged if ok)
     return CatalogReport(findings, completeness(judged), usable)
+
+
+def is_usable(entry, findings: list, refused: set) -> bool:
+    """Whether publish may use the entry's translation: translated, not fuzzy, without an
+    error of its own or of msgfmt's (`refused`: keys msgfmt refuses, None for the catalog)."""
+    if not entry.translated or refused & {entry.key, None}:
+        return False
+    return not any(finding[0] == "error" for finding in findings)
+
+
+def unreadable(path, shown: str, error: PoSyntaxError) -> CatalogReport:
+    """The report on a catalog the reader refuses: msgfmt's errors, and the reader's own
+    where msgfmt names no fault on that line."""
+    findings = [
+        Finding("error", "msgfmt", message, shown, line)
+        for line, message in msgfmt_problems(path, check_header=True)
+    ]
+    if not any(f.line == error.line for f in findings):
+        findings.append(Finding("error", "syntax", error.message, shown, error.line))
+    return CatalogReport(findings, None)
 
 
 def entry_findings(

@@ -20,7 +20,8 @@ from pipeline.files import read_bytes, read_stream, write_if_changed
 from pipeline.markup import Document, collector_paused, parse
 from pipeline.merge import Renderer, Values, compile_skeleton, find_element
 from pipeline.model import Literal, Segment
-from pipeline.segment import segment_document, source_words
+from pipeline.notation import words as source_words
+from pipeline.segment import segment_document
 from pipeline.urls import script_url_attributes
 
 BOMS = (

@@ -7,26 +7,19 @@ its source segment is refused here, and the segment falls back to the source tex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.markup import Document, Element, parse
 from pipeline.model import AttributeSlot, Literal, RegionBlock, Segment, Skeleton, TelHref
+from pipeline.notation import NotationError, parse_message, serialize, unescape_text
+from pipeline.notation import words as source_words
 from pipeline.passages import is_shown
-from pipeline.segment import (
-    PHONE_VARIABLE,
-    escape_html,
-    escape_text,
-    source_words,
-    unescape_text,
-)
+from pipeline.segment import PHONE_VARIABLE, escape_html
 
-MESSAGE_TOKEN = re.compile(r"<(/?)(\d+)(/?)>|\{([A-Za-z_]\w*)\}|\{\{|\}\}|<(?=[A-Za-z/!?])")
-
-
-class MessageError(ValueError):
-    """A translation that does not fit its source segment (the reason is the message)."""
+# The notation's names under which render and its callers know them.
+MessageError = NotationError
+serialize_message = serialize
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,91 +61,6 @@ class RenderReport:
     @property
     def completeness(self) -> float:
         return 1.0 if self.words == 0 else self.translated_words / self.words
-
-
-def parse_message(text: str, segment: Segment) -> list:
-    """Tokens of a msgid or msgstr, checked against the segment's tags and variables."""
-    tokens = []
-    position = 0
-    stack: list[int] = []
-    seen_tags: list[int] = []
-    seen_variables: set = set()
-    tags = {tag.number: tag for tag in segment.tags}
-    variables = {variable.name for variable in segment.variables}
-    braces = segment.is_format
-    for match in MESSAGE_TOKEN.finditer(text):
-        token = match.group(0)
-        if not braces and token[0] == "{":
-            continue  # plain text in a message without placeholders
-        if match.start() > position:
-            tokens.append(("text", unescape_text(text[position : match.start()], braces)))
-        position = match.end()
-        if token in ("{{", "}}"):
-            tokens.append(("text", token[0]))
-        elif match.group(4):
-            name = match.group(4)
-            if name not in variables:
-                raise MessageError(f"unknown placeholder {{{name}}}")
-            seen_variables.add(name)
-            tokens.append(("var", name))
-        elif match.group(2) is None:
-            snippet = text[match.start() : match.start() + 20].split(">")[0]
-            raise MessageError(f"markup not in the source: {snippet}>")
-        else:
-            number = int(match.group(2))
-            closing, void = match.group(1) == "/", match.group(3) == "/"
-            tag = tags.get(number)
-            if tag is None or (closing and void) or tag.self_closing != void:
-                raise MessageError(f"tag {token} is not in the source")
-            if void:
-                seen_tags.append(number)
-                tokens.append(("void", number))
-            elif not closing:
-                stack.append(number)
-                seen_tags.append(number)
-                tokens.append(("open", number))
-            elif not stack or stack[-1] != number:
-                raise MessageError(f"tag {token} closes nothing open (badly nested)")
-            else:
-                stack.pop()
-                tokens.append(("close", number))
-    if position < len(text):
-        tokens.append(("text", unescape_text(text[position:], braces)))
-    tokens = join_text(tokens)
-    if stack:
-        raise MessageError(f"tag <{stack[-1]}> is never closed")
-    if sorted(seen_tags) != sorted(tags):
-        missing = sorted(set(tags) - set(seen_tags))
-        if missing:
-            raise MessageError(f"tag <{missing[0]}> from the source is missing")
-        raise MessageError("a tag from the source is used twice")
-    if seen_variables != variables:
-        missing = sorted(variables - seen_variables)
-        raise MessageError(f"placeholder {{{missing[0]}}} from the source is missing")
-    return tokens
-
-
-def join_text(tokens: list) -> list:
-    joined: list = []
-    for token in tokens:
-        if token[0] == "text" and joined and joined[-1][0] == "text":
-            joined[-1] = ("text", joined[-1][1] + token[1])
-        else:
-            joined.append(token)
-    return joined
-
-
-def serialize_message(tokens: list, braces: bool) -> str:
-    """Tokens back to message text: the inverse of `parse_message`."""
-    parts = []
-    for kind, value in tokens:
-        if kind == "text":
-            parts.append(escape_text(value, braces))
-        elif kind == "var":
-            parts.append("{" + value + "}")
-        else:
-            parts.append({"open": "<{}>", "close": "</{}>", "void": "<{}/>"}[kind].format(value))
-    return "".join(parts)
 
 
 def escape_attribute(text: str, quote: str) -> str:

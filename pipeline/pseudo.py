@@ -6,8 +6,9 @@ checks and shows where text is not extracted (it stays plain English on the page
 
 from __future__ import annotations
 
-from pipeline.merge import parse_message, serialize_message
 from pipeline.model import Segment
+from pipeline.notation import parse_message
+from pipeline.notation import serialize as serialize_message
 
 ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

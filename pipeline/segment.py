@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
 from pipeline.passages import choice_conditions, parse_condition
+from pipeline.notation import TAG_OR_PLACEHOLDER, escape_text, unescape_text  # noqa: F401
+from pipeline.notation import words as source_words  # noqa: F401 (the name others import)
 
 INLINE = frozenset(
     [
@@ -117,18 +118,6 @@ META_CONTENT = {
 HTML_SPACE = " \t\n\r\f"
 MAYBE_PHONE = re.compile(r"\d(?:[\s().\-\u00a0]*\d){6,}")
 PHONE_VARIABLE = "hotline_phone"
-TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
-WORD = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-# Big enough for the largest article (a page is rendered once per region), small enough that
-# a site's worth of msgids is not kept alive by the cache.
-@lru_cache(maxsize=4096)
-def source_words(msgid: str) -> int:
-    """Words a translator translates: letters, without tags and placeholders."""
-    if "<" in msgid or "{" in msgid:  # a literal "<" is "&lt;" in a msgid: "<" opens a tag
-        msgid = TAG_OR_PLACEHOLDER.sub(" ", msgid)
-    return len(WORD.findall(msgid))
 
 
 @dataclass(frozen=True)
@@ -676,33 +665,7 @@ def build_segment(walk, items, container, context, in_tel_link):
     return segment, [slot for slot in encoder.inner if isinstance(slot, Segment)]
 
 
-# -- msgid text escaping -----------------------------------------------------------------
-
-ENTITY_LIKE = re.compile(r"&(?=(?:lt|amp);)")
-UNESCAPE = re.compile(r"&(lt|amp);|\{\{|\}\}")
-
-
-def escape_text(text: str, braces: bool) -> str:
-    """Text -> msgid text: `<` is `&lt;` (so tags stay unambiguous); braces double in formats."""
-    if "&" in text:
-        text = ENTITY_LIKE.sub("&amp;", text)
-    if "<" in text:  # found with memchr; replace() would copy the text to find none
-        text = text.replace("<", "&lt;")
-    if braces:
-        text = text.replace("{", "{{").replace("}", "}}")
-    return text
-
-
-def unescape_text(text: str, braces: bool) -> str:
-    def replace(match):
-        token = match.group(0)
-        if token == "&lt;":
-            return "<"
-        if token == "&amp;":
-            return "&"
-        return token[0] if braces else token
-
-    return UNESCAPE.sub(replace, text)
+# -- HTML text -----------------------------------------------------------------------------
 
 
 def escape_html(text: str) -> str:
