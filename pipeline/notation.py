@@ -111,8 +111,8 @@ def lex(text: str, braces: bool, source: tuple | None = None) -> tuple[list[Toke
     position = 0
     for match in MESSAGE_TOKEN.finditer(text):
         token = match.group(0)
-        if not braces and token[0] == "{":
-            continue  # plain text in a message without placeholders
+        if not braces and token[0] in "{}":
+            continue  # plain text in a message without placeholders, doubled braces too
         if match.start() > position:
             tokens.append(Token("text", unescape_text(text[position : match.start()], braces)))
         position = match.end()

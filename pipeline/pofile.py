@@ -100,11 +100,6 @@ class Catalog:
         key = (msgctxt or None, msgid)
         return next((e for e in self.entries if e.key == key and not e.obsolete), None)
 
-    @property
-    def language(self) -> str | None:
-        """The header's Language, when it names one."""
-        return self.metadata.get("Language") or None
-
 
 WIDTH = 79
 # Break opportunities as gettext's line breaker finds them: after spaces, and after a

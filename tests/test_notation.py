@@ -112,3 +112,20 @@ def test_the_notation_is_written_down_once():
             continue
         text = path.read_text(encoding="utf-8")
         assert not [p for p in patterns if p in text], path.name
+
+
+def test_doubled_braces_of_a_text_without_placeholders_reach_the_page(tmp_path):
+    """A page's own `{{ name }}` (a template sample in a tutorial) is text: its translation
+    is published with both closing braces (the page used to show `{{ name }`)."""
+    import subprocess
+    import sys
+
+    page, catalog, out = tmp_path / "p.html", tmp_path / "p.po", tmp_path / "out.html"
+    page.write_text("<html><body><p>Write {{ name }} here.</p></body></html>")
+    catalog.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Write {{ name }} here."\nmsgstr "Schreib {{ name }} hier."\n'
+    )
+    command = [sys.executable, "-m", "pipeline", "file", "merge", str(page), str(catalog)]
+    subprocess.run([*command, "-o", str(out)], check=True, capture_output=True)
+    assert out.read_text() == "<html><body><p>Schreib {{ name }} hier.</p></body></html>"
