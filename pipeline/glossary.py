@@ -137,24 +137,6 @@ class Glossary:
         return "glossary: " + (" or ".join(repr(a) for a in term.allowed) or "see its note")
 
 
-def glossary_findings(path: Path, shown: str, glossary: Glossary) -> list:
-    """`check`'s findings (code "glossary") for a catalog's translated entries; a catalog
-    that cannot be read has none here (its own checks report it)."""
-    from pipeline.checks import Finding
-    from pipeline.pofile import PoSyntaxError, read_entries
-
-    try:
-        entries = list(read_entries(read_bytes(path).decode("utf-8")))
-    except (UnicodeDecodeError, PoSyntaxError):
-        return []
-    return [
-        Finding(severity, "glossary", message, shown, line, msgid)
-        for _, msgid, msgstr, flags, line in entries
-        if msgid and msgstr and "fuzzy" not in flags
-        for severity, message in glossary.problems(msgid, msgstr)
-    ]
-
-
 def plain(message: str) -> str:
     from pipeline.checks import plain_text
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 
 from pipeline.checks import segment_for
-from pipeline.merge import MessageError, parse_message, serialize_message
+from pipeline.notation import NotationError, parse_message
+from pipeline.notation import serialize as serialize_message
 
 # Text that reads as markup: a translation carrying it as text is refused, as the catalog
 # checks refuse it (a tag the source does not have would otherwise become visible text).
@@ -31,7 +32,7 @@ class InlineError(ValueError):
 
 def message_tokens(message: str, msgid: str, is_format: bool) -> list:
     """The tokens of `message` (the msgid itself or a translation of it), checked against
-    the msgid's tags and placeholders; MessageError when they do not fit."""
+    the msgid's tags and placeholders; NotationError when they do not fit."""
     return parse_message(message, segment_for(msgid, is_format))
 
 
@@ -118,7 +119,7 @@ def checked_message(tokens: list, msgid: str, is_format: bool) -> str:
             tokens = placeholders_in_text(tokens, names)
         message = tokens_message(tokens, is_format)
         message_tokens(message, msgid, is_format)
-    except MessageError as error:
+    except NotationError as error:
         raise InlineError(str(error)) from None
     smuggled = smuggled_markup(tokens, source)
     if smuggled:

@@ -71,18 +71,20 @@ def catalog_entries(locales_dir: Path, language: str, slug: str) -> dict:
 def number_format_problems(
     entries, language: str, regions: list[Region], overrides: dict, source_locale: str
 ) -> list[tuple[int, str, str]]:
-    """(line, msgid, message) for each translated entry of the catalog `language` with a
-    decimal number in a format wrong for a region that shows it."""
+    """(line, msgid, message) for each translated entry (`pipeline.pofile.Entry`) of the
+    catalog `language` with a decimal number in a format wrong for a region that shows it."""
     source_symbol = decimal_symbol(source_locale.replace("-", "_")) or "."
     symbols = {region.tag: decimal_symbol(region.tag.replace("-", "_")) for region in regions}
     problems = []
-    for context, msgid, msgstr, flags, line in entries:
-        if not msgid or not msgstr or "fuzzy" in flags or not SOURCE_DECIMAL.search(msgid):
+    for entry in entries:
+        msgid, msgstr = entry.msgid, entry.msgstr
+        if not msgid or not entry.translated or not SOURCE_DECIMAL.search(msgid):
             continue
-        for region in readers((context, msgid), language, regions, overrides):
+        for region in readers(entry.key, language, regions, overrides):
             symbol = symbols[region.tag]
             for written in wrong_decimals(msgid, msgstr, source_symbol, symbol) if symbol else ():
-                problems.append((line, msgid, wrong_format(written, symbol, region, language)))
+                message = wrong_format(written, symbol, region, language)
+                problems.append((entry.line, msgid, message))
     return problems
 
 
@@ -101,10 +103,10 @@ def number_format_findings(
     a region that shows them."""
     from pipeline.checks import Finding
     from pipeline.files import read_bytes
-    from pipeline.pofile import PoSyntaxError, read_entries
+    from pipeline.poreader import PoSyntaxError, read_entries
 
     try:
-        entries = list(read_entries(read_bytes(path).decode("utf-8")))
+        entries = read_entries(read_bytes(path).decode("utf-8"))
     except (UnicodeDecodeError, PoSyntaxError):
         return []  # reported by the catalog's own checks
     locales_dir = path.parents[2]

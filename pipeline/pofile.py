@@ -51,6 +51,14 @@ class Entry:
         return "python-brace-format" in self.flags
 
     @property
+    def notes(self) -> str:
+        """The extracted comments meant for translators: all but the pipeline note."""
+        if PIPELINE_NOTE not in self.comment:
+            return self.comment
+        lines = self.comment.split("\n")
+        return "\n".join(line for line in lines if not line.startswith(PIPELINE_NOTE))
+
+    @property
     def pipeline_notes(self) -> tuple[str, ...]:
         """The words of the pipeline note: "critical", "role=heading"."""
         for line in self.comment.split("\n"):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from pipeline.markup import Document, Element, Opaque, Text, collapse_whitespace
 from pipeline.model import AttributeSlot, Segment, Tag, TelHref, Variable
-from pipeline.passages import choice_conditions, parse_condition
 from pipeline.notation import TAG_OR_PLACEHOLDER, escape_text, unescape_text  # noqa: F401
 from pipeline.notation import words as source_words  # noqa: F401 (the name others import)
+from pipeline.passages import choice_conditions, parse_condition
 
 INLINE = frozenset(
     [

@@ -9,15 +9,15 @@ translation that breaks its segment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
 from lxml import etree
 
-from pipeline.catalogs import entry_key, read_catalog, serialize
+from pipeline.catalogs import read_catalog, serialize
 from pipeline.checks import check_catalog, segment_for, translation_errors
 from pipeline.errors import CatalogError, LocaleError
 from pipeline.files import write_atomic
@@ -33,7 +33,8 @@ from pipeline.inline import (
     tokens_message,
 )
 from pipeline.locales import parse_tag
-from pipeline.merge import MessageError
+from pipeline.notation import NotationError
+from pipeline.pofile import Catalog, Entry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NATIVE = {"open": "<{}>", "close": "</{}>", "void": "<{}/>", "var": "{{{}}}"}
@@ -82,8 +83,8 @@ def export_tmx(
             if finding.severity == "error":
                 why.setdefault(finding.msgid, finding.message)
         for entry in read_catalog(path):
-            key = entry_key(entry)
-            if not entry.msgstr or entry.fuzzy or entry.obsolete or key in seen:
+            key = entry.key
+            if not entry.translated or key in seen:
                 continue
             if key not in usable:
                 reason = why.get(entry.msgid, "check reports an error")
@@ -92,7 +93,7 @@ def export_tmx(
             seen.add(key)
             try:
                 pair = exported_pair(entry, phone_regions)
-            except MessageError as error:
+            except NotationError as error:
                 report.left_out.append((str(path), entry.msgid, str(error)))
                 continue
             unit = etree.SubElement(body, "tu")
@@ -108,15 +109,15 @@ def export_tmx(
     return data, report
 
 
-def exported_pair(entry: polib.POEntry, phone_regions: tuple) -> tuple[list, list]:
-    """(source tokens, target tokens) of a translated entry; MessageError with the reason
+def exported_pair(entry: Entry, phone_regions: tuple) -> tuple[list, list]:
+    """(source tokens, target tokens) of a translated entry; NotationError with the reason
     when its translation has a check error (or a character XML cannot carry)."""
-    is_format = "python-brace-format" in entry.flags
+    is_format = entry.is_format
     errors = translation_errors(entry.msgstr, segment_for(entry.msgid, is_format), phone_regions)
     if NOT_XML.search(entry.msgid + entry.msgstr):
         errors.append(("control", "a character XML cannot carry"))
     if errors:
-        raise MessageError(errors[0][1])
+        raise NotationError(errors[0][1], errors[0][0])
     return (
         message_tokens(entry.msgid, entry.msgid, is_format),
         message_tokens(entry.msgstr, entry.msgid, is_format),
@@ -166,12 +167,7 @@ def read_tmx(data: bytes, shown: str, source_locale: str) -> dict[str, dict]:
     memories: dict[str, dict] = {}
     for unit in root.iter("tu"):
         context = next((p.text for p in unit.findall("prop") if p.get("type") == "x-context"), None)
-        variants = {}
-        for variant in unit.findall("tuv"):
-            lang = variant.get(XML_LANG) or variant.get("lang") or ""
-            seg = variant.find("seg")
-            if seg is not None and lang:
-                variants[lang] = seg_tokens(seg)
+        variants = unit_variants(unit)
         source_tokens = next(
             (t for lang, t in variants.items() if lang.lower().split("-")[0] == source), None
         )
@@ -183,6 +179,17 @@ def read_tmx(data: bytes, shown: str, source_locale: str) -> dict[str, dict]:
             if lang.lower().split("-")[0] != source and tokens:
                 memories.setdefault(lang, {})[key] = tokens
     return memories
+
+
+def unit_variants(unit) -> dict:
+    """{language: tokens or Refused} of a translation unit's variants that have a segment."""
+    variants = {}
+    for variant in unit.findall("tuv"):
+        lang = variant.get(XML_LANG) or variant.get("lang") or ""
+        seg = variant.find("seg")
+        if seg is not None and lang:
+            variants[lang] = seg_tokens(seg)
+    return variants
 
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}\Z")
@@ -207,17 +214,25 @@ def tmx_code(element) -> tuple:
         return "mark", None
     native = "".join(element.itertext())
     code, placeholder = CODE.match(native), PLACEHOLDER.match(native)
-    if name in ("bpt", "ept", "ph", "it") and code:
-        closing, number, void = code.group(1), int(code.group(2)), code.group(3)
-        if name == "ph" and void and not closing:
-            return "void", number
-        if name in ("bpt", "it") and not (closing or void):
-            return "start", number
-        if name in ("ept", "it") and closing and not void:
-            return "end", number
+    kind = tag_code_kind(name, code) if code else None
+    if kind:
+        return kind, int(code.group(2))
     if name == "ph" and placeholder:
         return "var", placeholder.group(1)
     raise InlineError(f"markup not in the source: <{name}>")
+
+
+def tag_code_kind(name: str, code: re.Match) -> str | None:
+    """"void", "start" or "end" for a TMX element `name` whose native code is the numbered
+    tag `code`, or None when the element cannot carry that tag."""
+    closing, void = code.group(1), code.group(3)
+    if name == "ph" and void and not closing:
+        return "void"
+    if name in ("bpt", "it") and not (closing or void):
+        return "start"
+    if name in ("ept", "it") and closing and not void:
+        return "end"
+    return None
 
 
 def import_tmx(memories: dict[str, dict], catalogs: dict[str, list[Path]]) -> ImportReport:
@@ -231,8 +246,7 @@ def import_tmx(memories: dict[str, dict], catalogs: dict[str, list[Path]]) -> Im
             continue
         paths = catalogs.get(tag.gettext) or catalogs.get(tag.language) or []
         for path in paths:
-            catalog = read_catalog(path)
-            filled = fill_catalog(catalog, memory, path, report)
+            catalog, filled = fill_catalog(read_catalog(path), memory, path, report)
             if filled:
                 write_atomic(path, serialize(catalog))
                 report.catalogs.append(str(path))
@@ -240,27 +254,32 @@ def import_tmx(memories: dict[str, dict], catalogs: dict[str, list[Path]]) -> Im
     return report
 
 
-def fill_catalog(catalog: polib.POFile, memory: dict, path: Path, report: ImportReport) -> int:
-    filled = 0
-    for entry in catalog:
-        if entry.obsolete or entry.msgstr:
-            continue
-        tokens = memory.get(entry_key(entry))
-        if tokens is None:
-            continue
-        is_format = "python-brace-format" in entry.flags
-        try:
-            if isinstance(tokens, Refused):
-                raise InlineError(tokens.reason)
-            translation = checked_message(tokens, entry.msgid, is_format)
-        except InlineError as error:
-            report.skipped.append((str(path), entry.msgid, str(error)))
-            continue
-        errors = translation_errors(translation, segment_for(entry.msgid, is_format))
-        if errors:
-            report.skipped.append((str(path), entry.msgid, errors[0][1]))
-            continue
-        entry.msgstr = translation
-        entry.tcomment = "\n".join(filter(None, [entry.tcomment, "From a TMX import"]))
-        filled += 1
-    return filled
+def fill_catalog(
+    catalog: Catalog, memory: dict, path: Path, report: ImportReport
+) -> tuple[Catalog, int]:
+    """The catalog with its untranslated entries filled from the memory, and how many."""
+    entries = [filled_entry(entry, memory, path, report) for entry in catalog]
+    filled = sum(new is not old for new, old in zip(entries, catalog, strict=True))
+    return dataclasses.replace(catalog, entries=tuple(entries)), filled
+
+
+def filled_entry(entry: Entry, memory: dict, path: Path, report: ImportReport) -> Entry:
+    """The entry translated from the memory, or itself (translated, not found, refused)."""
+    if entry.obsolete or entry.msgstr:
+        return entry
+    tokens = memory.get(entry.key)
+    if tokens is None:
+        return entry
+    try:
+        if isinstance(tokens, Refused):
+            raise InlineError(tokens.reason)
+        translation = checked_message(tokens, entry.msgid, entry.is_format)
+    except InlineError as error:
+        report.skipped.append((str(path), entry.msgid, str(error)))
+        return entry
+    errors = translation_errors(translation, segment_for(entry.msgid, entry.is_format))
+    if errors:
+        report.skipped.append((str(path), entry.msgid, errors[0][1]))
+        return entry
+    note = "\n".join(filter(None, [entry.tcomment, "From a TMX import"]))
+    return dataclasses.replace(entry, msgstr=translation, tcomment=note)

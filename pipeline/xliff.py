@@ -23,7 +23,8 @@ from pipeline.inline import (
     indent,
     message_tokens,
 )
-from pipeline.merge import MessageError
+from pipeline.notation import NotationError
+from pipeline.pofile import Catalog, Entry
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -67,22 +68,22 @@ def unit_id(context: str | None, msgid: str) -> str:
     return f"u{digest[:20]}"
 
 
-def catalog_state(entry) -> str:
+def catalog_state(entry: Entry) -> str:
     if not entry.msgstr:
         return "untranslated"
-    return "fuzzy" if "fuzzy" in entry.flags else "translated"
+    return "fuzzy" if entry.fuzzy else "translated"
 
 
-def exported_entries(catalog) -> list:
+def exported_entries(catalog: Catalog) -> list[Entry]:
     """The entries an export carries: current, singular ones (the articles have no plurals)."""
     return [e for e in catalog if e.msgid and not e.obsolete and not e.msgid_plural]
 
 
-def entry_tokens(entry, phone_regions: tuple[str, ...]) -> tuple[list, list | None, str]:
+def entry_tokens(entry: Entry, phone_regions: tuple[str, ...]) -> tuple[list, list | None, str]:
     """(source tokens, target tokens or None, why the translation is left out or '')."""
-    is_format = "python-brace-format" in entry.flags
+    is_format = entry.is_format
     if NOT_XML.search(entry.msgid):
-        raise MessageError("a character XML cannot carry")
+        raise NotationError("a character XML cannot carry", "control")
     source = message_tokens(entry.msgid, entry.msgid, is_format)
     if not entry.msgstr:
         return source, None, ""
@@ -94,12 +95,12 @@ def entry_tokens(entry, phone_regions: tuple[str, ...]) -> tuple[list, list | No
     return source, message_tokens(entry.msgstr, entry.msgid, is_format), ""
 
 
-def notes_of(entry, source: str) -> list[tuple[str, str]]:
+def notes_of(entry: Entry, source: str) -> list[tuple[str, str]]:
     """(category, text) of an entry's notes: the source's note, the translator's comment,
     where it is in the source, and its context."""
     notes = []
-    if entry.comment:
-        notes.append(("description", entry.comment))
+    if entry.notes:
+        notes.append(("description", entry.notes))
     if entry.tcomment:
         notes.append(("comment", entry.tcomment))
     lines = [line for path, line in entry.occurrences if line]
@@ -138,34 +139,43 @@ def export_xliff(
         else:
             body = etree.SubElement(root, q("file"), id=article.slug, original=article.source)
             body.set("canResegment", "no")  # a unit is one catalog entry (import joins anyway)
-        shown = article.shown or str(article.catalog)
         for entry in exported_entries(read_catalog(article.catalog)):
-            uid = unit_id(entry.msgctxt, entry.msgid)
-            try:
-                source, target, why = entry_tokens(entry, phone_regions)
-            except MessageError as error:
-                report.left_out.append((shown, uid, f"unit left out: {error}"))
-                continue
-            if why:
-                report.left_out.append((shown, uid, why))
-            state = catalog_state(entry) if target is not None else "untranslated"
-            notes = notes_of(entry, article.source)
-            # XLIFF 1.2 has no glossary module: its terms travel as TBX (glossary export).
-            terms = glossary.terms_in(entry.msgid) if glossary and version != "1.2" else []
-            report.terms += len(terms)
-            if version == "1.2":
-                body.append(xliff12.unit(uid, entry.msgctxt, source, target, state, notes))
-            else:
-                codes = article.codes.get((entry.msgctxt or None, entry.msgid), {})
-                body.append(unit_v2(uid, source, target, state, notes, codes, terms))
-            report.units += 1
-            report.translations += target is not None
+            unit = export_unit(entry, article, version, phone_regions, glossary, report)
+            if unit is not None:
+                body.append(unit)
         if version != "1.2" and not len(body):  # an XLIFF 2 <file> must hold a unit
             root.remove(body)
     if not len(root):
         raise UsageError(f"nothing to export for {target_language}: its catalogs are empty")
     indent(root, TEXT_ELEMENTS)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n", report
+
+
+def export_unit(entry: Entry, article, version: str, phone_regions, glossary, report):
+    """The XLIFF unit of one catalog entry (counted in `report`), or None when the entry
+    cannot travel (its reason in `report.left_out`)."""
+    from pipeline import xliff12
+
+    shown = article.shown or str(article.catalog)
+    uid = unit_id(entry.msgctxt, entry.msgid)
+    try:
+        source, target, why = entry_tokens(entry, phone_regions)
+    except NotationError as error:
+        report.left_out.append((shown, uid, f"unit left out: {error}"))
+        return None
+    if why:
+        report.left_out.append((shown, uid, why))
+    state = catalog_state(entry) if target is not None else "untranslated"
+    notes = notes_of(entry, article.source)
+    report.units += 1
+    report.translations += target is not None
+    if version == "1.2":
+        # XLIFF 1.2 has no glossary module: its terms travel as TBX (glossary export).
+        return xliff12.unit(uid, entry.msgctxt, source, target, state, notes)
+    terms = glossary.terms_in(entry.msgid) if glossary else []
+    report.terms += len(terms)
+    codes = article.codes.get(entry.key, {})
+    return unit_v2(uid, source, target, state, notes, codes, terms)
 
 
 def q(name: str) -> str:

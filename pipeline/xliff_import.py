@@ -3,7 +3,7 @@ same checks as `check` (see `pipeline.xliff` for the export)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -18,7 +18,8 @@ from pipeline.inline import (
     source_message,
     tokens_message,
 )
-from pipeline.merge import MessageError
+from pipeline.notation import NotationError
+from pipeline.pofile import Catalog, Entry
 from pipeline.xliff import NAME, XLIFF2, XLIFF12, exported_entries, q, unit_id
 
 
@@ -171,76 +172,83 @@ class ImportReport:
         }
 
 
-def import_units(units: list, catalog, shown: str, phone_regions, report: ImportReport) -> bool:
-    """Bring `units` into `catalog` (a polib catalog) through the checks; True if it changed.
+def import_units(
+    units: list, catalog: Catalog, shown: str, phone_regions, report: ImportReport
+) -> Catalog | None:
+    """The catalog with `units` brought in through the checks, or None if none changed it.
 
     A unit is refused, with its id, when its codes or placeholders do not fit, when it
     carries markup or anything `check` calls an error, or when the catalog already has a
     different translation that is neither fuzzy nor broken (the catalog's is kept)."""
     entries = {unit_id(e.msgctxt, e.msgid): e for e in exported_entries(catalog)}
-    changed = False
+    changed: dict = {}  # (msgctxt, msgid) -> the entry as the units left it
     for unit in units:
         entry = entries.get(unit.id)
         reason = unit.problem or ("" if entry else "no such entry (the source changed?)")
         if not reason:
             try:
-                if apply_unit(unit, entry, phone_regions):
-                    changed = True
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
+                new = apply_unit(unit, entry, phone_regions)
             except InlineError as error:
                 reason = str(error)
+            else:
+                report.updated += new is not None
+                report.unchanged += new is None
+                if new is not None:
+                    entries[unit.id] = changed[new.key] = new
         if reason:
             report.refused.append((shown, unit.id, unit.line, reason))
-    return changed
+    if not changed:
+        return None
+    kept = tuple(e if e.obsolete else changed.get(e.key, e) for e in catalog)
+    return replace(catalog, entries=kept)
 
 
 def normalized(message: str, msgid: str, is_format: bool) -> str | None:
     """A message as the tokens make it (None when it does not fit the msgid)."""
     try:
         return tokens_message(message_tokens(message, msgid, is_format), is_format)
-    except MessageError:
+    except NotationError:
         return None
 
 
-def apply_unit(unit: Unit, entry, phone_regions) -> bool:
-    """Put one unit's target into its entry; True if the entry changed, InlineError if it
-    is refused."""
-    is_format = "python-brace-format" in entry.flags
+def apply_unit(unit: Unit, entry: Entry, phone_regions) -> Entry | None:
+    """The entry with the unit's target in it, None if the unit changes nothing, or
+    InlineError if it is refused."""
+    is_format = entry.is_format
     if source_message(unit.source, entry.msgid, is_format) != normalized(
         entry.msgid, entry.msgid, is_format
     ):
         raise InlineError("its source text is not the catalog's")
     if not unit.target:
-        return False
+        return None
     msgstr = checked_message(unit.target, entry.msgid, is_format)
     segment = segment_for(entry.msgid, is_format)
     errors = translation_errors(msgstr, segment, phone_regions)
     if errors:
         raise InlineError(errors[0][1])
-    fuzzy = "fuzzy" in entry.flags
     if entry.msgstr and normalized(entry.msgstr, entry.msgid, is_format) == msgstr:
-        if fuzzy and unit.reviewed:
-            reviewed(entry)
-            return True
-        return False
+        return reviewed(entry) if entry.fuzzy and unit.reviewed else None
     sound = entry.msgstr and not translation_errors(entry.msgstr, segment, phone_regions)
-    if sound and not fuzzy:
+    if sound and not entry.fuzzy:
         raise InlineError("the catalog has another translation (kept)")
-    entry.msgstr = msgstr
-    if unit.reviewed and fuzzy:
-        reviewed(entry)
-    elif not unit.reviewed and not fuzzy:
-        entry.flags.insert(0, "fuzzy")
-    return True
+    return marked(replace(entry, msgstr=msgstr), unit.reviewed)
 
 
-def reviewed(entry) -> None:
-    """Clear an entry's fuzzy mark, and the previous English kept for its review (as Poedit
-    and Lokalize do when a translator confirms it)."""
-    entry.flags.remove("fuzzy")
-    entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+def marked(entry: Entry, unit_reviewed: bool) -> Entry:
+    """A newly translated entry as the unit's state says: a reviewed unit confirms a fuzzy
+    entry, an unreviewed one makes a confirmed entry fuzzy."""
+    if unit_reviewed and entry.fuzzy:
+        return reviewed(entry)
+    if not unit_reviewed and not entry.fuzzy:
+        return replace(entry, flags=("fuzzy", *entry.flags))
+    return entry
+
+
+def reviewed(entry: Entry) -> Entry:
+    """The entry without its fuzzy mark and the previous English kept for its review (as
+    Poedit and Lokalize do when a translator confirms it)."""
+    flags = tuple(flag for flag in entry.flags if flag != "fuzzy")
+    return replace(entry, flags=flags, previous_msgid=None, previous_msgctxt=None)
 
 
 def target_catalogs(project, document: Document, shown: str, language: str | None) -> str:
@@ -290,8 +298,9 @@ def import_project(project, data: bytes, shown: str, language: str | None = None
     regions = phone_regions(project, name)
     for slug, slug_units in units.items():
         path = catalog_path(project.settings.locales_dir, name, slug)
-        catalog = read_catalog(path)
-        if import_units(slug_units, catalog, relative(project, path), regions, report):
+        shown_path = relative(project, path)
+        catalog = import_units(slug_units, read_catalog(path), shown_path, regions, report)
+        if catalog is not None:
             write_atomic(path, serialize(catalog))
             report.catalogs.append(relative(project, path))
     return report

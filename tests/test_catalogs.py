@@ -268,7 +268,7 @@ def test_the_reader_reads_every_layout_alike(cli, project, tmp_path):
     for number, entry in enumerate(catalog):
         entry.msgstr = f'Ü "{entry.msgid}"\\t\n' * (1 + number % 3)
         if number % 4 == 0:
-            entry.flags.append("fuzzy")
+            entry.flags.insert(0, "fuzzy")  # first, where msgcat and Poedit write it
             entry.previous_msgid = entry.msgid + " (before)"
     catalog.append(polib.POEntry(msgid="gone", msgstr="weg", obsolete=True))
     catalog.save()
