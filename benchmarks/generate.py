@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.catalogs import template_entries  # noqa: E402
-from pipeline.merge import parse_message, serialize_message  # noqa: E402
+from pipeline.notation import parse_message  # noqa: E402
+from pipeline.notation import serialize as serialize_message  # noqa: E402
 from pipeline.pseudo import accented  # noqa: E402
 from pipeline.segment import HotlineSpec  # noqa: E402
 from pipeline.source import load_article  # noqa: E402

@@ -17,11 +17,11 @@ from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import LocaleError, PipelineError, SourceError
 from pipeline.files import read_bytes, read_stream, write_if_changed
-from pipeline.markup import Document, collector_paused, parse
-from pipeline.merge import Renderer, Values, compile_skeleton, find_element
+from pipeline.markup import Document, collector_paused, find_element, parse
 from pipeline.model import Literal, Segment
 from pipeline.notation import words as source_words
 from pipeline.segment import segment_document
+from pipeline.skeleton import Renderer, Values, compile_skeleton
 from pipeline.urls import script_url_attributes
 
 BOMS = (
@@ -55,7 +55,7 @@ class StartTag:
 
 
 @dataclass(frozen=True)
-class Page:
+class HtmlFile:
     """A decoded HTML file and its segments."""
 
     slug: str  # the file's name, for the template header
@@ -155,7 +155,7 @@ def encode(text: str, encoding: str, bom: bytes) -> bytes:
 
 def read_page(
     data: bytes, shown: str, slug: str, fill_cache: bool = True, known_as: str | None = None
-) -> Page:
+) -> HtmlFile:
     """The page's segments: from the page cache when this page was segmented before.
 
     Merges fill the cache (a page merged into one language is merged into the others next);
@@ -167,7 +167,7 @@ def read_page(
     html_tag, slots, words = pagecache.lookup(
         known_as, lambda: data, "page", lambda _: segment_paused(text, fill_cache), fill_cache
     )
-    return Page(slug, shown, text, encoding, bom, html_tag, slots, words, script_links(text))
+    return HtmlFile(slug, shown, text, encoding, bom, html_tag, slots, words, script_links(text))
 
 
 def script_links(text: str) -> tuple:
@@ -212,7 +212,7 @@ def html_start_tag(document: Document) -> StartTag | None:
     return StartTag(html.start, html.start_tag_end, values)
 
 
-def merge_page(page: Page, translate, lang: str | None = None) -> tuple[bytes, object]:
+def merge_page(page: HtmlFile, translate, lang: str | None = None) -> tuple[bytes, object]:
     """The page with its translated segments replaced; with `lang`, <html lang dir> set."""
     slots = list(page.slots)
     if lang:
@@ -268,7 +268,7 @@ def read_input(name: str) -> tuple[bytes, str, str]:
         raise SourceError(f"{name}: {error.strerror}") from None
 
 
-def load_page(source: str, fill_cache: bool = True) -> Page:
+def load_page(source: str, fill_cache: bool = True) -> HtmlFile:
     """A page argument read and segmented; its stat is taken first (see read_page)."""
     known_as = pagecache.stat_key(source, "page") if source != "-" else None
     data, shown, slug = read_input(source)
@@ -333,7 +333,7 @@ def merge_file(source: str, catalog: str, target: str | None, lang: str | None) 
     return item
 
 
-def page_completeness(page: Page, translations, report) -> float:
+def page_completeness(page: HtmlFile, translations, report) -> float:
     """The share of the page's source words translated, by the measure status and publish
     use (`checks.completeness`: a repeated entry counts once): what was merged counts,
     not what fell back to the source."""

@@ -3,7 +3,7 @@
 A message is text with numbered tags (`<1>...</1>`, `<2/>`) and, in formats, named
 placeholders (`{hotline_phone}`). Exchange formats keep those as elements a CAT tool
 protects (XLIFF `<pc>`/`<ph>`, `<g>`/`<x>`, TMX `<bpt>`/`<ept>`/`<ph>`), with plain text
-between them. The tokens are `pipeline.merge.parse_message`'s: ("text", str), ("open", N),
+between them. The tokens are `pipeline.notation.parse_message`'s: ("text", str), ("open", N),
 ("close", N), ("void", N), ("var", name).
 """
 

@@ -287,6 +287,15 @@ class Document:
         return self.lines_before
 
 
+def find_element(document: Document, *tags: str) -> Element | None:
+    """The first element with one of `tags`, in the order given."""
+    for tag in tags:
+        for element in document.root.iter():
+            if element.tag == tag:
+                return element
+    return None
+
+
 def parse_attributes(source: str, tag_end: int, name_end: int) -> list[Attribute]:
     attributes = []
     seen = set()

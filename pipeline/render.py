@@ -15,9 +15,9 @@ from pipeline.checks import Completeness, completeness, refusal
 from pipeline.errors import PublishError
 from pipeline.files import read_utf8
 from pipeline.locales import parse_tag, same_language
-from pipeline.merge import Phone, Renderer, RenderReport, Values
 from pipeline.model import Article, Region, Segment
 from pipeline.passages import published_markup, region_terms
+from pipeline.skeleton import Phone, Renderer, RenderReport, Values
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from pipeline.errors import SourceError
 from pipeline.files import read_utf8, safe_name
-from pipeline.markup import Document, collector_paused, parse
-from pipeline.merge import compile_skeleton, find_element
+from pipeline.markup import Document, collector_paused, find_element, parse
 from pipeline.model import Article, Segment
 from pipeline.passages import document_problems
 from pipeline.segment import HotlineSpec, segment_document
+from pipeline.skeleton import compile_skeleton
 from pipeline.urls import script_url_attributes
 
 

@@ -15,7 +15,8 @@ import pytest
 from conftest import CORPUS
 from pipeline.catalogs import read_translations, render_template
 from pipeline.htmlfile import merge_page, read_page
-from pipeline.merge import parse_message, serialize_message
+from pipeline.notation import parse_message
+from pipeline.notation import serialize as serialize_message
 from pipeline.passages import published_markup
 
 PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
@@ -150,8 +151,7 @@ def test_every_page_extracts_publishes_and_round_trips_as_an_article(cli, projec
     import json
     import shutil
 
-    from pipeline.markup import parse
-    from pipeline.merge import find_element
+    from pipeline.markup import find_element, parse
 
     for path in PAGES:
         shutil.copy(path, project / "source" / path.name)

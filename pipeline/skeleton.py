@@ -1,4 +1,4 @@
-"""Merge-back core: (skeleton, translations, region values) -> localized HTML text.
+"""The renderer: (skeleton, translations, region values) -> localized HTML text.
 
 Everything outside a translated segment is copied from the source as it was. A translation
 is data in a tiny language (text, numbered tags, named placeholders); one that does not fit
@@ -10,16 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.markup import Document, Element, parse
 from pipeline.model import AttributeSlot, Literal, RegionBlock, Segment, Skeleton, TelHref
-from pipeline.notation import NotationError, parse_message, serialize, unescape_text
+from pipeline.notation import NotationError, parse_message, unescape_text
 from pipeline.notation import words as source_words
 from pipeline.passages import is_shown
 from pipeline.segment import PHONE_VARIABLE, escape_html
-
-# The notation's names under which render and its callers know them.
-MessageError = NotationError
-serialize_message = serialize
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +152,7 @@ class Renderer:
                 return source, words, words if msgstr is not None else 0, None
             try:
                 parse_message(msgstr, segment)
-            except MessageError as error:
+            except NotationError as error:
                 return source, words, 0, str(error)
             problem = self.validate(msgstr, segment) if self.validate else None
             if problem:
@@ -170,7 +165,7 @@ class Renderer:
             try:
                 tokens = parse_message(msgstr, segment)
                 problem = self.validate(msgstr, segment) if self.validate else None
-            except MessageError as error:
+            except NotationError as error:
                 problem = str(error)
             if problem is None:
                 return self.tokens(tokens, segment), words, words, None
@@ -341,19 +336,9 @@ def compile_parts(source, slots, index, start, end):
     return parts, index
 
 
-def find_element(document: Document, *tags: str) -> Element | None:
-    """The first element with one of `tags`, in the order given."""
-    for tag in tags:
-        for element in document.root.iter():
-            if element.tag == tag:
-                return element
-    return None
-
-
 def merge_document(text: str, slots: list, translate, values: Values) -> tuple[str, RenderReport]:
     """The whole document localized: the merge-back core in one call."""
     renderer = Renderer(text, translate, values)
     return renderer.render(compile_skeleton(text, slots).parts), renderer.report
 
 
-__all__ = ["parse", "merge_document", "compile_skeleton", "parse_message", "MessageError"]

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from pipeline.markup import parse
-from pipeline.merge import MessageError, Values, merge_document, parse_message
 from pipeline.model import Segment
+from pipeline.notation import NotationError as MessageError
+from pipeline.notation import parse_message
 from pipeline.pseudo import accented, pseudo_translate
 from pipeline.segment import HotlineSpec, segment_document, unescape_text
+from pipeline.skeleton import Values, merge_document
 
 ARTICLE = (REPO / "source/ketamine-addiction.html").read_text(encoding="utf-8")
 US_HOTLINE = HotlineSpec("US", frozenset({"+18773784154"}))
@@ -84,7 +86,7 @@ def is_translatable_attribute(tag, name, attrs):
 
 
 def test_hotline_values_come_from_the_region():
-    from pipeline.merge import Phone
+    from pipeline.skeleton import Phone
 
     values = Values(
         phone=Phone("+528009112000", "800 911 2000"),
