@@ -223,6 +223,8 @@ def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> 
 def translation_warnings(
     msgstr: str, segment: Segment, language: str = ""
 ) -> list[tuple[str, str]]:
+    """(code, message) of every warning on a translation: things a reviewer should look at
+    that do not stop it from being published."""
     source, target = segment.msgid, msgstr
     warnings = []
     if target == source and len(plain_text(source).split()) > 2:
@@ -234,17 +236,7 @@ def translation_warnings(
         warnings.append(("whitespace", "leading or trailing whitespace differs from the source"))
     source_text, target_text = visible_text(source).strip(), visible_text(target).strip()
     if source_text and target_text:
-        source_end = source_text[-1] in END_PUNCTUATION
-        target_end = target_text[-1] in END_PUNCTUATION
-        if source_end != target_end:
-            warnings.append(("punctuation", "end punctuation differs from the source"))
-        source_letter = next((c for c in source_text if c.isalpha()), "")
-        target_letter = next((c for c in target_text if c.isalpha()), "")
-        if capitalization_differs(source_letter, target_letter, language):
-            warnings.append(("capitalization", "capitalization differs from the source"))
-        ratio = len(target_text) / len(source_text)
-        if len(source_text) >= 20 and not 0.33 <= ratio <= 3.0:
-            warnings.append(("length", f"length is {ratio:.1f} times the source's"))
+        warnings += shape_warnings(source_text, target_text, language)
     allowed = LEGITIMATE_DOUBLES.get(language.split("_")[0], set())
     for doubled in DOUBLED_WORD.finditer(plain_text(target)):
         if doubled.group(1).lower() not in allowed:
@@ -252,6 +244,22 @@ def translation_warnings(
             break
     if "  " in target and "  " not in source:
         warnings.append(("double-space", "double space"))
+    return warnings
+
+
+def shape_warnings(source_text: str, target_text: str, language: str) -> list[tuple[str, str]]:
+    """Warnings on how a translation's visible text (neither empty) differs in shape from
+    the source's: end punctuation, capitalization, length."""
+    warnings = []
+    if (source_text[-1] in END_PUNCTUATION) != (target_text[-1] in END_PUNCTUATION):
+        warnings.append(("punctuation", "end punctuation differs from the source"))
+    source_letter = next((c for c in source_text if c.isalpha()), "")
+    target_letter = next((c for c in target_text if c.isalpha()), "")
+    if capitalization_differs(source_letter, target_letter, language):
+        warnings.append(("capitalization", "capitalization differs from the source"))
+    ratio = len(target_text) / len(source_text)
+    if len(source_text) >= 20 and not 0.33 <= ratio <= 3.0:
+        warnings.append(("length", f"length is {ratio:.1f} times the source's"))
     return warnings
 
 
@@ -444,15 +452,20 @@ def check_catalog(
     for entry in entries:
         if entry.msgid and not entry.obsolete:
             found = entry_findings(entry.msgid, entry.msgstr, entry.flags, phone_regions, language)
-            if glossary is not None and entry.msgstr and not entry.fuzzy:
-                found += [
-                    (sev, "glossary", message)
-                    for sev, message in glossary.problems(entry.msgid, entry.msgstr)
-                ]
+            found += glossary_findings(entry, glossary)
             findings.extend(Finding(*finding, shown, entry.line, entry.msgid) for finding in found)
             judged.append((entry.key, entry.msgid, is_usable(entry, found, refused)))
     usable = frozenset(key for key, _, ok in judged if ok)
     return CatalogReport(findings, completeness(judged), usable)
+
+
+def glossary_findings(entry, glossary) -> list[tuple[str, str, str]]:
+    """(severity, "glossary", message) of a translated entry's terms against the language's
+    glossary (a `pipeline.glossary.Glossary`, or None)."""
+    if glossary is None or not entry.msgstr or entry.fuzzy:
+        return []
+    problems = glossary.problems(entry.msgid, entry.msgstr)
+    return [(severity, "glossary", message) for severity, message in problems]
 
 
 def is_usable(entry, findings: list, refused: set) -> bool:

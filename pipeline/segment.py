@@ -442,14 +442,7 @@ def flush_run(walk: Walk, run: list, container: Element, context: Context) -> No
     in_tel_link = False
     # A run that is one inline element (`<p><strong>All of it</strong></p>`) is translated
     # inside that element, so translators do not see a tag around the whole sentence.
-    while (
-        len(items) == 1
-        and isinstance(items[0], Element)
-        and items[0].tag not in OPAQUE_INLINE
-        and items[0].start_tag_end != items[0].end
-        and items[0].get("data-l10n-var") is None
-        and not is_phone_link(walk, items[0])
-    ):
+    while is_whole_run_wrapper(walk, items):
         wrapper = items[0]
         context = child_context(wrapper, context)
         collect_attributes(walk, wrapper, context, spill)
@@ -468,6 +461,20 @@ def flush_run(walk: Walk, run: list, container: Element, context: Context) -> No
     # Attribute segments inside the run are rendered through its tags, but are still entries.
     segment, nested = built
     walk.slots.extend(sorted(spill + [segment] + nested, key=slot_start))
+
+
+def is_whole_run_wrapper(walk: Walk, items: list) -> bool:
+    """Whether a run is one inline element to translate inside (not opaque, not empty, no
+    region variable, no phone link)."""
+    if len(items) != 1 or not isinstance(items[0], Element):
+        return False
+    item = items[0]
+    return (
+        item.tag not in OPAQUE_INLINE
+        and item.start_tag_end != item.end
+        and item.get("data-l10n-var") is None
+        and not is_phone_link(walk, item)
+    )
 
 
 def slot_start(slot) -> int:

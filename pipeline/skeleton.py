@@ -147,20 +147,10 @@ class Renderer:
         if refusal:
             return self.fallback(segment, words, refusal)
         if segment.kind == "attribute":
-            source = self.source[segment.start : segment.end]
-            if msgstr is None or msgstr == segment.msgid:
-                return source, words, words if msgstr is not None else 0, None
-            try:
-                parse_message(msgstr, segment)
-            except NotationError as error:
-                return source, words, 0, str(error)
-            problem = self.validate(msgstr, segment) if self.validate else None
-            if problem:
-                return source, words, 0, problem
-            return escape_attribute(unescape_text(msgstr, False), segment.quote), words, words, None
-        problem = None
+            return self.render_attribute(segment, msgstr, words)
         if msgstr == segment.msgid and self.keeps_source(segment):
             return self.source_text(segment), words, words, None  # a msgid fits its segment
+        problem = None
         if msgstr is not None:
             try:
                 tokens = parse_message(msgstr, segment)
@@ -172,6 +162,20 @@ class Renderer:
         if not segment.translatable:
             return self.tokens(parse_message(segment.msgid, segment), segment), 0, 0, None
         return self.fallback(segment, words, problem)
+
+    def render_attribute(self, segment: Segment, msgstr: str | None, words: int) -> tuple:
+        """(text, words, translated words, problem) for an attribute value's segment."""
+        source = self.source[segment.start : segment.end]
+        if msgstr is None or msgstr == segment.msgid:
+            return source, words, words if msgstr is not None else 0, None
+        try:
+            parse_message(msgstr, segment)
+        except NotationError as error:
+            return source, words, 0, str(error)
+        problem = self.validate(msgstr, segment) if self.validate else None
+        if problem:
+            return source, words, 0, problem
+        return escape_attribute(unescape_text(msgstr, False), segment.quote), words, words, None
 
     def fallback(self, segment: Segment, words: int, problem: str | None) -> tuple:
         """The source text in place of a missing or refused translation."""

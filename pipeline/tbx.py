@@ -43,24 +43,31 @@ def term_status(term_group) -> tuple[str, str] | None:
 def concept_terms(concept, source: str, target: str) -> list[Term]:
     """The glossary term of one concept (none without a source and a target term): its
     source-language terms, and its target-language terms as allowed or forbidden."""
-    sources, allowed, forbidden, notes = [], [], [], []
-    for element in concept.iter():
-        if isinstance(element.tag, str) and local_name(element.tag) in ("note", "descrip"):
-            notes.append(" ".join("".join(element.itertext()).split()))
-    for language_set in children(concept, LANGUAGES):
-        language = primary(language_set.get(XML_LANG, ""))
-        for group in children(language_set, TERMS):
-            found = term_status(group)
-            if found is None:
-                continue
-            if language == source and found[1] not in FORBIDDEN_STATUS:
-                sources.append(found[0])
-            elif language == target:
-                (forbidden if found[1] in FORBIDDEN_STATUS else allowed).append(found[0])
+    sources, allowed, forbidden = [], [], []
+    notes = [
+        " ".join("".join(element.itertext()).split())
+        for element in concept.iter()
+        if isinstance(element.tag, str) and local_name(element.tag) in ("note", "descrip")
+    ]
+    for language, term, status in concept_term_statuses(concept):
+        if language == source and status not in FORBIDDEN_STATUS:
+            sources.append(term)
+        elif language == target:
+            (forbidden if status in FORBIDDEN_STATUS else allowed).append(term)
     if not sources or not (allowed or forbidden):
         return []
     note = " ".join(dict.fromkeys(n for n in notes if n))
     return [Term(tuple(sources), tuple(allowed), tuple(forbidden), note)]
+
+
+def concept_term_statuses(concept):
+    """(primary language, term, status) of each term of a concept, in file order."""
+    for language_set in children(concept, LANGUAGES):
+        language = primary(language_set.get(XML_LANG, ""))
+        for group in children(language_set, TERMS):
+            found = term_status(group)
+            if found is not None:
+                yield language, found[0], found[1]
 
 
 def primary(tag: str) -> str:

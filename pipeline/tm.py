@@ -96,17 +96,23 @@ def export_tmx(
             except NotationError as error:
                 report.left_out.append((str(path), entry.msgid, str(error)))
                 continue
-            unit = etree.SubElement(body, "tu")
-            if key[0]:
-                etree.SubElement(unit, "prop", type="x-context").text = key[0]
-            etree.SubElement(unit, "prop", type="x-source-file").text = path.name
-            for lang, tokens in zip(languages, pair, strict=True):
-                variant = etree.SubElement(unit, "tuv", {XML_LANG: lang})
-                build_flat(etree.SubElement(variant, "seg"), tokens)
+            body.append(tmx_unit(key[0], path.name, zip(languages, pair, strict=True)))
             report.units += 1
     indent(root, {"seg", "prop"})
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
     return data, report
+
+
+def tmx_unit(context: str | None, source_file: str, variants) -> etree._Element:
+    """A `<tu>` of (language, tokens) variants, with its msgctxt and catalog as properties."""
+    unit = etree.Element("tu")
+    if context:
+        etree.SubElement(unit, "prop", type="x-context").text = context
+    etree.SubElement(unit, "prop", type="x-source-file").text = source_file
+    for lang, tokens in variants:
+        variant = etree.SubElement(unit, "tuv", {XML_LANG: lang})
+        build_flat(etree.SubElement(variant, "seg"), tokens)
+    return unit
 
 
 def exported_pair(entry: Entry, phone_regions: tuple) -> tuple[list, list]:
