@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from pipeline.checks import segment_for
-from pipeline.notation import NotationError, parse_message
+from pipeline.notation import NUMBERED_TAG, PLACEHOLDER_NAME, NotationError, parse_message
 from pipeline.notation import serialize as serialize_message
 
 # Text that reads as markup: a translation carrying it as text is refused, as the catalog
@@ -21,7 +21,7 @@ from pipeline.notation import serialize as serialize_message
 MARKUP_IN_TEXT = re.compile(r"<[A-Za-z/!?]")
 # The catalog's own notation for a code, accepted in TMX text for files written before the
 # TMX export carried inline codes (and CAT tools that flatten them).
-NOTATION = re.compile(r"</?\d+/?>")
+NOTATION = NUMBERED_TAG
 # Characters XML 1.0 cannot carry, not even as a character reference.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -78,7 +78,7 @@ def smuggled_markup(tokens: list, source_tokens: list) -> str | None:
     return None
 
 
-PLACEHOLDER_TEXT = re.compile(r"\{([A-Za-z_]\w*)\}")
+PLACEHOLDER_TEXT = PLACEHOLDER_NAME
 
 
 def placeholders_in_text(tokens: list, names: set[str]) -> list:

@@ -20,8 +20,12 @@ from pipeline.model import Segment
 # does not have (`<b>`, `</a>`, `<!--`).
 MESSAGE_TOKEN = re.compile(r"<(/?)(\d+)(/?)>|\{([A-Za-z_]\w*)\}|\{\{|\}\}|<(?=[A-Za-z/!?])")
 TAG = re.compile(r"<(\d+)(/?)>")  # an opening or self-closing tag
-PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})")
+# A placeholder or a doubled brace, read left to right as the lexer reads them: in
+# `{{x}}` the braces are text, in `{x}}}` the placeholder is followed by a brace.
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")
 TAG_OR_PLACEHOLDER = re.compile(r"</?\d+/?>|\{\w+\}")
+NUMBERED_TAG = re.compile(r"</?\d+/?>")  # any tag: opening, closing or self-closing
+PLACEHOLDER_NAME = re.compile(r"\{([A-Za-z_]\w*)\}")  # a placeholder, braces doubled or not
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 ENTITY_LIKE = re.compile(r"&(?=(?:lt|amp);)")
 UNESCAPE = re.compile(r"&(lt|amp);|\{\{|\}\}")
@@ -191,7 +195,8 @@ def tags(msgid: str) -> tuple[tuple[int, bool], ...]:
 def placeholders(msgid: str) -> tuple[str, ...]:
     """The names of the message's placeholders, in order, each once (a doubled brace is
     no placeholder)."""
-    return tuple(dict.fromkeys(PLACEHOLDER.findall(msgid)))
+    names = (match.group(1) for match in PLACEHOLDER.finditer(msgid))
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 # Big enough for the largest article (a page is rendered once per region), small enough that

@@ -33,7 +33,7 @@ from pipeline.inline import (
     tokens_message,
 )
 from pipeline.locales import parse_tag
-from pipeline.notation import NotationError
+from pipeline.notation import PLACEHOLDER_NAME, NotationError
 from pipeline.pofile import Catalog, Entry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -198,7 +198,6 @@ def unit_variants(unit) -> dict:
     return variants
 
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}\Z")
 CODE = re.compile(r"<(/?)(\d+)(/?)>\Z")
 
 
@@ -219,7 +218,7 @@ def tmx_code(element) -> tuple:
     if name == "hi":
         return "mark", None
     native = "".join(element.itertext())
-    code, placeholder = CODE.match(native), PLACEHOLDER.match(native)
+    code, placeholder = CODE.match(native), PLACEHOLDER_NAME.fullmatch(native)
     kind = tag_code_kind(name, code) if code else None
     if kind:
         return kind, int(code.group(2))
