@@ -6,10 +6,8 @@ and `pseudo` live in their own modules and are named here too, so the workflow r
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import json
 from functools import cached_property
 
 import polib
@@ -45,6 +43,7 @@ from pipeline.project import (  # noqa: F401 (the project's helpers, named with 
 from pipeline.project_check import check  # noqa: F401
 from pipeline.pseudo_catalogs import pseudo  # noqa: F401
 from pipeline.source import problems_summary
+from pipeline.state import StateStore, state_path
 
 
 def extract(
@@ -156,9 +155,7 @@ def update(
     settings = project.settings
     threshold = settings.fuzzy_threshold if threshold is None else threshold
     keep_trivial = settings.keep_trivial if keep_trivial is None else keep_trivial
-    memory = MergeMemory(
-        settings.root / ".pipeline-cache" / "merged.json", f"{threshold} {keep_trivial}"
-    )
+    memory = MergeMemory(StateStore(state_path(settings.root)), f"{threshold} {keep_trivial}")
     memories = translation_memories(project, project.languages(languages))
     for slug in project.slugs(slugs):
         template_file = template_path(settings.templates_dir, slug)
@@ -289,35 +286,33 @@ def file_digest(path) -> str:
 
 
 class MergeMemory:
-    """(template hash, catalog hash) of each catalog after its last update."""
+    """(template hash, catalog hash) of each catalog after its last update with these
+    settings, kept in the project's state file (`pipeline.state`)."""
 
-    def __init__(self, path, settings_key: str):
-        self.path = path
+    KIND = "merged"
+
+    def __init__(self, store: StateStore, settings_key: str):
+        self.store = store
         self.settings_key = settings_key
-        self.entries: dict = {}
-        self.changed = False
-        with contextlib.suppress(OSError, ValueError):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("settings") == settings_key:
-                self.entries = data["catalogs"]
+        self.recorded: dict = {}
 
     def unchanged(self, catalog, template_hash: str) -> bool:
-        known = self.entries.get(str(catalog))
-        if known is None or known[0] != template_hash or not catalog.is_file():
+        known = self.store.get(self.KIND, str(catalog))
+        if not isinstance(known, list) or known[:2] != [self.settings_key, template_hash]:
             return False
-        return known[1] == hashlib.sha256(read_bytes(catalog)).hexdigest()
+        if len(known) != 3 or not catalog.is_file():
+            return False
+        return known[2] == hashlib.sha256(read_bytes(catalog)).hexdigest()
 
     def record(self, catalog, template_hash: str, merged: bytes) -> None:
         """Remember that `catalog` holds `merged` (what the update wrote or found in step),
         not whatever the file holds now: a save since then is merged next time."""
-        self.entries[str(catalog)] = [template_hash, hashlib.sha256(merged).hexdigest()]
-        self.changed = True
+        digest = hashlib.sha256(merged).hexdigest()
+        self.recorded[str(catalog)] = [self.settings_key, template_hash, digest]
 
     def save(self) -> None:
-        if self.changed:
-            write_atomic(
-                self.path, json.dumps({"settings": self.settings_key, "catalogs": self.entries})
-            )
+        self.store.put(self.KIND, self.recorded)
+        self.recorded = {}
 
 
 def status(
