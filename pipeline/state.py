@@ -55,7 +55,7 @@ class StateStore:
         try:
             with contextlib.closing(self.connect()) as db:
                 rows = db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,))
-                return {key: value for key, value in decoded(rows)}
+                return decoded(rows)
         except (OSError, sqlite3.Error):
             self.discard_if_damaged()
             return {}
@@ -64,14 +64,13 @@ class StateStore:
         """The value kept for (kind, key), or None."""
         try:
             with contextlib.closing(self.connect()) as db:
-                row = db.execute(
+                rows = db.execute(
                     "SELECT key, value FROM entries WHERE kind = ? AND key = ?", (kind, key)
                 )
-                found = dict(decoded(row))
+                return decoded(rows).get(key)
         except (OSError, sqlite3.Error):
             self.discard_if_damaged()
             return None
-        return found.get(key)
 
     def put(self, kind: str, values: dict) -> None:
         """Keep `values` (key -> JSON-able value) under `kind`, all or none of them."""
@@ -105,11 +104,16 @@ class StateStore:
                 os.unlink(f"{self.path}{suffix}")
 
 
-def decoded(rows):
-    """(key, value) of rows whose value is JSON; a value that is not is skipped (a miss)."""
+def decoded(rows) -> dict:
+    """{key: value} of rows whose value is JSON; a value that is not is left out (a miss)."""
+    values = {}
+    loads = json.loads
     for key, value in rows:
-        with contextlib.suppress(ValueError, TypeError):
-            yield key, json.loads(value)
+        try:
+            values[key] = loads(value)
+        except (ValueError, TypeError):
+            continue
+    return values
 
 
 class FileHashes:
@@ -118,7 +122,7 @@ class FileHashes:
     As git's index does, a file changed within two seconds of its hash being kept is hashed
     again ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
     cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
-    Entries are read once and kept by `save`.
+    Entries are read once, as one value, and kept by `save`.
     """
 
     KIND = "file-hash"
@@ -126,7 +130,8 @@ class FileHashes:
 
     def __init__(self, store: StateStore):
         self.store = store
-        self.entries = {k: v for k, v in store.entries(self.KIND).items() if well_formed(v)}
+        entries = store.get(self.KIND, "files")
+        self.entries = entries if isinstance(entries, dict) else {}
         self.changed: dict = {}
 
     @classmethod
@@ -139,27 +144,31 @@ class FileHashes:
         except FileNotFoundError:
             return "missing"
         key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-        known = self.entries.get(path)
         changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
-        if known is not None and known[:4] == key and changed_at < known[5] - self.RACY_SECONDS:
-            return known[4]
+        known = trusted(self.entries.get(path), key, changed_at - self.RACY_SECONDS)
+        if known is not None:
+            return known
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
         self.changed[path] = [*key, digest]
         return digest
 
     def save(self) -> None:
         """Keep the hashes taken since the store was read, stamped with the time now."""
+        if not self.changed:
+            return
         now = time.time()
-        self.store.put(self.KIND, {path: [*entry, now] for path, entry in self.changed.items()})
+        self.entries.update({path: [*entry, now] for path, entry in self.changed.items()})
+        # One entry for every file: read back in one piece, as fast as the files are stat'ed.
+        self.store.put(self.KIND, {"files": self.entries})
         self.changed = {}
 
 
-def well_formed(entry) -> bool:
-    """An entry as `FileHashes` writes it: four stat numbers, a digest and a time."""
-    return (
-        isinstance(entry, list)
-        and len(entry) == 6
-        and all(isinstance(n, int) for n in entry[:4])
-        and isinstance(entry[4], str)
-        and isinstance(entry[5], (int, float))
-    )
+def trusted(entry, key: list, settled_before: float) -> str | None:
+    """The digest an entry holds if it still describes the file: the same stat `key`, kept
+    after `settled_before` (so not racy). None for anything else, a damaged entry too."""
+    try:
+        if entry[:4] == key and entry[5] > settled_before and isinstance(entry[4], str):
+            return entry[4]
+    except (TypeError, IndexError, KeyError):
+        pass
+    return None
