@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
-from pipeline.checks import Completeness, completeness, refusal
+from pipeline.checks import completeness, refusal
 from pipeline.errors import PublishError
 from pipeline.files import read_utf8
 from pipeline.locales import parse_tag, same_language
-from pipeline.merge import Phone, Renderer, RenderReport, Values
-from pipeline.model import Article, Region, Segment
+from pipeline.merge import Phone, Renderer, Values
+from pipeline.model import Article, Draft, Page, Region, Segment
 from pipeline.passages import published_markup, region_terms
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A rendered article body for one region, before the publish decides on it."""
-
-    article: Article
-    region: Region
-    body: str
-    head: dict  # "title", "description", ... -> plain text (the shell escapes it)
-    report: RenderReport
-    missing_critical: tuple[str, ...]
-    measured: Completeness  # of the whole article, as status and check measure it
-
-    @property
-    def completeness(self) -> float:
-        return self.measured.share
-
-
-@dataclass(frozen=True)
-class Page:
-    """A finished page: what publish writes and what the CMS ingests."""
-
-    slug: str
-    region: str
-    language: str
-    direction: str
-    title: str
-    description: str
-    canonical: str
-    alternates: tuple[tuple[str, str], ...]  # (hreflang, URL), x-default last
-    html: str
-    body: str
-    completeness: float
-    fallbacks: tuple[dict, ...]
-    source_hash: str
-    hotline: dict | None
-    review: dict | None = None  # its review state, dates and reviewers (pagereview.py)
-    structured_data: dict | None = None  # schema.org MedicalWebPage, as embedded in the page
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
 
 
 def lookup(chain: tuple[Translations, ...], source_language: bool):
