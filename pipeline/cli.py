@@ -27,7 +27,7 @@ class Context:
 
     @property
     def project(self) -> workflow.Project:  # noqa: F821 (imported on use)
-        from pipeline import project as workflow
+        from pipeline import workflow
 
         return workflow.Project(self.settings)
 
@@ -236,7 +236,7 @@ pass_project = click.make_pass_decorator(Context)
 @locked
 def extract(context, slugs, jobs, executor, scheduler, strict, as_json):
     """Write locales/templates/<slug>.pot for each source article (default: all)."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     project = context.project
     where = chosen_executor(executor, scheduler)
@@ -268,7 +268,7 @@ def extract(context, slugs, jobs, executor, scheduler, strict, as_json):
 @locked
 def init(context, language, slugs, force, as_json):
     """Create locales/<lang>/LC_MESSAGES/<slug>.po from the templates."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     outcome = workflow.init(context.project, language, slugs, force)
     finish(outcome, as_json, lambda items: [f"created {item['catalog']}" for item in items])
@@ -295,7 +295,7 @@ def init(context, language, slugs, force, as_json):
 @locked
 def update(context, languages, slugs, keep_trivial, threshold, as_json):
     """Merge the templates into every catalog; no translation is ever dropped."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     project = context.project
     total = len(project.slugs(slugs)) * len(project.languages(languages))
@@ -342,7 +342,7 @@ def shorten(text: str, width: int = 60) -> str:
 @pass_project
 def status(context, languages, slugs, as_json):
     """Translated, fuzzy, untranslated and obsolete entries per article and language."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     rows = workflow.status(context.project, languages, slugs)
     if as_json:
@@ -502,7 +502,7 @@ def check(context, languages, slugs, strict, verbose, as_json):
 
     Judges what was asked: the catalogs of --lang (default: all but the pseudo-locales) and
     --article, and the hotlines of the regions that use the languages named with --lang."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     findings, summary = workflow.check(context.project, languages, slugs, verbose=verbose)
     errors = sum(f.severity == "error" for f in findings)
@@ -547,7 +547,7 @@ def check_lines(findings, summary, errors: int, warnings: int, untranslated: int
 @locked
 def pseudo(context, as_json):
     """Build pseudo-locale catalogs and regions en-XA (accented, longer) and ar-XB (RTL)."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     outcome = workflow.pseudo(context.project)
     finish(outcome, as_json, lambda items: [f"wrote {item['catalog']}" for item in items])
@@ -669,7 +669,7 @@ def tm_export(context, language, output, glossary_output, as_json):
     """Write every translated segment of a language as a TMX 1.4 file.
 
     Translations that check reports as errors are left out, and counted."""
-    from pipeline import project as workflow
+    from pipeline import workflow
     from pipeline.catalogs import catalog_path
     from pipeline.files import write_atomic
     from pipeline.tm import export_tmx
@@ -1094,7 +1094,7 @@ def fetch(context, url, origin, slug, force, timeout, max_bytes, as_json):
     With --from wordpress, URL is a WordPress post or page (its address or its REST API
     address), read through the REST API; with PIPELINE_WP_USER and PIPELINE_WP_APP_PASSWORD
     set, drafts too."""
-    from pipeline import project as workflow
+    from pipeline import workflow
     from pipeline.fetch import FetchOptions, check_language, slug_from_url
     from pipeline.files import safe_name, write_atomic
     from pipeline.source import article_path
@@ -1173,7 +1173,7 @@ def serve_project(project, output: Path | None, host: str, port: int, watch: boo
     """Serve the project's output, or a publish made into `output` first."""
     import dataclasses
 
-    from pipeline import project as workflow
+    from pipeline import workflow
     from pipeline.lock import project_lock
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish

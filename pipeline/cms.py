@@ -21,32 +21,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    InvalidHeader,
-    MaxRetryError,
-    ProtocolError,
-    ReadTimeoutError,
-)
-from urllib3.util.retry import Retry
 
 from pipeline.errors import NetworkError, PublishError
 from pipeline.files import write_atomic
-from pipeline.output import MANIFEST
-from pipeline.output import read_manifest as read_output_manifest
+from pipeline.manifest import MANIFEST
+from pipeline.manifest import read_manifest as read_output_manifest
 from pipeline.regions import is_pseudo_region
+from pipeline.retry import Streak, retrying_session
 
 TOKEN_VARIABLE = "PIPELINE_CMS_TOKEN"
-USER_AGENT = "pipeline/0.1 (content localization; push)"
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 # Visible ASCII only: anything else (a "\r" left by a CRLF file, a space, "€") would be
 # refused by the HTTP library in a message that quotes the whole header, token and all.
 TOKEN_SHAPE = re.compile(r"[\x21-\x7e]+")
 REDACTED = "[token]"
-# No response at all: refused or timed-out connections (NewConnectionError is a
-# ConnectTimeoutError), read timeouts, connections closed unanswered.
-UNANSWERED = (ConnectTimeoutError, ReadTimeoutError, ProtocolError)
 
 
 @dataclass(frozen=True)
@@ -99,49 +86,6 @@ class AuthenticationRefused(PushStopped):
 
 class CmsUnreachable(PushStopped):
     code = "cms_unreachable"
-
-
-class Streak:
-    """Attempts in a row that got no response, shared by every request of one push."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.failures = 0
-        self.last_error = ""
-
-
-class PushRetry(Retry):
-    """urllib3's Retry, with the backoff counted from the first retry (`--backoff` seconds,
-    then doubled) and a stop when the push's streak of unanswered attempts reaches its limit.
-    A Retry-After that is neither seconds nor an HTTP date is ignored (the backoff applies)."""
-
-    def __init__(self, *args, streak: Streak | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.streak = streak
-
-    def new(self, **kwargs):
-        kwargs.setdefault("streak", self.streak)
-        return super().new(**kwargs)
-
-    def get_backoff_time(self) -> float:
-        errors = len(self.history)
-        return min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1)) if errors else 0
-
-    def parse_retry_after(self, retry_after: str) -> float:
-        try:
-            return super().parse_retry_after(retry_after)
-        except (InvalidHeader, ValueError, OverflowError):
-            return 0
-
-    def increment(self, method=None, url=None, response=None, error=None, **kwargs):
-        if self.streak is not None and isinstance(error, UNANSWERED):
-            self.streak.failures += 1
-            self.streak.last_error = type(error).__name__
-            if self.streak.failures >= self.streak.limit:
-                raise MaxRetryError(kwargs.get("_pool"), url, error) from error
-        elif self.streak is not None and response is not None:
-            self.streak.failures = 0
-        return super().increment(method, url, response, error, **kwargs)
 
 
 class PushState:
@@ -300,27 +244,6 @@ def cms_session(token: str, options: PushOptions, streak: Streak) -> requests.Se
     """A session whose every request is retried by urllib3 and counted in `streak`."""
     session = retrying_session(options, streak, {"PUT", "DELETE"})
     session.headers.update({"Authorization": f"Bearer {token}"})
-    return session
-
-
-def retrying_session(options: PushOptions, streak: Streak, methods: set[str]) -> requests.Session:
-    """A session without credentials whose requests urllib3 retries (`methods` also on a
-    read error or a retryable status; any method on a refused connection) and counts in
-    `streak`. Shared by every push target."""
-    retry = PushRetry(
-        total=options.retries,
-        backoff_factor=options.backoff,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=methods,
-        respect_retry_after_header=True,
-        retry_after_max=options.max_wait,
-        raise_on_status=False,
-        streak=streak,
-    )
-    session = requests.Session()
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    session.headers.update({"User-Agent": USER_AGENT})
     return session
 
 

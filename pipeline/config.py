@@ -117,22 +117,9 @@ def load_settings(root: Path) -> Settings:
         table = tool_table(read_toml(pyproject), pyproject)
     known = {field.name for field in fields(Settings)} - {"root"}
     problems = [f"unknown setting {name!r}" for name in table if name not in known]
-    for name, value in table.items():
-        expected = TYPES.get(name)
-        if expected and (
-            not isinstance(value, expected) or isinstance(value, bool) and expected is not bool
-        ):
-            problems.append(f"{name} must be {getattr(expected, '__name__', 'a number')}")
-    if not problems:
-        if not 0 <= table.get("min_complete", 0) <= 100:
-            problems.append("min_complete must be between 0 and 100")
-        if not 0 < table.get("fuzzy_threshold", 0.7) <= 1:
-            problems.append("fuzzy_threshold must be in (0, 1]")
-        if not 1 <= table.get("push_give_up_after", 3) <= 100:
-            problems.append("push_give_up_after must be between 1 and 100")
-        problems.extend(review_problems(table))
-        if table.get("manifest_shard_pages", 1) < 1:
-            problems.append("manifest_shard_pages must be at least 1")
+    problems += type_problems(table)
+    if not problems:  # ranges are compared only once every value has its type
+        problems += range_problems(table)
     if problems:
         raise ConfigError(f"{pyproject} [tool.pipeline]: " + "; ".join(problems))
     check_output(root, table.get("output", "output"))
@@ -140,6 +127,33 @@ def load_settings(root: Path) -> Settings:
     if "base_url" in settings:
         settings["base_url"] = settings["base_url"].rstrip("/")
     return Settings(root=root, **settings)
+
+
+def type_problems(table: dict) -> list[str]:
+    """A line for each setting whose value is not of its type (a bool is not a number)."""
+    problems = []
+    for name, value in table.items():
+        expected = TYPES.get(name)
+        if expected and (
+            not isinstance(value, expected) or isinstance(value, bool) and expected is not bool
+        ):
+            problems.append(f"{name} must be {getattr(expected, '__name__', 'a number')}")
+    return problems
+
+
+def range_problems(table: dict) -> list[str]:
+    """A line for each number out of its range, and the review settings' problems."""
+    problems = []
+    if not 0 <= table.get("min_complete", 0) <= 100:
+        problems.append("min_complete must be between 0 and 100")
+    if not 0 < table.get("fuzzy_threshold", 0.7) <= 1:
+        problems.append("fuzzy_threshold must be in (0, 1]")
+    if not 1 <= table.get("push_give_up_after", 3) <= 100:
+        problems.append("push_give_up_after must be between 1 and 100")
+    problems.extend(review_problems(table))
+    if table.get("manifest_shard_pages", 1) < 1:
+        problems.append("manifest_shard_pages must be at least 1")
+    return problems
 
 
 REVIEW_POLICIES = ("none", "warn", "block")

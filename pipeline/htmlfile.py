@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import webencodings
+
 from pipeline import pagecache
 from pipeline.catalogs import now_stamp, read_translations, render_template, write_template
 from pipeline.errors import LocaleError, PipelineError, SourceError
@@ -30,21 +32,6 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
-# WHATWG Encoding: labels whose decoder is a superset of the named one.
-WHATWG = {
-    "iso-8859-1": "windows-1252",
-    "latin1": "windows-1252",
-    "ascii": "windows-1252",
-    "us-ascii": "windows-1252",
-    "gb2312": "gbk",
-    "x-gbk": "gbk",
-    "utf8": "utf-8",
-    "iso-8859-9": "windows-1254",
-    "tis-620": "windows-874",
-    "ks_c_5601-1987": "euc-kr",
-    "x-sjis": "shift_jis",
-    "shift-jis": "shift_jis",
-}
 
 
 @dataclass(frozen=True)
@@ -112,10 +99,15 @@ def strict_decode(data: bytes, encoding: str, shown: str) -> str:
 
 
 def codec_name(label: str) -> str | None:
-    label = label.strip().lower()
-    label = WHATWG.get(label, label)
+    """Python's codec for an encoding label as a browser reads it (the WHATWG Encoding
+    Standard's table, from webencodings: "iso-8859-1" is windows-1252), or None for a label
+    a browser does not know (it ignores it: "utf-7" must not decode "+ADw-" into "<") or
+    that has no Python codec (replacement, x-user-defined)."""
+    encoding = webencodings.lookup(label)
+    if encoding is None:
+        return None
     try:
-        return codecs.lookup(label).name
+        return codecs.lookup(encoding.codec_info.name).name
     except LookupError:
         return None
 

@@ -15,116 +15,14 @@ import re
 from contextlib import contextmanager
 from functools import cache
 
-VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-        "keygen",
-        "basefont",
-        "bgsound",
-        "frame",
-    ]
-)
-RAW_TEXT = frozenset(
-    ["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"]
-)
-ESCAPABLE_RAW_TEXT = frozenset(["textarea", "title"])
-# Elements that close an open <p> when they start (HTML5 "in body" insertion mode).
-CLOSES_P = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "center",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "ul",
-        "li",
-        "dd",
-        "dt",
-    ]
-)
-# Start tag -> open elements it closes, and the boundary elements that stop the search.
-IMPLIED_END = {
-    "li": ({"li"}, {"ul", "ol", "menu"}),
-    "dt": ({"dt", "dd"}, {"dl"}),
-    "dd": ({"dt", "dd"}, {"dl"}),
-    "tr": ({"tr", "td", "th"}, {"table", "tbody", "thead", "tfoot"}),
-    "td": ({"td", "th"}, {"tr", "table"}),
-    "th": ({"td", "th"}, {"tr", "table"}),
-    "thead": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
-    "tbody": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
-    "tfoot": ({"tbody", "thead", "tfoot", "tr", "td", "th"}, {"table"}),
-    "option": ({"option"}, {"select", "datalist"}),
-    "optgroup": ({"option", "optgroup"}, {"select"}),
-    "rt": ({"rt", "rp"}, {"ruby"}),
-    "rp": ({"rt", "rp"}, {"ruby"}),
-}
-# Elements whose end tag HTML lets an author leave out: closing them implicitly is no fault.
-OPTIONAL_END = frozenset(
-    [
-        "html",
-        "head",
-        "body",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "thead",
-        "tbody",
-        "tfoot",
-        "option",
-        "optgroup",
-        "rt",
-        "rp",
-        "colgroup",
-        "caption",
-    ]
-)
-SCOPE_BOUNDARY = frozenset(
-    ["html", "body", "table", "td", "th", "caption", "template", "object", "marquee", "applet"]
+from pipeline.htmlrules import (
+    CLOSES_P,
+    ESCAPABLE_RAW_TEXT,
+    IMPLIED_END,
+    OPTIONAL_END,
+    RAW_TEXT,
+    SCOPE_BOUNDARY,
+    VOID,
 )
 
 # As in the HTML5 tokenizer: quotes delimit a value only after "="; elsewhere they are
@@ -354,24 +252,9 @@ def parse(source: str) -> Document:
             continue
         name = name.lower()
         if source[token_start + 1] == "/":
-            index = -1
-            if name not in VOID:
-                index = find_open(stack, (name,), SCOPE_BOUNDARY)
-            if index > 0:
-                open_p -= close(stack, index, position, token_start, problems)
-            elif name not in ("html", "head", "body"):
-                # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
-                problems.append((token_start, f"stray end tag </{name}>"))
+            open_p -= end_tag(stack, name, token_start, position, problems)
             continue
-        if open_p and name in CLOSES_P:
-            index = find_open(stack, ("p",), SCOPE_BOUNDARY)
-            if index > 0:
-                open_p -= close(stack, index, token_start, -1, problems)
-        if name in IMPLIED_END:
-            names, boundaries = IMPLIED_END[name]
-            index = find_open(stack, names, boundaries)
-            if index > 0:
-                open_p -= close(stack, index, token_start, -1, problems)
+        open_p -= implied_ends(stack, name, token_start, open_p, problems)
         element = Element(name, token_start, position, source)
         stack[-1].children.append(element)
         if name in VOID or source[position - 2] == "/" and _is_foreign(stack):
@@ -390,54 +273,40 @@ def parse(source: str) -> Document:
     return Document(source, root, problems)
 
 
+def end_tag(stack: list, name: str, start: int, end: int, problems: list) -> int:
+    """Close the element an end tag `</name>` at [start, end) ends; the number of <p>
+    elements that closed."""
+    index = -1
+    if name not in VOID:
+        index = find_open(stack, (name,), SCOPE_BOUNDARY)
+    if index > 0:
+        return close(stack, index, end, start, problems)
+    if name not in ("html", "head", "body"):
+        # A stray end tag (</div> with nothing open, </input>): ignored, as browsers do.
+        problems.append((start, f"stray end tag </{name}>"))
+    return 0
+
+
+def implied_ends(stack: list, name: str, at: int, open_p: int, problems: list) -> int:
+    """Close what a start tag `<name>` at `at` ends without an end tag (an open <p> before
+    a block, an <li> before the next); the number of <p> elements that closed."""
+    closed = 0
+    if open_p and name in CLOSES_P:
+        index = find_open(stack, ("p",), SCOPE_BOUNDARY)
+        if index > 0:
+            closed += close(stack, index, at, -1, problems)
+    if name in IMPLIED_END:
+        names, boundaries = IMPLIED_END[name]
+        index = find_open(stack, names, boundaries)
+        if index > 0:
+            closed += close(stack, index, at, -1, problems)
+    return closed
+
+
 def next_token(source: str, position: int) -> tuple[int, int, str | None] | None:
     """(start, end, tag name or None) of the first token at or after `position`."""
     match = TOKEN.search(source, position)
     return None if match is None else (match.start(), match.end(), match.group(1))
-
-
-def tag_end(source: str, position: int) -> int:
-    """Past the `>` that ends a tag's attributes (TAG_BODY), or the end of the text."""
-    length = len(source)
-    while position < length:
-        char = source[position]
-        if char == ">":
-            return position + 1
-        if char == "/" or char.isspace():
-            position += 1
-            continue
-        position += 1  # an attribute name: its first character may be anything else
-        while position < length:
-            char = source[position]
-            if char == ">" or char == "/" or char == "=" or char.isspace():
-                break
-            position += 1
-        position = value_end(source, position)
-    return length
-
-
-def value_end(source: str, position: int) -> int:
-    """Past ` = value` after an attribute name, or `position` when none follows."""
-    length = len(source)
-    probe = position
-    while probe < length and source[probe].isspace():
-        probe += 1
-    if probe == length or source[probe] != "=":
-        return position
-    probe += 1
-    while probe < length and source[probe].isspace():
-        probe += 1
-    if probe == length:
-        return position
-    quote = source[probe]
-    if quote == '"' or quote == "'":
-        close = source.find(quote, probe + 1)
-        if close >= 0:
-            return close + 1
-    end = probe  # unquoted, or a quote never closed: up to a space or `>`
-    while end < length and not (source[end] == ">" or source[end].isspace()):
-        end += 1
-    return end if end > probe else position
 
 
 def close(stack: list, index: int, at: int, end_tag_start: int, problems: list) -> int:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the types of Draft's fields, from the stages that make them
+    from pipeline.checks import Completeness
+    from pipeline.skeleton import RenderReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +171,46 @@ class Region:
     lines: tuple[Hotline, ...] = ()  # every contact line, the hotline first
     emergency: tuple[str, ...] = ()  # emergency numbers, the first one shown in articles
     poison: Hotline | None = None  # poison centre, where the region has a national one
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A rendered article body for one region, before the publish decides on it."""
+
+    article: Article
+    region: Region
+    body: str
+    head: dict  # "title", "description", ... -> plain text (the shell escapes it)
+    report: RenderReport
+    missing_critical: tuple[str, ...]
+    measured: Completeness  # of the whole article, as status and check measure it
+
+    @property
+    def completeness(self) -> float:
+        return self.measured.share
+
+
+@dataclass(frozen=True)
+class Page:
+    """A finished page: what publish writes and what the CMS ingests."""
+
+    slug: str
+    region: str
+    language: str
+    direction: str
+    title: str
+    description: str
+    canonical: str
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, URL), x-default last
+    html: str
+    body: str
+    completeness: float
+    fallbacks: tuple[dict, ...]
+    source_hash: str
+    hotline: dict | None
+    review: dict | None = None  # its review state, dates and reviewers (pagereview.py)
+    structured_data: dict | None = None  # schema.org MedicalWebPage, as embedded in the page
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()

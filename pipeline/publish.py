@@ -34,6 +34,7 @@ from pipeline.project import Project
 from pipeline.regions import hotline_age_days, is_pseudo_region
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
 from pipeline.signoff import PageVerdict, article_policy, gate, page_verdict, record_paths
+from pipeline.state import FileHashes
 
 
 @dataclass(frozen=True)
@@ -555,7 +556,7 @@ class InputFingerprint:
         self.source_dir = str(settings.source_dir)
         self.catalogs = existing_catalogs(settings.locales_dir)
         self.file_hashes: dict[str, str] = {}
-        self.hashes = HashCache(settings.root / ".pipeline-cache" / "file-hashes.json")
+        self.hashes = FileHashes.of_project(settings.root)
 
     def file_hash(self, path: str) -> str:
         digest = self.file_hashes.get(path)

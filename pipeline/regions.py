@@ -177,15 +177,20 @@ def check_line_fields(tag: str, field: str, entry) -> None:
     for name in ("hours", "cost", "website", "operator", "tty", "text", "chat", "source"):
         if not isinstance(entry.get(name, ""), str):
             raise ConfigError(f"region {tag}: {field}.{name} must be text")
-    for name in ("website", "chat", "source"):
-        url = entry.get(name, "")
-        if url and not is_web_url(url):
-            raise ConfigError(f"region {tag}: {field}.{name} must be an http(s) URL")
+    check_line_links(tag, field, entry)
     if entry.get("kind", "public") not in LINE_KINDS:
         raise ConfigError(f'region {tag}: {field}.kind must be "public" or "publisher"')
     languages = entry.get("languages", [])
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise ConfigError(f"region {tag}: {field}.languages must be a list of language tags")
+
+
+def check_line_links(tag: str, field: str, entry: dict) -> None:
+    """A line's website, chat and source, where given, are http(s) URLs a browser reads so."""
+    for name in ("website", "chat", "source"):
+        url = entry.get(name, "")
+        if url and not is_web_url(url):
+            raise ConfigError(f"region {tag}: {field}.{name} must be an http(s) URL")
 
 
 def check_verified_on(tag: str, field: str, value, today) -> datetime.date | None:

@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 
 from pipeline.catalogs import Translations
-from pipeline.checks import Completeness, completeness, refusal
+from pipeline.checks import completeness, refusal
 from pipeline.errors import PublishError
 from pipeline.files import read_utf8
 from pipeline.locales import parse_tag, same_language
-from pipeline.model import Article, Region, Segment
+from pipeline.model import Article, Draft, Page, Region, Segment
 from pipeline.passages import published_markup, region_terms
 from pipeline.skeleton import Phone, Renderer, RenderReport, Values
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A rendered article body for one region, before the publish decides on it."""
-
-    article: Article
-    region: Region
-    body: str
-    head: dict  # "title", "description", ... -> plain text (the shell escapes it)
-    report: RenderReport
-    missing_critical: tuple[str, ...]
-    measured: Completeness  # of the whole article, as status and check measure it
-
-    @property
-    def completeness(self) -> float:
-        return self.measured.share
-
-
-@dataclass(frozen=True)
-class Page:
-    """A finished page: what publish writes and what the CMS ingests."""
-
-    slug: str
-    region: str
-    language: str
-    direction: str
-    title: str
-    description: str
-    canonical: str
-    alternates: tuple[tuple[str, str], ...]  # (hreflang, URL), x-default last
-    html: str
-    body: str
-    completeness: float
-    fallbacks: tuple[dict, ...]
-    source_hash: str
-    hotline: dict | None
-    review: dict | None = None  # its review state, dates and reviewers (pagereview.py)
-    structured_data: dict | None = None  # schema.org MedicalWebPage, as embedded in the page
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
 
 
 def lookup(chain: tuple[Translations, ...], source_language: bool):
@@ -128,44 +83,18 @@ def render_draft(
     `phone_regions`: the countries in whose formats a number typed into a translation is
     found (`regions.phone_countries`: all of the region file's, as `check` uses), by
     default the region's and the source's."""
-    is_source = same_language(region.language, source_language)
-    translate = lookup(chain, is_source)
+    translate = lookup(chain, same_language(region.language, source_language))
     if not phone_regions:
         tags = (parse_tag(region.tag), parse_tag(source_language))
         phone_regions = tuple(dict.fromkeys(tag.territory for tag in tags if tag.territory))
-
-    def refused(segment: Segment) -> str | None:
-        """msgfmt's verdict on the catalog entry that would be used (the first that has it)."""
-        for translations in chain:
-            if segment.key in translations.entries:
-                return translations.refused.get(segment.key)
-        return None
-
-    # Verdicts are shared by the regions of a chain (as rendered segments are, in `memo`).
-    verdicts: dict = {} if memo is None else memo.setdefault("verdicts", {})
-
-    def validate(msgstr: str, segment: Segment) -> str | None:
-        key = (phone_regions, segment.key, msgstr)
-        found = verdicts.get(key, verdicts)
-        if found is verdicts:
-            found = verdicts[key] = refusal(msgstr, segment, phone_regions)
-        return found
-
-    def usable(segment: Segment) -> bool:
-        msgstr = translate(segment)
-        if msgstr is None or refused(segment):
-            return False
-        # The msgid itself brings nothing the source does not have (the renderer shows it
-        # as it is, unchecked, too).
-        return msgstr == segment.msgid or not validate(msgstr, segment)
-
+    judge = Judge(chain, phone_regions, memo)
     renderer = Renderer(
         article.text,
         translate,
         region_values(region, source_language),
         memo=memo,
-        validate=validate,
-        refused=refused,
+        validate=judge.validate,
+        refused=judge.refused,
     )
     body = renderer.render(article.body.parts)
     if not keep_authoring:
@@ -174,22 +103,61 @@ def render_draft(
         name: head_text(renderer.segment(segment), segment, article.text)
         for name, segment in article.head_segments.items()
     }
+    measured = completeness(
+        (segment.key, segment.msgid, judge.usable(translate(segment), segment))
+        for segment in article.segments
+        if segment.translatable
+    )
+    missing = missing_critical(article, chain, renderer.report, translate)
+    return Draft(article, region, body, head, renderer.report, missing, measured)
+
+
+class Judge:
+    """Whether a segment's translation may be shown: msgfmt's verdict on the catalog entry
+    that would be used, and `refusal`'s on the text. Verdicts are shared by the regions of a
+    chain (as rendered segments are, in `memo`)."""
+
+    def __init__(self, chain: tuple[Translations, ...], phone_regions: tuple, memo: dict | None):
+        self.chain = chain
+        self.phone_regions = phone_regions
+        self.verdicts: dict = {} if memo is None else memo.setdefault("verdicts", {})
+
+    def refused(self, segment: Segment) -> str | None:
+        """msgfmt's verdict on the catalog entry that would be used (the first that has it)."""
+        for translations in self.chain:
+            if segment.key in translations.entries:
+                return translations.refused.get(segment.key)
+        return None
+
+    def validate(self, msgstr: str, segment: Segment) -> str | None:
+        verdicts = self.verdicts
+        key = (self.phone_regions, segment.key, msgstr)
+        found = verdicts.get(key, verdicts)
+        if found is verdicts:
+            found = verdicts[key] = refusal(msgstr, segment, self.phone_regions)
+        return found
+
+    def usable(self, msgstr: str | None, segment: Segment) -> bool:
+        if msgstr is None or self.refused(segment):
+            return False
+        # The msgid itself brings nothing the source does not have (the renderer shows it
+        # as it is, unchecked, too).
+        return msgstr == segment.msgid or not self.validate(msgstr, segment)
+
+
+def missing_critical(article: Article, chain, report, translate) -> tuple[str, ...]:
+    """The msgids of critical segments the page shows untranslated or with a translation
+    that fell back to the source."""
     critical_keys = set().union(*(translations.critical for translations in chain))
-    problems = {id(segment) for segment, _ in renderer.report.fallbacks}
-    missing = tuple(
+    problems = {id(segment) for segment, _ in report.fallbacks}
+    return tuple(
         segment.msgid
         for segment in article.segments
         if segment.translatable
         and (segment.critical or segment.key in critical_keys)
-        and segment.key in renderer.report.rendered
+        and segment.key in report.rendered
         and (translate(segment) is None or id(segment) in problems)
     )
-    measured = completeness(
-        (segment.key, segment.msgid, usable(segment))
-        for segment in article.segments
-        if segment.translatable
-    )
-    return Draft(article, region, body, head, renderer.report, missing, measured)
 
 
 def head_text(rendered: str, segment: Segment, source: str) -> str:

@@ -63,7 +63,7 @@ def current_state(project, slug: str, language: str) -> tuple[ReviewState, Path]
 
 def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.date) -> dict:
     """Record a review of the current state; refused while the catalog has check errors."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     state, path = current_state(project, slug, language)
     kinds = SOURCE_KINDS if state.is_source else TRANSLATION_KINDS

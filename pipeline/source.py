@@ -189,36 +189,13 @@ def quick_reading(text: str, countries: tuple[str, ...]) -> tuple[str, str] | No
 def build_article(
     slug: str, shown: str, text: str, document: Document, hotline: HotlineSpec | None
 ) -> Article:
+    """The article of a parsed source page: its segments, its body compiled around them,
+    and what a page shell shows of it (title, description, canonical link, date)."""
     slots = segment_document(document, hotline)
     segments = tuple(slot for slot in slots if isinstance(slot, Segment))
-    body_element = find_element(document, "article", "main", "body")
-    if body_element is None:
-        body = compile_skeleton(text, slots)
-    else:
-        body = compile_skeleton(text, slots, body_element.start, body_element.end)
     html = find_element(document, "html")
     title = find_element(document, "title")
-    canonical = next(
-        (
-            e.get("href")
-            for e in document.root.iter()
-            if e.tag == "link" and (e.get("rel") or "").lower() == "canonical"
-        ),
-        "",
-    )
-    meta = next(
-        (
-            e
-            for e in document.root.iter()
-            if e.tag == "meta" and (e.get("name") or "").lower() == "description"
-        ),
-        None,
-    )
-    description = meta.attribute("content") if meta is not None else None
-    date = next(
-        (e.get("datetime") for e in document.root.iter() if e.tag == "time" and e.get("datetime")),
-        "",
-    )
+    description = meta_description(document)
     return Article(
         slug=slug,
         path=shown,
@@ -226,14 +203,53 @@ def build_article(
         encoding="utf-8",
         language=(html.get("lang") if html is not None else None) or "en",
         segments=segments,
-        body=body,
+        body=compiled_body(document, text, slots),
         title=title_text(title, text) if title is not None else slug,
         description=description.value if description is not None else "",
         head_segments=head_segments(document, segments, title),
-        canonical=canonical or "",
-        date=(date or "")[:10],
+        canonical=canonical_link(document),
+        date=published_date(document),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def compiled_body(document: Document, text: str, slots):
+    """The skeleton of the page's content: its <article>, else <main>, else <body>, else
+    the whole page."""
+    body_element = find_element(document, "article", "main", "body")
+    if body_element is None:
+        return compile_skeleton(text, slots)
+    return compile_skeleton(text, slots, body_element.start, body_element.end)
+
+
+def canonical_link(document: Document) -> str:
+    """The href of the first <link rel=canonical>, or ""."""
+    link = next(
+        (
+            e
+            for e in document.root.iter()
+            if e.tag == "link" and (e.get("rel") or "").lower() == "canonical"
+        ),
+        None,
+    )
+    return (link.get("href") if link is not None else None) or ""
+
+
+def meta_description(document: Document):
+    """The content attribute of the first <meta name=description>, or None."""
+    for element in document.root.iter():
+        if element.tag == "meta" and (element.get("name") or "").lower() == "description":
+            return element.attribute("content")
+    return None
+
+
+def published_date(document: Document) -> str:
+    """The date (YYYY-MM-DD) of the first <time datetime>, or ""."""
+    date = next(
+        (e.get("datetime") for e in document.root.iter() if e.tag == "time" and e.get("datetime")),
+        "",
+    )
+    return (date or "")[:10]
 
 
 def head_segments(document: Document, segments, title) -> dict:

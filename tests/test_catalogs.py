@@ -99,7 +99,7 @@ def test_update_keeps_a_translators_save_made_while_it_merges(cli, project, monk
     """The attack: a translator saves the es catalog while update is merging it. The save is
     kept byte for byte, the merge goes beside it (<slug>.po.update-conflict), the run says
     so and exits 1; the next update merges the saved file, and nothing is lost."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     paragraph = "Ketamine addiction symptoms are often easy for a user to recognize."
     edit_source(project, paragraph, paragraph.replace("often easy", "usually easy"))
@@ -139,7 +139,7 @@ def test_update_keeps_a_translators_save_made_while_it_merges(cli, project, monk
 
 def test_update_writes_a_new_catalog_only_where_none_appeared(cli, project, monkeypatch):
     """A catalog created while update builds it for a new article is not written over."""
-    from pipeline import project as workflow
+    from pipeline import workflow
 
     (project / "source/second.html").write_text(
         (project / SOURCE).read_text(encoding="utf-8").replace("<title>", "<title>Second ")

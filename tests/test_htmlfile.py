@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import polib
 import pytest
+import webencodings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import msgfmt_check
 from pipeline import htmlfile, pagecache
@@ -424,3 +428,28 @@ def test_merge_counts_a_repeated_entry_once_as_status_and_publish_do(tmp_path):
         assert result.returncode == 0, result.stderr.decode()
         (item,) = json.loads(result.stdout)["items"]
         assert item["completeness"] == round(4 / 6, 4)
+
+
+def test_utf7_label_is_ignored_as_a_browser_ignores_it():
+    """A browser does not know the label utf-7: decoding "+ADw-" as "<" would put a script
+    into the text a browser shows as plain characters."""
+    data = b'<html><head><meta charset="utf-7"></head><body><p>+ADw-script+AD4-x</p></body></html>'
+    text, encoding, _ = decode(data, "page.html")
+    assert "<script" not in text and encoding == "utf-8"
+
+
+def test_labels_follow_the_whatwg_table():
+    """ks_c_5601-1987 is windows-949 for a browser: a Hangul syllable outside EUC-KR decodes."""
+    data = '<meta charset="ks_c_5601-1987"><p>똠</p>'.encode("cp949")
+    text, encoding, _ = decode(data, "page.html")
+    assert "똠" in text and encoding == "cp949"
+
+
+@given(st.sampled_from(sorted(webencodings.LABELS)), st.sampled_from(["", " ", "\t", "\n"]))
+def test_label_case_and_spaces_do_not_matter(label, space):
+    from pipeline.htmlfile import codec_name
+
+    assert codec_name(f"{space}{label.upper()}{space}") == codec_name(label)
+    if codec_name(label) is not None:
+        expected = webencodings.lookup(label).codec_info.name
+        assert codec_name(label) == codecs.lookup(expected).name

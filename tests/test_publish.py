@@ -383,26 +383,26 @@ def test_publish_warns_about_unverified_and_old_hotlines(cli, project):
 def test_hash_cache_sees_an_edit_that_keeps_size_and_mtime(tmp_path):
     import os
 
-    from pipeline.publish import HashCache
+    from pipeline.state import FileHashes, StateStore
 
     source = tmp_path / "a.po"
     source.write_text("one")
     stat = source.stat()
-    cache = HashCache(tmp_path / "cache.json")
+    cache = FileHashes(StateStore(tmp_path / "state.sqlite"))
     first = cache.get(str(source))
     cache.save()
     source.write_text("two")  # same size
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
-    assert HashCache(tmp_path / "cache.json").get(str(source)) != first
+    assert FileHashes(StateStore(tmp_path / "state.sqlite")).get(str(source)) != first
     # An old file (out of the racy window) edited with its mtime put back: ctime tells.
     an_hour_ago = time.time_ns() - 3600 * 10**9
     os.utime(source, ns=(an_hour_ago, an_hour_ago))
-    cache = HashCache(tmp_path / "cache.json")
+    cache = FileHashes(StateStore(tmp_path / "state.sqlite"))
     second = cache.get(str(source))
     cache.save()
     source.write_text("six")  # same size again
     os.utime(source, ns=(an_hour_ago, an_hour_ago))
-    assert HashCache(tmp_path / "cache.json").get(str(source)) != second
+    assert FileHashes(StateStore(tmp_path / "state.sqlite")).get(str(source)) != second
 
 
 def test_damaged_standby_index_is_not_trusted(cli, project):

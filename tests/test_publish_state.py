@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from pipeline import output as output_module
-from pipeline import project as workflow
+from pipeline import workflow
 from pipeline.catalogs import catalog_path, init_catalog, read_catalog, template_path
 from pipeline.config import load_settings
 from pipeline.publish import PublishOptions, publish

@@ -17,7 +17,7 @@ from lxml import etree
 from pipeline import cms, serve
 from pipeline.config import load_settings
 from pipeline.errors import PublishError
-from pipeline.output import ManifestWriter, PreviousManifest, dump_line, read_manifest
+from pipeline.manifest import ManifestWriter, PreviousManifest, dump_line, read_manifest
 from pipeline.project import Project
 from pipeline.publish import PublishOptions, publish
 from pipeline.sitemap import (

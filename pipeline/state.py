@@ -1,0 +1,174 @@
+"""The project's local state: one SQLite file, `.pipeline-cache/state.sqlite`.
+
+Every memory a run keeps between runs lives here as (kind, key) -> JSON value: the content
+hashes of input files that let `publish` skip unchanged pages (`FileHashes`) and the merge
+memory that lets `update` skip catalogs already in step (`workflow.MergeMemory`). All of it is
+a shortcut keyed by content hashes: a missing, deleted or damaged file costs the next run
+its speed, never its result, so every read that fails is a miss and every write that fails
+is dropped. SQLite in WAL mode keeps each write atomic and lets two processes read and write
+the file at once (a writer waits up to `BUSY_SECONDS` for the other).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from pipeline.files import read_bytes
+
+STATE_FILE = "state.sqlite"
+BUSY_SECONDS = 30.0
+SCHEMA = "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"  # noqa: E501
+
+
+def state_path(root: Path) -> Path:
+    """Where a project keeps its state."""
+    return Path(root) / ".pipeline-cache" / STATE_FILE
+
+
+class StateStore:
+    """One project's state file. Each call opens its own connection, so a store may be made
+    before worker processes fork and is never shared across them."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last entries only
+            db.execute(SCHEMA)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def entries(self, kind: str) -> dict:
+        """Every entry of `kind` (key -> value); {} when the file cannot be read."""
+        try:
+            with contextlib.closing(self.connect()) as db:
+                rows = db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,))
+                return decoded(rows)
+        except (OSError, sqlite3.Error):
+            self.discard_if_damaged()
+            return {}
+
+    def get(self, kind: str, key: str):
+        """The value kept for (kind, key), or None."""
+        try:
+            with contextlib.closing(self.connect()) as db:
+                rows = db.execute(
+                    "SELECT key, value FROM entries WHERE kind = ? AND key = ?", (kind, key)
+                )
+                return decoded(rows).get(key)
+        except (OSError, sqlite3.Error):
+            self.discard_if_damaged()
+            return None
+
+    def put(self, kind: str, values: dict) -> None:
+        """Keep `values` (key -> JSON-able value) under `kind`, all or none of them."""
+        if not values:
+            return
+        rows = [(kind, key, json.dumps(value)) for key, value in values.items()]
+        try:
+            with contextlib.closing(self.connect()) as db:
+                # One transaction: another process sees all of them or none (a connection
+                # closed without COMMIT rolls back).
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                db.execute("COMMIT")
+        except (OSError, sqlite3.Error):
+            self.discard_if_damaged()  # a full disk or a damaged file: no memory this time
+
+    def discard_if_damaged(self) -> None:
+        """Remove the file if SQLite cannot read it as a database, so the next run starts a
+        new one; a file that is only busy or unwritable is left alone."""
+        try:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=BUSY_SECONDS)) as db:
+                if db.execute("PRAGMA quick_check").fetchone()[0] == "ok":
+                    return
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "unable to open" in str(error):
+                return
+        except sqlite3.DatabaseError:
+            pass
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
+
+
+def decoded(rows) -> dict:
+    """{key: value} of rows whose value is JSON; a value that is not is left out (a miss)."""
+    values = {}
+    loads = json.loads
+    for key, value in rows:
+        try:
+            values[key] = loads(value)
+        except (ValueError, TypeError):
+            continue
+    return values
+
+
+class FileHashes:
+    """Content hashes of input files, trusted while size, mtime, inode and ctime are unchanged.
+
+    As git's index does, a file changed within two seconds of its hash being kept is hashed
+    again ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
+    cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
+    Entries are read once, as one value, and kept by `save`.
+    """
+
+    KIND = "file-hash"
+    RACY_SECONDS = 2.0
+
+    def __init__(self, store: StateStore):
+        self.store = store
+        entries = store.get(self.KIND, "files")
+        self.entries = entries if isinstance(entries, dict) else {}
+        self.changed: dict = {}
+
+    @classmethod
+    def of_project(cls, root: Path) -> FileHashes:
+        return cls(StateStore(state_path(root)))
+
+    def get(self, path: str) -> str:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return "missing"
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+        changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
+        known = trusted(self.entries.get(path), key, changed_at - self.RACY_SECONDS)
+        if known is not None:
+            return known
+        digest = hashlib.sha256(read_bytes(path)).hexdigest()
+        self.changed[path] = [*key, digest]
+        return digest
+
+    def save(self) -> None:
+        """Keep the hashes taken since the store was read, stamped with the time now."""
+        if not self.changed:
+            return
+        now = time.time()
+        self.entries.update({path: [*entry, now] for path, entry in self.changed.items()})
+        # One entry for every file: read back in one piece, as fast as the files are stat'ed.
+        self.store.put(self.KIND, {"files": self.entries})
+        self.changed = {}
+
+
+def trusted(entry, key: list, settled_before: float) -> str | None:
+    """The digest an entry holds if it still describes the file: the same stat `key`, kept
+    after `settled_before` (so not racy). None for anything else, a damaged entry too."""
+    try:
+        if entry[:4] == key and entry[5] > settled_before and isinstance(entry[4], str):
+            return entry[4]
+    except (TypeError, IndexError, KeyError):
+        pass
+    return None
