@@ -558,3 +558,19 @@ def test_kept_page_rebuilt_for_its_alternates_still_passes_the_threshold(
     cli("publish", "--min-complete", "99")
     regions = {e["region"] for e in manifest(project / "output")["pages"]}
     assert "de-DE" not in regions and "fr-FR" not in regions
+
+
+def test_articles_named_out_of_order_are_each_published_once(cli, project):
+    """`--article b --article a` builds each article once: the manifest lists every page
+    once, in (slug, region) order (named out of order, an article's pages were listed twice)."""
+    shutil.copy(project / f"source/{SLUG}.html", project / "source/aa-first.html")
+    for catalog in project.glob(f"locales/*/LC_MESSAGES/{SLUG}.po"):
+        shutil.copy(catalog, catalog.with_name("aa-first.po"))
+    cli("publish")
+    result = cli("publish", "--force", "--article", SLUG, "--article", "aa-first", "--json")
+    report = json.loads(result.output)
+    pages = manifest(project / "output")["pages"]
+    keys = [(entry["slug"], entry["region"]) for entry in pages]
+    assert keys == sorted(set(keys))
+    assert {slug for slug, _ in keys} == {"aa-first", SLUG}
+    assert len(report["pages"]) == len(keys)
