@@ -40,9 +40,10 @@ from pipeline.parallel import Executor
 from pipeline.project import Project
 from pipeline.publish import PublishOptions, publish
 root, kind, scheduler, jobs = sys.argv[1], sys.argv[2], sys.argv[3] or None, int(sys.argv[4])
+force = sys.argv[5] != "False" if len(sys.argv) > 5 else True
 start = time.perf_counter()
 result = publish(Project(load_settings(Path(root))),
-                 PublishOptions(force=True, jobs=jobs, executor=Executor(kind, scheduler)))
+                 PublishOptions(force=force, jobs=jobs, executor=Executor(kind, scheduler)))
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # msgfmt, and the local pool's workers

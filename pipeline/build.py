@@ -15,8 +15,9 @@ from pathlib import Path
 from pipeline.catalogs import Translations, catalog_path
 from pipeline.checks import judged_translations
 from pipeline.locales import parse_tag, same_language
+from pipeline.manifest import dump_line
 from pipeline.model import Region
-from pipeline.output import dump_line, page_files
+from pipeline.output import page_files
 from pipeline.pagereview import review_data, review_lines
 from pipeline.parallel import LOCAL, Executor, ordered_map
 from pipeline.plan import ArticleTask

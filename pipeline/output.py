@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import os
 import shutil
 import subprocess
@@ -22,10 +21,18 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import PathError, PublishError
-from pipeline.shards import ShardWriter, checked_shards, remove_stale_shards, shard_lines
-from pipeline.sitemap import SitemapWriter
 
-MANIFEST = "manifest.json"
+# The manifest's reader and writer live in pipeline/manifest.py; these names stay importable
+# from here for the modules that read a publish (push, serve).
+from pipeline.manifest import (  # noqa: F401
+    MANIFEST,
+    ManifestWriter,
+    PreviousManifest,
+    check_entry,
+    dump_line,
+    read_manifest,
+)
+
 # In a standby tree only: region, slug, sha256 and inputs of each page it holds. Written right
 # after the exchange that retires the tree, removed when a publish starts updating it.
 INDEX = ".pipeline-pages"
@@ -42,18 +49,17 @@ class OutputTree:
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
-        self.root, self.before = self.prepare()
+        self.root, self.held = self.prepare()
         self.last_dir = ""  # pages come a folder at a time: remembering one is enough
         self.written: list[str] = []  # files written or linked by this publish, while few
         self.wrote_many = False  # more than FSYNC_LIMIT: one sync of the disk instead
-        self.unwanted = set(self.before)  # pages held now that this publish has not placed
         # The index of the tree that this publish retires (the live one), written as the
         # previous manifest streams by; it becomes the standby's index after the exchange.
         self.index_path = self.output_dir.with_name(f".{output_dir.name}.index-{os.getpid()}")
         self.index = open(self.index_path, "w", encoding="utf-8")  # noqa: SIM115
 
-    def prepare(self) -> tuple[Path, dict]:
-        """The tree to update (standby or new) and the manifest it holds now."""
+    def prepare(self) -> tuple[Path, HeldPages]:
+        """The tree to update (standby or new) and the pages it holds now."""
         claim(self.output_dir)
         claim(self.standby)
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
@@ -63,7 +69,7 @@ class OutputTree:
             stale.unlink(missing_ok=True)
         index = self.standby / INDEX
         if self.output_dir.is_dir() and index.is_file():
-            held = read_index(index)
+            held = open_index(index)
             index.unlink()  # from here on the standby is dirty until committed
             if held is not None:
                 return self.standby, held
@@ -73,7 +79,7 @@ class OutputTree:
         fresh = self.output_dir.with_name(name)
         fresh.mkdir()
         mark(fresh)
-        return fresh, {}
+        return fresh, HeldPages(None)
 
     def write(self, relative: str, data: str | bytes) -> None:
         target = self.path(relative)
@@ -115,13 +121,12 @@ class OutputTree:
 
     def placed(self, entry: dict) -> None:
         """A page built now (its files written) is part of this tree."""
-        self.unwanted.discard((entry["region"], entry["slug"]))
+        self.held.take(entry["slug"], entry["region"])
 
     def keep(self, entry: dict) -> None:
         """A page not built now: bring it to its live version unless the tree holds that."""
-        key = (entry["region"], entry["slug"])
-        self.unwanted.discard(key)
-        if self.before.get(key) != (entry["sha256"], entry["inputs"]):
+        held = self.held.take(entry["slug"], entry["region"])
+        if held != (entry["sha256"], entry["inputs"]):
             self.link_from_live(entry["path"])
             self.link_from_live(entry["json"])
 
@@ -133,8 +138,8 @@ class OutputTree:
 
     def drop_unwanted(self) -> None:
         """Pages that left the site (their article, region or translation is gone)."""
-        for key in self.unwanted:
-            html_path, json_path = page_files(*key)
+        for slug, region in self.held.rest():
+            html_path, json_path = page_files(region, slug)
             for name in (html_path, json_path):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.root / name)
@@ -190,6 +195,7 @@ class OutputTree:
                 os.close(descriptor)
 
     def abort(self) -> None:
+        self.held.close()
         self.index.close()
         self.index_path.unlink(missing_ok=True)
         if self.root != self.standby:
@@ -223,59 +229,79 @@ def mark(folder: Path) -> None:
         (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
-def read_manifest(output_dir: Path) -> dict:
-    """A publish's manifest, whole, {} when there is none (for push and serve; publish
-    streams it with PreviousManifest)."""
-    path = output_dir / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except UnicodeDecodeError as error:
-        raise PublishError(f"{path}: unreadable manifest ({error})") from None
-    try:
-        manifest = checked_manifest(json.loads(text))
-        if "shards" in manifest:  # a large site's: its pages read from the shards
-            shards = checked_shards(manifest.pop("shards"))
-            manifest["pages"] = [check_entry(entry) for entry, _ in shard_lines(output_dir, shards)]
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
-        raise PublishError(f"{path}: unreadable manifest ({error})") from None
-    shared: dict = {}  # one alternates list per article, as the publish itself holds them
-    for entry in manifest.get("pages", []):
-        alternates = entry.get("alternates")
-        if isinstance(alternates, list):
-            key = json.dumps(alternates, sort_keys=True)
-            entry["alternates"] = shared.setdefault(key, alternates)
-    return manifest
-
-
-def checked_manifest(data) -> dict:
-    """`data` as a manifest: an object whose pages and skips name their region and article."""
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    for key in ("pages", "skipped"):
-        entries = data.get(key, [])
-        if not isinstance(entries, list):
-            raise ValueError(f'"{key}" is not a list')
-        for entry in entries:
-            check_entry(entry)
-    return data
-
-
 def page_files(region: str, slug: str) -> tuple[str, str]:
     return f"{region}/{slug}/index.html", f"{region}/{slug}.json"
 
 
-def read_index(path: Path) -> dict | None:
-    """The standby's pages, or None when the index is damaged (the standby is then unused)."""
-    held = {}
+def open_index(path: Path) -> HeldPages | None:
+    """The standby's pages, or None when its index is damaged or not in (slug, region)
+    order (the standby is then unused). The index is checked whole here and read again as
+    the publish goes: the file stays open, so it may be unlinked meanwhile."""
     try:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            region, slug, sha256, inputs = line.split("\t")
-            held[(region, slug)] = (sha256, inputs)
-    except (OSError, UnicodeDecodeError, ValueError):
+        stream = open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError:
         return None
-    return held
+    last = None
+    try:
+        for line in stream:
+            key = index_key(line)
+            if last is not None and key <= last:
+                raise ValueError("pages out of order")
+            last = key
+        stream.seek(0)
+    except (OSError, UnicodeDecodeError, ValueError):
+        stream.close()
+        return None
+    return HeldPages(stream)
+
+
+def index_key(line: str) -> tuple[str, str]:
+    region, slug, _, _ = line.rstrip("\n").split("\t")
+    return slug, region
+
+
+class HeldPages:
+    """The pages a standby tree holds (its index), walked once beside the publish: pages are
+    placed in (slug, region) order, the index's own, so that no page needs to be held in
+    memory. Those the walk passes over are pages the publish does not place: they left the
+    site (an article, region or translation gone; few), and are removed at the end."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.unwanted: list[tuple[str, str]] = []
+        self.current = self.read()
+
+    def read(self):
+        """(key, (sha256, inputs)) of the next page of the index; None at its end."""
+        line = self.stream.readline() if self.stream is not None else ""
+        if not line:
+            return None
+        region, slug, sha256, inputs = line.rstrip("\n").split("\t")
+        return (slug, region), (sha256, inputs)
+
+    def take(self, slug: str, region: str) -> tuple[str, str] | None:
+        """(sha256, inputs) of the page the tree holds for (slug, region), if any."""
+        key = (slug, region)
+        while self.current is not None and self.current[0] < key:
+            self.unwanted.append(self.current[0])
+            self.current = self.read()
+        if self.current is not None and self.current[0] == key:
+            held = self.current[1]
+            self.current = self.read()
+            return held
+        return None
+
+    def rest(self) -> list[tuple[str, str]]:
+        """(slug, region) of every page held that was not taken."""
+        while self.current is not None:
+            self.unwanted.append(self.current[0])
+            self.current = self.read()
+        self.close()
+        return self.unwanted
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
 
 
 def remove_in_background(folder: Path) -> None:
@@ -333,188 +359,3 @@ def exchange(first: Path, second: Path) -> bool:
 #
 # It is plain JSON for any reader; a publish writes it, and reads the previous one, a line at a
 # time, so memory does not grow with the number of pages.
-
-PAGES_OPEN = '"pages":['
-
-
-def dump_line(data) -> str:
-    # Compact: with `indent`, json falls back to its pure-Python encoder (4 s per 7,000 pages).
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-class ManifestWriter:
-    """manifest.json and sitemap.xml of a publish, written page by page into `folder`.
-
-    Past `shard_pages` pages (0: never) the pages go to manifest-NNNN.jsonl shards and
-    manifest.json becomes their index (pipeline/shards.py); the sitemap splits by itself
-    (pipeline/sitemap.py)."""
-
-    def __init__(self, folder: str, head: dict, shard_pages: int = 0):
-        self.folder, self.head, self.shard_pages = folder, head, shard_pages
-        self.path = f"{folder}/{MANIFEST}"
-        self.temporary = f"{self.path}.{os.getpid()}.tmp"
-        self.manifest = open(self.temporary, "w", encoding="utf-8")  # noqa: SIM115
-        self.sitemap = SitemapWriter(folder, head.get("base_url", ""))
-        opening = dump_line(head)[:-1]
-        self.manifest.write(opening + ("," if head else "") + PAGES_OPEN)
-        self.separator = "\n"
-        self.count = 0
-        self.shards: ShardWriter | None = None
-
-    def add(self, entry: dict, line: str | None = None) -> None:
-        """One page (`line`: its entry as the previous manifest held it, if unchanged)."""
-        text = line or dump_line(entry)
-        self.count += 1
-        if self.shards is None and self.shard_pages and self.count > self.shard_pages:
-            self.start_shards()
-        if self.shards is not None:
-            self.shards.add(text)
-        else:
-            self.manifest.write(self.separator + text)
-            self.separator = ",\n"
-        self.sitemap.add(entry)
-
-    def start_shards(self) -> None:
-        """The site outgrew one manifest: move the pages written so far into the first shard."""
-        self.manifest.close()
-        self.shards = ShardWriter(self.folder, self.shard_pages)
-        with open(self.temporary, encoding="utf-8") as written:
-            written.readline()  # the head
-            for line in written:
-                self.shards.add(line.rstrip("\n").removesuffix(","))
-        self.manifest = open(self.temporary, "w", encoding="utf-8")  # noqa: SIM115
-
-    def close(self, tail: dict) -> list[str]:
-        """Finish the files; their paths (renamed into place)."""
-        shards = []
-        if self.shards is None:
-            self.manifest.write("\n]," + dump_line(tail)[1:] + "\n")
-        else:
-            shards = self.shards.close()
-            index = {**self.head, "shards": self.shards.shards, **tail}
-            self.manifest.write(dump_line(index) + "\n")
-        self.manifest.close()
-        os.replace(self.temporary, self.path)
-        remove_stale_shards(self.folder, shards)
-        return [self.path, *shards, *self.sitemap.close()]
-
-    def discard(self) -> None:
-        self.manifest.close()
-        self.sitemap.discard()
-        if self.shards is not None:
-            self.shards.discard()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temporary)
-
-
-class PreviousManifest:
-    """The live manifest, read a page at a time: its head and tail, and `pages()` in
-    (slug, region) order as (entry, line). A manifest in another layout (hand-made, or from
-    an older version) is read whole and sorted."""
-
-    def __init__(self, output_dir: Path | None):
-        self.path = output_dir / MANIFEST if output_dir else None
-        self.head: dict = {}
-        self.tail: dict = {}
-        self.whole: list | None = None  # the pages of a manifest not in the streamed layout
-        self.shards: list | None = None  # the shards of a large site's manifest
-        self.count = 0  # pages read so far by pages()
-        if self.path is None:
-            return
-        try:
-            with open(self.path, encoding="utf-8") as stream:
-                first = stream.readline()
-                if first.rstrip("\n").endswith(PAGES_OPEN):
-                    self.head = json.loads(first.rstrip("\n")[: -len(PAGES_OPEN)] + '"pages":[]}')
-                    self.head.pop("pages")
-                    self.tail = json.loads("{" + tail_line(self.path)[2:])
-                    for entry in self.tail.get("skipped", []):
-                        check_entry(entry)
-                    return
-            self.read_whole()
-        except FileNotFoundError:
-            self.path = None
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
-            raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
-
-    def read_whole(self) -> None:
-        data = checked_manifest(json.loads(self.path.read_text(encoding="utf-8")))
-        pages = data.pop("pages", [])
-        if "shards" in data:  # the index of a large site's manifest: pages stay in the shards
-            self.shards = checked_shards(data.pop("shards"))
-        self.head = {
-            key: data[key] for key in ("version", "base_url", "source_locale") if key in data
-        }
-        self.tail = {key: value for key, value in data.items() if key not in self.head}
-        if self.shards is None:
-            self.whole = sorted(pages, key=lambda e: (e["slug"], e["region"]))
-
-    def sharded_as(self, shard_pages: int) -> bool:
-        """Whether this manifest (its pages all read) is laid out as a publish of as many
-        pages would write it now: one file up to `shard_pages` pages, shards of as many past."""
-        if self.shards is None:
-            return self.count <= shard_pages
-        sizes = [shard.get("pages") for shard in self.shards]
-        return self.count > shard_pages and all(size == shard_pages for size in sizes[:-1])
-
-    def pages(self):
-        self.count = 0
-        for item in self.page_lines():
-            self.count += 1
-            yield item
-
-    def page_lines(self):
-        if self.path is None:
-            return
-        if self.shards is not None:
-            try:
-                for entry, text in shard_lines(self.path.parent, self.shards):
-                    yield check_entry(entry), text
-            except (OSError, UnicodeDecodeError, ValueError) as error:
-                raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
-            return
-        if self.whole is not None:
-            yield from ((entry, None) for entry in self.whole)
-            return
-        with open(self.path, encoding="utf-8") as stream:
-            stream.readline()
-            for line in stream:
-                if line.startswith("]"):
-                    return
-                text = line.rstrip("\n").removesuffix(",")
-                try:
-                    entry = check_entry(json.loads(text))
-                except (json.JSONDecodeError, ValueError) as error:
-                    raise PublishError(f"{self.path}: unreadable manifest ({error})") from None
-                yield entry, text
-        raise PublishError(f"{self.path}: unreadable manifest (cut short)")
-
-
-def check_entry(entry) -> dict:
-    """A page or skip entry names its region and article (publish orders pages by them)."""
-    if not (
-        isinstance(entry, dict)
-        and isinstance(entry.get("slug"), str)
-        and isinstance(entry.get("region"), str)
-    ):
-        raise ValueError(f"an entry without slug and region: {str(entry)[:60]}")
-    return entry
-
-
-def tail_line(path: Path) -> str:
-    """The manifest's last line (`],"assets":...}`), read from the end of the file."""
-    with open(path, "rb") as stream:
-        stream.seek(0, os.SEEK_END)
-        end = position = stream.tell()
-        block = b""
-        while position > 0:
-            step = min(65536, position)
-            position -= step
-            stream.seek(position)
-            block = stream.read(step) + block
-            found = block.rfind(b"\n]", 0, len(block) - 1)
-            if found >= 0:
-                return block[found + 1 :].decode("utf-8").rstrip("\n")
-        if end and block.startswith(b"]"):
-            return block.decode("utf-8").rstrip("\n")
-    raise ValueError("no end of the page list")

@@ -23,8 +23,8 @@ from pathlib import Path
 from pipeline.catalogs import catalog_languages
 from pipeline.errors import PublishError
 from pipeline.files import read_bytes, write_atomic
+from pipeline.manifest import PreviousManifest
 from pipeline.model import Region
-from pipeline.output import PreviousManifest
 from pipeline.pagecache import SETTLED_SECONDS, code_version
 from pipeline.pagereview import strings_version
 from pipeline.project import Project

@@ -24,8 +24,9 @@ from pipeline.build import ManifestEntry, is_source_language, run_tasks
 from pipeline.catalogs import catalog_languages
 from pipeline.errors import PublishError, UsageError
 from pipeline.locales import parse_tag
+from pipeline.manifest import ManifestWriter, PreviousManifest
 from pipeline.model import Region
-from pipeline.output import ManifestWriter, OutputTree, PreviousManifest
+from pipeline.output import OutputTree
 from pipeline.parallel import LOCAL, Executor
 from pipeline.plan import BUILD, HashCache, PublishPlan, pages_by_article, plan_publish
 from pipeline.project import Project
