@@ -119,10 +119,12 @@ class ArticleBuilder:
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
         self.review_memo: dict = {}
+        self.today = datetime.date.today()  # the task's, once one is built
 
     def build(self, task: ArticleTask) -> ArticleBuild:
         self.catalogs.clear()  # an article's catalogs serve that article only
         self.review_memo = {}  # language -> its review verdict, for this article
+        self.today = task.today
         article = self.project.article(task.slug)
         out = ArticleBuild(task.slug)
         drafts = self.drafts(article, task.regions)
@@ -206,7 +208,7 @@ class ArticleBuilder:
             draft.article,
             draft.region,
             chain,
-            datetime.date.today(),
+            self.today,
             self.review_memo,
         )
 

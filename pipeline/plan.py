@@ -10,6 +10,7 @@ few values per article and nothing per page.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import heapq
 import itertools
@@ -43,6 +44,9 @@ class ArticleTask:
     inputs: dict  # region -> inputs hash, for the regions built and the pages kept
     kept: dict  # region -> alternates of a kept page of this article (narrowed publish)
     threshold: float
+    # The publish's date, taken once by the command: a worker on another machine (another
+    # clock, another time zone) judges review dates against the same day.
+    today: datetime.date
 
 
 @dataclass
@@ -54,6 +58,7 @@ class PublishPlan:
     narrowed: bool
     selected_tags: tuple
     threshold: float
+    today: datetime.date
     skips: dict  # slug -> region -> the previous publish's skip entry
     slugs: list = field(default_factory=list)  # the articles asked for, sorted
     actions: dict = field(default_factory=dict)  # slug -> BUILD | ALL_REGIONS | set of regions
@@ -157,9 +162,8 @@ class Tasks:
         plan = self.plan
         for slug in plan.builds:
             kept = plan.kept_of.get(slug, {})
-            yield ArticleTask(
-                slug, plan.selected_tags, plan.inputs(slug, kept), kept, plan.threshold
-            )
+            inputs = plan.inputs(slug, kept)
+            yield ArticleTask(slug, plan.selected_tags, inputs, kept, plan.threshold, plan.today)
 
 
 def plan_publish(project, options, regions, previous, shell_path, threshold, on_item):
@@ -174,6 +178,7 @@ def plan_publish(project, options, regions, previous, shell_path, threshold, on_
         narrowed=bool(options.regions or options.articles),
         selected_tags=tuple(region.tag for region in regions),
         threshold=threshold,
+        today=options.today,
         skips=skips,
         slugs=slugs,
     )

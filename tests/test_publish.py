@@ -574,3 +574,23 @@ def test_articles_named_out_of_order_are_each_published_once(cli, project):
     assert keys == sorted(set(keys))
     assert {slug for slug, _ in keys} == {"aa-first", SLUG}
     assert len(report["pages"]) == len(keys)
+
+
+def test_review_dates_are_judged_against_the_publish_date_not_the_builders_clock(project):
+    """One date for the whole publish, taken by the command: the builders (worker processes,
+    dask workers on machines in other time zones) judge review records against it, so the
+    pages do not depend on where they were built. The day before a record's date, that
+    record is one of the future."""
+    import datetime
+
+    from pipeline.config import load_settings
+    from pipeline.errors import PipelineError
+    from pipeline.project import Project
+    from pipeline.publish import PublishOptions, publish
+
+    record = project / f"locales/en/reviews/{SLUG}.toml"
+    dates = re.findall(r"^date = (\d{4}-\d\d-\d\d)$", record.read_text(encoding="utf-8"), re.M)
+    newest = max(datetime.date.fromisoformat(date) for date in dates)
+    options = PublishOptions(jobs=1, today=newest - datetime.timedelta(days=1))
+    with pytest.raises(PipelineError, match=r"ketamine-addiction\.toml.*in the future"):
+        publish(Project(load_settings(project)), options)
