@@ -42,9 +42,11 @@ from pipeline.project import Project
 from pipeline.publish import PublishOptions, publish
 root, kind, scheduler, jobs = sys.argv[1], sys.argv[2], sys.argv[3] or None, int(sys.argv[4])
 force = sys.argv[5] != "False" if len(sys.argv) > 5 else True
+articles = tuple(sys.argv[6:])  # a narrowed publish: only these are built
 start = time.perf_counter()
 result = publish(Project(load_settings(Path(root))),
-                 PublishOptions(force=force, jobs=jobs, executor=Executor(kind, scheduler)))
+                 PublishOptions(force=force, jobs=jobs, executor=Executor(kind, scheduler),
+                                articles=articles))
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # msgfmt, and the local pool's workers
@@ -52,7 +54,7 @@ status = Path("/proc/self/status").read_text()
 peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                   "children_cpu": children.ru_utime + children.ru_stime,
-                  "peak_mb": peak, "pages": result.built}))
+                  "peak_mb": peak, "pages": result.built, "kept": result.kept}))
 """
 
 
