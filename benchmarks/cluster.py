@@ -1,8 +1,9 @@
 """Publish on a dask cluster against the local executor (run on demand, not in the tests).
 
-    python benchmarks/cluster.py [--articles 2000] [--workers 1 2] [--out benchmarks/cluster.json]
+    python benchmarks/cluster.py [--articles 2000] [--regions 7] [--workers 1 2]
+                                 [--out benchmarks/cluster.json]
 
-Generates a project (benchmarks/generate.py: N articles in the region file's 7 regions), then
+Generates a project (benchmarks/generate.py: N articles in `--regions` regions), then
 publishes every page (`--force`) with the local executor (one worker process) and on local
 dask clusters of 1 and 2 worker processes that this script starts on 127.0.0.1 (the publish
 connects to it with --scheduler, as it would to a real cluster). Each publish runs in a fresh
@@ -40,9 +41,12 @@ from pipeline.parallel import Executor
 from pipeline.project import Project
 from pipeline.publish import PublishOptions, publish
 root, kind, scheduler, jobs = sys.argv[1], sys.argv[2], sys.argv[3] or None, int(sys.argv[4])
+force = sys.argv[5] != "False" if len(sys.argv) > 5 else True
+articles = tuple(sys.argv[6:])  # a narrowed publish: only these are built
 start = time.perf_counter()
 result = publish(Project(load_settings(Path(root))),
-                 PublishOptions(force=True, jobs=jobs, executor=Executor(kind, scheduler)))
+                 PublishOptions(force=force, jobs=jobs, executor=Executor(kind, scheduler),
+                                articles=articles))
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # msgfmt, and the local pool's workers
@@ -50,7 +54,7 @@ status = Path("/proc/self/status").read_text()
 peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                   "children_cpu": children.ru_utime + children.ru_stime,
-                  "peak_mb": peak, "pages": result.built}))
+                  "peak_mb": peak, "pages": result.built, "kept": result.kept}))
 """
 
 
@@ -139,13 +143,14 @@ def model(runs: list[dict], pages_total: int, workers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--regions", type=int, default=generate.BUNDLED_REGIONS)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", type=Path, default=HERE / "cluster.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pipeline-cluster-") as folder:
         root = Path(folder) / "project"
         start = time.perf_counter()
-        generate.generate(root, args.articles, seed=7)
+        generate.generate(root, args.articles, seed=7, regions=args.regions)
         print(f"generated {args.articles} articles in {time.perf_counter() - start:.0f} s")
         run_local(root)  # untimed: fills the msgfmt verdict cache, as any earlier publish has
         FIRST_OUTPUT.clear()
@@ -156,7 +161,13 @@ def main() -> None:
         print(json.dumps(run))
     identical = len({run["output_sha256"] for run in runs}) == 1
     models = [model(runs, 100_000 * 30, workers) for workers in (16, 64)]
-    report = {"articles": args.articles, "runs": runs, "identical": identical, "model": models}
+    report = {
+        "articles": args.articles,
+        "regions": args.regions,
+        "runs": runs,
+        "identical": identical,
+        "model": models,
+    }
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(models))
     if not identical:

@@ -5,7 +5,11 @@ paragraphs with inline links and emphasis, lists, figures and call-to-action blo
 hotline; catalogs are filled with a reversible transformation of the source text (es and fr
 complete, de about 85%), so every page exercises tags and placeholders.
 
-    python benchmarks/generate.py OUT_DIR [--articles 1000] [--seed 7]
+    python benchmarks/generate.py OUT_DIR [--articles 1000] [--seed 7] [--regions 7]
+
+`--regions N` (more than the region file's 7) adds regions of the same four languages in
+other countries (en-IE, es-AR, fr-BE, de-AT...), each without a hotline of its own, so that
+a site of many regions per article can be measured.
 """
 
 from __future__ import annotations
@@ -137,12 +141,27 @@ def catalog_text(article, language: str, share: float, rng: random.Random) -> st
     return "\n".join(lines)
 
 
-def generate(out: Path, articles: int, seed: int) -> None:
+# Regions beyond the bundled seven, in the order `--regions` adds them.
+EXTRA_REGIONS = (
+    "en-IE en-CA en-NZ en-ZA en-IN en-SG en-PH en-NG es-ES es-AR es-CO es-CL es-PE es-UY "
+    "es-EC fr-BE fr-CA fr-CH fr-LU de-AT de-CH de-LU de-LI es-VE es-BO es-PY en-KE en-GH "
+    "en-JM fr-MC es-CR es-PA es-GT es-HN en-MT"
+).split()
+BUNDLED_REGIONS = 7
+
+
+def generate(out: Path, articles: int, seed: int, regions: int = BUNDLED_REGIONS) -> None:
     if out.exists():
         shutil.rmtree(out)
     (out / "source").mkdir(parents=True)
     (out / "locales").mkdir()
     shutil.copy(REPO / "locales/regions.toml", out / "locales/regions.toml")
+    extra = EXTRA_REGIONS[: max(0, regions - BUNDLED_REGIONS)]
+    if regions - BUNDLED_REGIONS > len(EXTRA_REGIONS):
+        raise SystemExit(f"--regions: at most {BUNDLED_REGIONS + len(EXTRA_REGIONS)}")
+    with open(out / "locales/regions.toml", "a", encoding="utf-8") as stream:
+        for tag in extra:
+            stream.write(f'\n[regions.{tag}]\nlanguage = "{tag.split("-")[0]}"\n')
     (out / "pyproject.toml").write_text(
         '[tool.pipeline]\nsource_locale = "en-US"\nbase_url = "https://www.example.org"\n'
         "min_complete = 50\n"
@@ -167,8 +186,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--regions", type=int, default=BUNDLED_REGIONS)
     args = parser.parse_args()
-    generate(args.out, args.articles, args.seed)
+    generate(args.out, args.articles, args.seed, args.regions)
 
 
 if __name__ == "__main__":

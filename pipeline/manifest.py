@@ -1,5 +1,11 @@
-"""The manifest of a publish (manifest.json, sharded past a size) and its sitemap: written
-and read a line at a time, so memory does not grow with the number of pages."""
+"""The manifest of a publish: written a page at a time (with the sitemap), read back a page
+at a time by the next publish (`PreviousManifest`), or whole for push and serve.
+
+manifest.json holds the head (`version`, `base_url`, `source_locale`), `pages` one entry a
+line in (slug, region) order, then `assets`, `skipped` and `warnings`; past
+`manifest_shard_pages` pages it is the index of manifest-NNNN.jsonl shards
+(pipeline/shards.py). Reading and writing it never holds a site's worth of entries.
+"""
 
 from __future__ import annotations
 
@@ -14,57 +20,6 @@ from pipeline.sitemap import SitemapWriter
 
 MANIFEST = "manifest.json"
 
-
-def read_manifest(output_dir: Path) -> dict:
-    """A publish's manifest, whole, {} when there is none (for push and serve; publish
-    streams it with PreviousManifest)."""
-    path = output_dir / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except UnicodeDecodeError as error:
-        raise PublishError(f"{path}: unreadable manifest ({error})") from None
-    try:
-        manifest = checked_manifest(json.loads(text))
-        if "shards" in manifest:  # a large site's: its pages read from the shards
-            shards = checked_shards(manifest.pop("shards"))
-            manifest["pages"] = [check_entry(entry) for entry, _ in shard_lines(output_dir, shards)]
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
-        raise PublishError(f"{path}: unreadable manifest ({error})") from None
-    shared: dict = {}  # one alternates list per article, as the publish itself holds them
-    for entry in manifest.get("pages", []):
-        alternates = entry.get("alternates")
-        if isinstance(alternates, list):
-            key = json.dumps(alternates, sort_keys=True)
-            entry["alternates"] = shared.setdefault(key, alternates)
-    return manifest
-
-
-def checked_manifest(data) -> dict:
-    """`data` as a manifest: an object whose pages and skips name their region and article."""
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    for key in ("pages", "skipped"):
-        entries = data.get(key, [])
-        if not isinstance(entries, list):
-            raise ValueError(f'"{key}" is not a list')
-        for entry in entries:
-            check_entry(entry)
-    return data
-
-
-# -- manifest.json and sitemap.xml, streamed ------------------------------------------------
-#
-# The manifest holds one page entry per line, in (slug, region) order:
-#
-#   {"version":1,"base_url":"...","source_locale":"en-US","pages":[
-#   {"region":"de-DE","slug":"a",...},
-#   {"region":"en-GB","slug":"a",...}
-#   ],"assets":[...],"skipped":[...],"warnings":[...]}
-#
-# It is plain JSON for any reader; a publish writes it, and reads the previous one, a line at a
-# time, so memory does not grow with the number of pages.
 
 PAGES_OPEN = '"pages":['
 
@@ -250,3 +205,42 @@ def tail_line(path: Path) -> str:
         if end and block.startswith(b"]"):
             return block.decode("utf-8").rstrip("\n")
     raise ValueError("no end of the page list")
+
+
+def read_manifest(output_dir: Path) -> dict:
+    """A publish's manifest, whole, {} when there is none (for push and serve; publish
+    streams it with PreviousManifest)."""
+    path = output_dir / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as error:
+        raise PublishError(f"{path}: unreadable manifest ({error})") from None
+    try:
+        manifest = checked_manifest(json.loads(text))
+        if "shards" in manifest:  # a large site's: its pages read from the shards
+            shards = checked_shards(manifest.pop("shards"))
+            manifest["pages"] = [check_entry(entry) for entry, _ in shard_lines(output_dir, shards)]
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
+        raise PublishError(f"{path}: unreadable manifest ({error})") from None
+    shared: dict = {}  # one alternates list per article, as the publish itself holds them
+    for entry in manifest.get("pages", []):
+        alternates = entry.get("alternates")
+        if isinstance(alternates, list):
+            key = json.dumps(alternates, sort_keys=True)
+            entry["alternates"] = shared.setdefault(key, alternates)
+    return manifest
+
+
+def checked_manifest(data) -> dict:
+    """`data` as a manifest: an object whose pages and skips name their region and article."""
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    for key in ("pages", "skipped"):
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            raise ValueError(f'"{key}" is not a list')
+        for entry in entries:
+            check_entry(entry)
+    return data

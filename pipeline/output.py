@@ -21,10 +21,14 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import PathError, PublishError
-from pipeline.manifest import (  # noqa: F401 (publish, cms and serve name them from here)
+
+# The manifest's reader and writer live in pipeline/manifest.py; these names stay importable
+# from here for the modules that read a publish (push, serve).
+from pipeline.manifest import (  # noqa: F401
     MANIFEST,
     ManifestWriter,
     PreviousManifest,
+    check_entry,
     dump_line,
     read_manifest,
 )
@@ -45,18 +49,17 @@ class OutputTree:
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
-        self.root, self.before = self.prepare()
+        self.root, self.held = self.prepare()
         self.last_dir = ""  # pages come a folder at a time: remembering one is enough
         self.written: list[str] = []  # files written or linked by this publish, while few
         self.wrote_many = False  # more than FSYNC_LIMIT: one sync of the disk instead
-        self.unwanted = set(self.before)  # pages held now that this publish has not placed
         # The index of the tree that this publish retires (the live one), written as the
         # previous manifest streams by; it becomes the standby's index after the exchange.
         self.index_path = self.output_dir.with_name(f".{output_dir.name}.index-{os.getpid()}")
         self.index = open(self.index_path, "w", encoding="utf-8")  # noqa: SIM115
 
-    def prepare(self) -> tuple[Path, dict]:
-        """The tree to update (standby or new) and the manifest it holds now."""
+    def prepare(self) -> tuple[Path, HeldPages]:
+        """The tree to update (standby or new) and the pages it holds now."""
         claim(self.output_dir)
         claim(self.standby)
         for stale in self.output_dir.parent.glob(f".{self.output_dir.name}.building-*"):
@@ -66,7 +69,7 @@ class OutputTree:
             stale.unlink(missing_ok=True)
         index = self.standby / INDEX
         if self.output_dir.is_dir() and index.is_file():
-            held = read_index(index)
+            held = open_index(index)
             index.unlink()  # from here on the standby is dirty until committed
             if held is not None:
                 return self.standby, held
@@ -76,7 +79,7 @@ class OutputTree:
         fresh = self.output_dir.with_name(name)
         fresh.mkdir()
         mark(fresh)
-        return fresh, {}
+        return fresh, HeldPages(None)
 
     def write(self, relative: str, data: str | bytes) -> None:
         target = self.path(relative)
@@ -118,13 +121,12 @@ class OutputTree:
 
     def placed(self, entry: dict) -> None:
         """A page built now (its files written) is part of this tree."""
-        self.unwanted.discard((entry["region"], entry["slug"]))
+        self.held.take(entry["slug"], entry["region"])
 
     def keep(self, entry: dict) -> None:
         """A page not built now: bring it to its live version unless the tree holds that."""
-        key = (entry["region"], entry["slug"])
-        self.unwanted.discard(key)
-        if self.before.get(key) != (entry["sha256"], entry["inputs"]):
+        held = self.held.take(entry["slug"], entry["region"])
+        if held != (entry["sha256"], entry["inputs"]):
             self.link_from_live(entry["path"])
             self.link_from_live(entry["json"])
 
@@ -136,8 +138,8 @@ class OutputTree:
 
     def drop_unwanted(self) -> None:
         """Pages that left the site (their article, region or translation is gone)."""
-        for key in self.unwanted:
-            html_path, json_path = page_files(*key)
+        for slug, region in self.held.rest():
+            html_path, json_path = page_files(region, slug)
             for name in (html_path, json_path):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.root / name)
@@ -193,6 +195,7 @@ class OutputTree:
                 os.close(descriptor)
 
     def abort(self) -> None:
+        self.held.close()
         self.index.close()
         self.index_path.unlink(missing_ok=True)
         if self.root != self.standby:
@@ -230,16 +233,75 @@ def page_files(region: str, slug: str) -> tuple[str, str]:
     return f"{region}/{slug}/index.html", f"{region}/{slug}.json"
 
 
-def read_index(path: Path) -> dict | None:
-    """The standby's pages, or None when the index is damaged (the standby is then unused)."""
-    held = {}
+def open_index(path: Path) -> HeldPages | None:
+    """The standby's pages, or None when its index is damaged or not in (slug, region)
+    order (the standby is then unused). The index is checked whole here and read again as
+    the publish goes: the file stays open, so it may be unlinked meanwhile."""
     try:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            region, slug, sha256, inputs = line.split("\t")
-            held[(region, slug)] = (sha256, inputs)
-    except (OSError, UnicodeDecodeError, ValueError):
+        stream = open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError:
         return None
-    return held
+    last = None
+    try:
+        for line in stream:
+            key = index_key(line)
+            if last is not None and key <= last:
+                raise ValueError("pages out of order")
+            last = key
+        stream.seek(0)
+    except (OSError, UnicodeDecodeError, ValueError):
+        stream.close()
+        return None
+    return HeldPages(stream)
+
+
+def index_key(line: str) -> tuple[str, str]:
+    region, slug, _, _ = line.rstrip("\n").split("\t")
+    return slug, region
+
+
+class HeldPages:
+    """The pages a standby tree holds (its index), walked once beside the publish: pages are
+    placed in (slug, region) order, the index's own, so that no page needs to be held in
+    memory. Those the walk passes over are pages the publish does not place: they left the
+    site (an article, region or translation gone; few), and are removed at the end."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.unwanted: list[tuple[str, str]] = []
+        self.current = self.read()
+
+    def read(self):
+        """(key, (sha256, inputs)) of the next page of the index; None at its end."""
+        line = self.stream.readline() if self.stream is not None else ""
+        if not line:
+            return None
+        region, slug, sha256, inputs = line.rstrip("\n").split("\t")
+        return (slug, region), (sha256, inputs)
+
+    def take(self, slug: str, region: str) -> tuple[str, str] | None:
+        """(sha256, inputs) of the page the tree holds for (slug, region), if any."""
+        key = (slug, region)
+        while self.current is not None and self.current[0] < key:
+            self.unwanted.append(self.current[0])
+            self.current = self.read()
+        if self.current is not None and self.current[0] == key:
+            held = self.current[1]
+            self.current = self.read()
+            return held
+        return None
+
+    def rest(self) -> list[tuple[str, str]]:
+        """(slug, region) of every page held that was not taken."""
+        while self.current is not None:
+            self.unwanted.append(self.current[0])
+            self.current = self.read()
+        self.close()
+        return self.unwanted
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
 
 
 def remove_in_background(folder: Path) -> None:
@@ -284,3 +346,16 @@ def exchange(first: Path, second: Path) -> bool:
         )
         return result == 0
     return False
+
+
+# -- manifest.json and sitemap.xml, streamed ------------------------------------------------
+#
+# The manifest holds one page entry per line, in (slug, region) order:
+#
+#   {"version":1,"base_url":"...","source_locale":"en-US","pages":[
+#   {"region":"de-DE","slug":"a",...},
+#   {"region":"en-GB","slug":"a",...}
+#   ],"assets":[...],"skipped":[...],"warnings":[...]}
+#
+# It is plain JSON for any reader; a publish writes it, and reads the previous one, a line at a
+# time, so memory does not grow with the number of pages.

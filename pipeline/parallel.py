@@ -56,14 +56,15 @@ def default_jobs() -> int:
 
 def ordered_map(
     function: Callable,
-    items: list,
+    items,
     jobs: int,
     initializer=None,
     initargs: tuple = (),
     chunks: bool = False,
     executor: Executor = LOCAL,
 ) -> Iterator:
-    """`function` over `items`, results in order; a pool only for enough work per worker.
+    """`function` over `items` (a list, or any sized iterable), results in order; a pool
+    only for enough work per worker.
 
     `chunks`: items are small (a page, not an article in every region), so they go to the
     workers several at a time. `executor`: where the work runs (jobs: workers of a local
@@ -100,10 +101,19 @@ def ordered_map(
             yield from pending.popleft().result()
 
 
-def batched(items: list, workers: int, chunks: bool) -> list[list]:
-    """`items` in the batches sent to workers: one item each, or chunks of up to MAX_CHUNK."""
+def batched(items, workers: int, chunks: bool) -> Iterator[list]:
+    """`items` in the batches sent to workers: one item each, or chunks of up to MAX_CHUNK.
+    Made as they are taken: `items` may be a sized iterable whose items are made on demand
+    (a publish's article tasks), so that only the batches in flight exist at a time."""
     size = max(1, min(MAX_CHUNK, len(items) // (workers * 8))) if chunks else 1
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def map_chunk(function: Callable, chunk: list) -> list:

@@ -15,7 +15,7 @@ from pipeline.files import read_utf8
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Article, Draft, Page, Region, Segment
 from pipeline.passages import published_markup, region_terms
-from pipeline.skeleton import Phone, Renderer, RenderReport, Values
+from pipeline.skeleton import Phone, Renderer, Values
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 

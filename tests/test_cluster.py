@@ -54,12 +54,13 @@ def generated(tmp_path) -> Path:
     return root
 
 
-def pipeline(root: Path, *args: str) -> subprocess.CompletedProcess:
+def pipeline(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "--project", str(root), *args],
         capture_output=True,
         text=True,
         timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -88,6 +89,46 @@ def test_dask_output_is_byte_identical_to_local(generated, cluster):
     assert on_cluster.returncode == 0, on_cluster.stderr
     assert snapshot(generated / "output") == expected
     assert on_cluster.stdout == local.stdout
+
+
+def test_output_is_the_same_whatever_executor_workers_and_verdict_cache(
+    generated, cluster, tmp_path
+):
+    """The same bytes from one process, two local workers, two dask workers, and one dask
+    worker whose cache of msgfmt's verdicts starts empty (a cache shared by earlier runs
+    must not be what decides a page), and with the cache off."""
+    cold = {"PIPELINE_CACHE_DIR": str(tmp_path / "cold-cache")}
+    outputs = []
+
+    def publish_with(*args: str, env: dict | None = None) -> None:
+        done = pipeline(generated, "publish", "--force", *args, env=env)
+        assert done.returncode == 0, done.stderr
+        outputs.append((args, snapshot(generated / "output"), done.stdout))
+
+    publish_with("-j", "1", env={"PIPELINE_CACHE_DIR": "off"})
+    publish_with("-j", "2")
+    publish_with("--executor", "dask", "--scheduler", cluster.scheduler_address)
+    saved = os.environ.get("PIPELINE_CACHE_DIR")
+    os.environ.update(cold)  # the new cluster's worker starts with it
+    try:
+        with distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as one:
+            publish_with("--executor", "dask", "--scheduler", one.scheduler_address, env=cold)
+    finally:
+        if saved is None:
+            os.environ.pop("PIPELINE_CACHE_DIR", None)
+        else:
+            os.environ["PIPELINE_CACHE_DIR"] = saved
+    _, expected, stdout = outputs[0]
+    assert len([name for name in expected if name.endswith("index.html")]) == 12 * 7
+    for args, found, out in outputs[1:]:
+        assert found == expected, args
+        assert out == stdout, args
 
 
 def test_dask_extract_writes_the_same_templates(generated, cluster):

@@ -558,3 +558,39 @@ def test_kept_page_rebuilt_for_its_alternates_still_passes_the_threshold(
     cli("publish", "--min-complete", "99")
     regions = {e["region"] for e in manifest(project / "output")["pages"]}
     assert "de-DE" not in regions and "fr-FR" not in regions
+
+
+def test_articles_named_out_of_order_are_each_published_once(cli, project):
+    """`--article b --article a` builds each article once: the manifest lists every page
+    once, in (slug, region) order (named out of order, an article's pages were listed twice)."""
+    shutil.copy(project / f"source/{SLUG}.html", project / "source/aa-first.html")
+    for catalog in project.glob(f"locales/*/LC_MESSAGES/{SLUG}.po"):
+        shutil.copy(catalog, catalog.with_name("aa-first.po"))
+    cli("publish")
+    result = cli("publish", "--force", "--article", SLUG, "--article", "aa-first", "--json")
+    report = json.loads(result.output)
+    pages = manifest(project / "output")["pages"]
+    keys = [(entry["slug"], entry["region"]) for entry in pages]
+    assert keys == sorted(set(keys))
+    assert {slug for slug, _ in keys} == {"aa-first", SLUG}
+    assert len(report["pages"]) == len(keys)
+
+
+def test_review_dates_are_judged_against_the_publish_date_not_the_builders_clock(project):
+    """One date for the whole publish, taken by the command: the builders (worker processes,
+    dask workers on machines in other time zones) judge review records against it, so the
+    pages do not depend on where they were built. The day before a record's date, that
+    record is one of the future."""
+    import datetime
+
+    from pipeline.config import load_settings
+    from pipeline.errors import PipelineError
+    from pipeline.project import Project
+    from pipeline.publish import PublishOptions, publish
+
+    record = project / f"locales/en/reviews/{SLUG}.toml"
+    dates = re.findall(r"^date = (\d{4}-\d\d-\d\d)$", record.read_text(encoding="utf-8"), re.M)
+    newest = max(datetime.date.fromisoformat(date) for date in dates)
+    options = PublishOptions(jobs=1, today=newest - datetime.timedelta(days=1))
+    with pytest.raises(PipelineError, match=r"ketamine-addiction\.toml.*in the future"):
+        publish(Project(load_settings(project)), options)
