@@ -110,7 +110,7 @@ def main(ctx, project_dir):
     ctx.default_map = settings_defaults(ctx.obj, ctx.invoked_subcommand)
 
 
-for module in (
+COMMAND_MODULES = (
     catalog_commands,
     publish_commands,
     cms_commands,
@@ -118,9 +118,9 @@ for module in (
     review_commands,
     exchange_commands,
     file_commands,
-):
-    for command in module.COMMANDS:
-        main.add_command(command)
+)
+for command in (command for module in COMMAND_MODULES for command in module.COMMANDS):
+    main.add_command(command)
 
 
 def run() -> None:

@@ -8,6 +8,7 @@ import click
 
 from pipeline.cli.options import (
     articles_option,
+    json_flag,
     json_option,
     language_option,
     languages_option,
@@ -34,7 +35,7 @@ def tm():
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the language's glossary to this TBX file.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary (needs -o).")
+@json_flag("Machine-readable summary (needs -o).")
 @pass_project
 def tm_export(context, language, output, glossary_output, as_json):
     """Write every translated segment of a language as a TMX 1.4 file.

@@ -36,7 +36,13 @@ project_option = click.option(
     help="Project folder (default: the nearest one holding pyproject.toml).",
 )
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+def json_flag(help: str = "Machine-readable output."):
+    """--json: the command's report as one JSON document on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+json_option = json_flag()
 
 jobs_option = click.option(
     "--jobs",
