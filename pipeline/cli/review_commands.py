@@ -7,6 +7,7 @@ import click
 from pipeline.cli.options import (
     articles_option,
     json_option,
+    language_option,
     languages_option,
     locked,
     pass_project,
@@ -21,11 +22,8 @@ def review():
 
 @review.command("sign")
 @click.argument("slug")
-@click.option(
-    "--lang",
-    "language",
-    required=True,
-    help="The catalog language reviewed; the source language signs the source's medical review.",
+@language_option(
+    "The catalog language reviewed; the source language signs the source's medical review."
 )
 @click.option("--reviewer", required=True, help="Who reviewed, as the page will name them.")
 @click.option("--role", required=True, help="Their role or credential (e.g. 'MD, psychiatry').")
