@@ -269,7 +269,7 @@ def test_a_folder_of_pages_is_listed_and_mirrored_as_pathlib_would(tmp_path, mon
     as Path.rglob and Path joins do (CI and CMS scripts read these names in the JSON)."""
     from pathlib import Path
 
-    from pipeline.cli import HTML_SUFFIXES, catalogs_for, file_jobs, folder_pages
+    from pipeline.filebatch import HTML_SUFFIXES, catalogs_for, file_jobs, folder_pages
 
     root = tmp_path / "site"
     names = ["a.html", "a-b/x.html", "a/x.html", "A/y.HTM", ".html", "..html", "x.", "n.txt"]

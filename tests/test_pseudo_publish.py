@@ -101,6 +101,13 @@ def test_push_leaves_pseudo_pages_out_unless_asked(cli, project):
         data = push(cli, cms, "--prune")  # not asked for: the delivered ones are taken back
         assert sorted(data["pruned"]) == [f"ar-XB/{SLUG}", f"en-XA/{SLUG}"]
         assert sorted(path.split("/")[3] for path in cms.pages) == REAL
+        pyproject = project / "pyproject.toml"
+        text = pyproject.read_text(encoding="utf-8")
+        pyproject.write_text(
+            text.replace("[tool.pipeline]\n", "[tool.pipeline]\ninclude_pseudo = true\n")
+        )
+        data = push(cli, cms)  # the include_pseudo setting is the default of the flag
+        assert sorted(data["sent"]) == [f"ar-XB/{SLUG}", f"en-XA/{SLUG}"]
 
 
 @pytest.mark.slow

@@ -218,6 +218,7 @@ def test_cms_that_is_down_stops_the_push_with_a_report(cli):
         ((), None, 3, 7),
         (("--give-up-after", "5"), None, 5, 7),
         ((), 2, 2, 7),
+        (("--give-up-after", "4"), 2, 4, 7),  # the flag wins over the setting
         (("--retries", "0"), None, 3, 5),  # two pages failed, the third attempt stopped it
     ],
 )

@@ -228,3 +228,42 @@ def test_translation_memory_offers_short_texts_and_texts_of_short_words(cli, pro
     assert near.previous_msgid == "Call us."
     offered = {item["msgid"]: item for item in result["items"][0]["from_memory"]}
     assert offered["Call us now."]["article"] == "guide"
+
+
+def set_setting(project, line: str) -> None:
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace("[tool.pipeline]\n", f"[tool.pipeline]\n{line}\n"))
+
+
+@pytest.mark.parametrize(
+    ("setting", "options", "fuzzy"),
+    [
+        (None, (), 1),  # the bundled project's fuzzy_threshold (0.7) keeps it
+        ("fuzzy_threshold = 0.99", (), 0),  # the setting is the default of --threshold
+        ("fuzzy_threshold = 0.99", ("--threshold", "0.5"), 1),  # the flag wins
+    ],
+)
+def test_threshold_flag_over_setting_over_default(cli, project, guide, setting, options, fuzzy):
+    if setting:
+        text = (project / "pyproject.toml").read_text(encoding="utf-8")
+        (project / "pyproject.toml").write_text(text.replace("fuzzy_threshold = 0.7", setting))
+    edit(project, "if symptoms return", "if your symptoms return")
+    report = update(cli, *options)
+    assert len(report["fuzzy"]) == fuzzy
+
+
+@pytest.mark.parametrize(
+    ("setting", "options", "kept"),
+    [
+        (None, (), 0),  # keep_trivial's own default: off
+        ("keep_trivial = true", (), 1),  # the setting is the default of --keep-trivial
+        ("keep_trivial = true", ("--no-keep-trivial",), 0),  # the flag wins
+    ],
+)
+def test_keep_trivial_flag_over_setting_over_default(cli, project, guide, setting, options, kept):
+    if setting:
+        set_setting(project, setting)
+    edit(project, "Co-occuring", "Co-occurring")
+    report = update(cli, *options)
+    assert len(report["kept_trivial"]) == kept
