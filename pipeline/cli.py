@@ -632,6 +632,37 @@ def review_status(context, languages, slugs, as_json):
             click.echo(f"    changed, line {segment['line']}: {shorten(segment['msgid'])!r}")
         if row.get("removed"):
             click.echo(f"    {row['removed']} reviewed segment(s) removed")
+        for remark in row.get("remarks", ()):
+            click.echo(
+                f"    remark {remark['id']} by {remark['author']} on {remark['date']}, line "
+                f"{remark['line']}: {shorten(remark['msgid'])!r}: {remark['text']!r}"
+            )
+
+
+@review.command("resolve")
+@click.argument("slug")
+@click.option("--lang", "language", required=True, help="The language the remark is on.")
+@click.option("--remark", "number", type=int, required=True, help="The remark's number.")
+@click.option("--by", "name", required=True, help="Who resolved it.")
+@json_option
+@pass_project
+def review_resolve(context, slug, language, number, name, as_json):
+    """Mark a reviewer's remark resolved (see them in `review status`)."""
+    import datetime
+
+    from pipeline.remarks import language_lock, remarks_path, resolve_remark
+    from pipeline.review import review_language
+
+    settings = context.project.settings
+    folder, _ = review_language(language, settings.source_locale)
+    slug = context.project.slugs((slug,))[0]
+    path = remarks_path(settings.locales_dir, folder, slug)
+    with language_lock(settings.root, folder):
+        done = resolve_remark(path, slug, folder, number, name, datetime.date.today())
+    if as_json:
+        emit_json(done.as_json())
+    else:
+        click.echo(f"{path}: remark {done.id} resolved by {done.resolved_by}")
 
 
 def status_text(row: dict) -> str:
@@ -641,6 +672,8 @@ def status_text(row: dict) -> str:
     by = f"{review['kind']} review by {review['reviewer']} ({review['role']}) on {review['date']}"
     if row["status"] == "reviewed":
         return f"reviewed: {by}"
+    if row["status"] == "open-remarks":
+        return f"not reviewed: {len(row['remarks'])} open remark(s) on the {by}"
     return f"stale since {row['since']}: {len(row['changed'])} segment(s) changed since the {by}"
 
 
@@ -1155,18 +1188,38 @@ def fetch(context, url, origin, slug, force, timeout, max_bytes, as_json):
 @click.option(
     "--watch", is_flag=True, help="Publish an article again when its source or a catalog changes."
 )
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Review in context: pages with their segments, remarks and sign-off (docs/reviewers.md).",
+)
 @pass_project
-def serve(context, host, port, build, watch):
+def serve(context, host, port, build, watch, review):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
     from contextlib import ExitStack
 
     from pipeline.serve import preview_folder, stopping_signals
 
+    if review:
+        return serve_review(context.project, host, port)
     with ExitStack() as stack:
         # The signals first: every way of stopping must remove the temporary folder.
         stack.enter_context(stopping_signals())
         output = stack.enter_context(preview_folder()) if build else None
         serve_project(context.project, output, host, port, watch)
+
+
+def serve_review(project, host: str, port: int) -> None:
+    """`serve --review`: review pages rendered from the project as it is at each request."""
+    from pipeline.reviewserver import make_review_server
+    from pipeline.serve import serve_forever, stopping_signals
+
+    with stopping_signals():
+        server, url = make_review_server(project.settings, host, port)
+        click.echo(f"review pages on {url} (Ctrl-C stops)")
+        sys.stdout.flush()
+        serve_forever(server)
+    click.echo("stopped")
 
 
 def serve_project(project, output: Path | None, host: str, port: int, watch: bool) -> None:
