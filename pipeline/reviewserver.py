@@ -17,7 +17,7 @@ import secrets
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlencode, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 from pipeline.errors import PipelineError
 from pipeline.project import Project
@@ -74,6 +74,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
     project = None  # read afresh for each request: sources and catalogs change meanwhile
     token = ""
     hosts: frozenset = frozenset()  # Host header values naming this server (empty: any)
+    notices: dict = {}  # one-time key -> the outcome of a POST, shown once by the next page
     pages_need_token = False  # off loopback: every page, not only a change, needs the token
     environment = None
 
@@ -130,7 +131,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self.send_asset(url.path)
         parts = [part for part in url.path.split("/") if part]
         if len(parts) == 2 and url.path.endswith("/"):
-            return self.send_html(200, self.review_page(parts[1], parts[0]))
+            notice = self.notices.pop(query.get("notice", [""])[0], None)
+            return self.send_html(200, self.review_page(parts[1], parts[0], notice))
         raise Refused(404, "no such page")
 
     def send_asset(self, path: str) -> None:
@@ -198,11 +200,15 @@ class ReviewHandler(BaseHTTPRequestHandler):
         slug, region = form.get("article", ""), form.get("region", "")
         try:
             done, anchor = action(form)
+            notice = {"kind": "done", "text": done}
         except PipelineError as error:
-            notice = {"kind": "error", "text": str(error)}
-            return self.send_html(409, self.review_page(slug, region, notice))
+            notice, anchor = {"kind": "error", "text": str(error)}, "review-panel"
+        # Post, then redirect: a reload does not send the form again. The notice waits for
+        # that page under a one-time key (a page's URL carries no text to show).
+        key = secrets.token_urlsafe(9)
+        self.notices[key] = notice
         self.send_response(303)
-        self.send_header("Location", f"/{region}/{slug}/?done={done}#{anchor}")
+        self.send_header("Location", f"/{quote(region)}/{quote(slug)}/?notice={key}#{anchor}")
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None
@@ -253,7 +259,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 str(form.get("author", "")),
                 datetime.date.today(),
             )
-        return "remark", f"segment-{segment.id}"
+        return "Remark added.", f"segment-{segment.id}"
 
     def resolve(self, form: dict) -> tuple[str, str]:
         from pipeline.files import safe_name
@@ -269,7 +275,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             resolve_remark(
                 path, slug, language, number, str(form.get("name", "")), datetime.date.today()
             )
-        return "resolved", f"segment-{form.get('segment', '')}"
+        return f"Remark {number} resolved.", f"segment-{form.get('segment', '')}"
 
     def sign_off(self, form: dict) -> tuple[str, str]:
         """Sign every language the page was shown in, each exactly as shown: all of them or,
@@ -292,7 +298,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
         for language in page.signed_languages:
             hashes = tuple((language.shown.split(" ") + [""])[:2])
             sign(self.project, slug, language.language, who, today, shown=hashes)
-        return "signed", "review-panel"
+        names = ", ".join(language.language for language in page.signed_languages)
+        return f"Signed: {names}, by {who.name.strip()} on {today}.", "review-panel"
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -318,7 +325,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Security-Policy", CSP)
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "same-origin")
         self.end_headers()
         self.wfile.write(data)
 
@@ -348,6 +355,7 @@ def make_review_server(
             "settings": settings,
             "token": token,
             "pages_need_token": shared,
+            "notices": {},
             "environment": templates(),
         },
     )
