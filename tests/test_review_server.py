@@ -333,3 +333,26 @@ def test_a_remark_is_kept_exactly_as_written_or_refused(tmp_path_factory, text, 
 @pytest.fixture
 def cli(project) -> Cli:
     return Cli(project)
+
+
+def test_an_open_remark_keeps_a_reviewed_language_from_publishing_under_block(cli, project):
+    import datetime
+
+    set_block(project)
+    assert "es-MX" in published_regions(cli)
+    path = project / f"locales/es_MX/reviews/{SLUG}.remarks.toml"
+    key = (None, "Ketamine Addiction")
+    add_remark(path, SLUG, "es_MX", key, "Title?", "Dr. B", datetime.date.today())
+    assert status_row(cli, "es_MX")["status"] == "open-remarks"
+    report = json.loads(cli("publish", "--json", code=None).stdout)
+    skipped = {entry["region"]: entry["reason"] for entry in report["skipped"]}
+    assert skipped.get("es-MX") == "review has open remarks"
+    assert (
+        "open remark"
+        in cli(
+            "review", "sign", SLUG, "--lang", "es_MX", "--reviewer", "A", "--role", "MD", code=1
+        ).stderr
+    )
+    cli("review", "resolve", SLUG, "--lang", "es-MX", "--remark", "1", "--by", "Ana")
+    assert status_row(cli, "es_MX")["status"] == "reviewed"
+    assert "es-MX" in published_regions(cli)
