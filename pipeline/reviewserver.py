@@ -114,15 +114,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         given = query.get("token", [""])[0]
         if given and self.valid(given):
-            # Trade the token in the URL for a cookie, and take it out of the address bar.
-            rest = urlencode({k: v for k, v in query.items() if k != "token"}, doseq=True)
-            self.send_response(303)
-            cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-            self.send_header("Set-Cookie", cookie)
-            self.send_header("Location", url.path + (f"?{rest}" if rest else ""))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self.trade_token(url.path, query)
         if self.pages_need_token and not self.valid(self.cookie()):
             raise Refused(403, "open the URL with the token `pipeline serve --review` printed")
         if url.path in ("/", "/index.html"):
@@ -134,6 +126,16 @@ class ReviewHandler(BaseHTTPRequestHandler):
             notice = self.notices.pop(query.get("notice", [""])[0], None)
             return self.send_html(200, self.review_page(parts[1], parts[0], notice))
         raise Refused(404, "no such page")
+
+    def trade_token(self, path: str, query: dict) -> None:
+        """The token of the printed URL becomes a cookie, and leaves the address bar."""
+        rest = urlencode({k: v for k, v in query.items() if k != "token"}, doseq=True)
+        self.send_response(303)
+        cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
+        self.send_header("Set-Cookie", cookie)
+        self.send_header("Location", path + (f"?{rest}" if rest else ""))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def send_asset(self, path: str) -> None:
         """An image of the articles (`source/images/`), where published pages find it."""

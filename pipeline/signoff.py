@@ -74,8 +74,6 @@ def sign(
     """Record a review of the current state; refused while the catalog has check errors or
     open remarks. `shown`: the (source, translation) hashes of what the reviewer read (the
     review page's), refused if the catalog or source changed since."""
-    from pipeline import project as workflow
-
     state, path = current_state(project, slug, language)
     if shown is not None and shown != (state.source_hash, state.translation_hash):
         raise ReviewRefused(
@@ -96,15 +94,7 @@ def sign(
     if reviewer.date > today:
         raise ReviewRefused(f"review date {reviewer.date} is in the future")
     if not state.is_source:
-        findings, _ = workflow.check(project, (state.language,), (slug,))
-        shown = relative(project, catalog_path(project.settings.locales_dir, state.language, slug))
-        errors = [f for f in findings if f.severity == "error" and f.catalog == shown]
-        if errors:
-            first = errors[0]
-            raise ReviewRefused(
-                f"{first.catalog}:{first.line}: {len(errors)} check error(s), first: "
-                f"{first.message} (run: pipeline check --lang {state.language})"
-            )
+        refuse_check_errors(project, state)
     with language_lock(project.settings.root, state.language):
         read_reviews(path, state.language, slug, today)  # a damaged file is reported, not grown
         refuse_open_remarks(project, state)
@@ -128,6 +118,22 @@ def sign(
         "article": slug,
         "segments": len(state.segments),
     }
+
+
+def refuse_check_errors(project, state: ReviewState) -> None:
+    """A translation's sign-off is refused while its catalog has check errors."""
+    from pipeline import project as workflow
+
+    findings, _ = workflow.check(project, (state.language,), (state.article,))
+    path = catalog_path(project.settings.locales_dir, state.language, state.article)
+    shown = relative(project, path)
+    errors = [f for f in findings if f.severity == "error" and f.catalog == shown]
+    if errors:
+        first = errors[0]
+        raise ReviewRefused(
+            f"{first.catalog}:{first.line}: {len(errors)} check error(s), first: "
+            f"{first.message} (run: pipeline check --lang {state.language})"
+        )
 
 
 def refuse_open_remarks(project, state: ReviewState) -> None:
