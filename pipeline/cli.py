@@ -1201,6 +1201,8 @@ def serve(context, host, port, build, watch, review):
     from pipeline.serve import preview_folder, stopping_signals
 
     if review:
+        if build or watch:
+            raise click.UsageError("--review renders pages itself: no --build or --watch")
         return serve_review(context.project, host, port)
     with ExitStack() as stack:
         # The signals first: every way of stopping must remove the temporary folder.

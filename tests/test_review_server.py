@@ -356,3 +356,34 @@ def test_an_open_remark_keeps_a_reviewed_language_from_publishing_under_block(cl
     cli("review", "resolve", SLUG, "--lang", "es-MX", "--remark", "1", "--by", "Ana")
     assert status_row(cli, "es_MX")["status"] == "reviewed"
     assert "es-MX" in published_regions(cli)
+
+
+def test_serve_review_as_a_real_process_prints_its_url_and_stops_on_ctrl_c(project):
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pipeline", "--project", str(project)]
+    process = subprocess.Popen(
+        [*command, "serve", "--review", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("review pages on http://127.0.0.1:"), process.stderr.read()
+        url = line.split()[3]
+        status, _, index = request(url)
+        assert status == 200 and f'href="/es-MX/{SLUG}/"' in index
+        assert request(f"{url}es-MX/{SLUG}/")[0] == 200
+        assert request(f"{url}images/../../pyproject.toml")[0] == 404
+        assert request(f"{url}xx-XX/{SLUG}/")[0] == 404
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "stopped" in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    usage = subprocess.run([*command, "serve", "--review", "--watch"], capture_output=True)
+    assert usage.returncode == 2 and b"--review" in usage.stderr
