@@ -662,7 +662,8 @@ def review_resolve(context, slug, language, number, name, as_json):
     if as_json:
         emit_json(done.as_json())
     else:
-        click.echo(f"{path}: remark {done.id} resolved by {done.resolved_by}")
+        shown = path.relative_to(settings.root) if path.is_relative_to(settings.root) else path
+        click.echo(f"{shown}: remark {done.id} resolved by {done.resolved_by}")
 
 
 def status_text(row: dict) -> str:

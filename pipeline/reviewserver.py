@@ -152,14 +152,21 @@ class ReviewHandler(BaseHTTPRequestHandler):
         return self.send_body(200, target.read_bytes(), kind)
 
     def index(self) -> str:
+        """Every article in every region that has a page of it (its catalogs, or the
+        source's language)."""
+        from pipeline.publish import catalog_chain_paths, is_source_language
         from pipeline.regions import is_pseudo_region
 
-        project = self.project
+        project, settings = self.project, self.settings
         pages = [
             (slug, tag)
             for slug in project.slugs()
-            for tag in sorted(project.regions)
+            for tag, region in sorted(project.regions.items())
             if not is_pseudo_region(tag)
+            and (
+                is_source_language(settings, region)
+                or bool(catalog_chain_paths(settings, region, slug))
+            )
         ]
         return self.environment.get_template("index.html").render(pages=pages)
 
