@@ -13,6 +13,7 @@ from pipeline.catalogs import Translations, catalog_path, read_translations
 from pipeline.errors import PipelineError, UsageError
 from pipeline.locales import parse_tag
 from pipeline.model import Article, Region
+from pipeline.remarks import language_lock, open_remarks, remarks_path
 from pipeline.review import (
     SOURCE_KINDS,
     TRANSLATION_KINDS,
@@ -29,6 +30,7 @@ from pipeline.review import (
 )
 
 POLICIES = ("none", "warn", "block")
+OPEN_REMARKS = "open-remarks"  # reviewed, but a remark on a segment is not resolved yet
 
 
 class ReviewRefused(PipelineError):
@@ -61,11 +63,22 @@ def current_state(project, slug: str, language: str) -> tuple[ReviewState, Path]
     return state, record_path(settings.locales_dir, folder, slug)
 
 
-def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.date) -> dict:
-    """Record a review of the current state; refused while the catalog has check errors."""
-    from pipeline import workflow
-
+def sign(
+    project,
+    slug: str,
+    language: str,
+    reviewer: Reviewer,
+    today: datetime.date,
+    shown: tuple[str, str] | None = None,
+) -> dict:
+    """Record a review of the current state; refused while the catalog has check errors or
+    open remarks. `shown`: the (source, translation) hashes of what the reviewer read (the
+    review page's), refused if the catalog or source changed since."""
     state, path = current_state(project, slug, language)
+    if shown is not None and shown != (state.source_hash, state.translation_hash):
+        raise ReviewRefused(
+            f"{slug} ({state.language}) changed since the page was shown: read it again"
+        )
     kinds = SOURCE_KINDS if state.is_source else TRANSLATION_KINDS
     if reviewer.kind not in kinds:
         raise UsageError(
@@ -81,29 +94,23 @@ def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.
     if reviewer.date > today:
         raise ReviewRefused(f"review date {reviewer.date} is in the future")
     if not state.is_source:
-        findings, _ = workflow.check(project, (state.language,), (slug,))
-        shown = relative(project, catalog_path(project.settings.locales_dir, state.language, slug))
-        errors = [f for f in findings if f.severity == "error" and f.catalog == shown]
-        if errors:
-            first = errors[0]
-            raise ReviewRefused(
-                f"{first.catalog}:{first.line}: {len(errors)} check error(s), first: "
-                f"{first.message} (run: pipeline check --lang {state.language})"
-            )
-    read_reviews(path, state.language, slug, today)  # a damaged file is reported, not grown
-    review = Review(
-        kind=reviewer.kind,
-        reviewer=reviewer.name.strip(),
-        role=reviewer.role.strip(),
-        date=reviewer.date,
-        language=state.language,
-        article=slug,
-        source_hash=state.source_hash,
-        translation_hash=state.translation_hash,
-        segments=tuple(segment.pair for segment in state.segments),
-        note=reviewer.note,
-    )
-    write_review(path, review, state)
+        refuse_check_errors(project, state)
+    with language_lock(project.settings.root, state.language):
+        read_reviews(path, state.language, slug, today)  # a damaged file is reported, not grown
+        refuse_open_remarks(project, state)
+        review = Review(
+            kind=reviewer.kind,
+            reviewer=reviewer.name.strip(),
+            role=reviewer.role.strip(),
+            date=reviewer.date,
+            language=state.language,
+            article=slug,
+            source_hash=state.source_hash,
+            translation_hash=state.translation_hash,
+            segments=tuple(segment.pair for segment in state.segments),
+            note=reviewer.note,
+        )
+        write_review(path, review, state)
     return {
         "record": relative(project, path),
         **review.as_json(),
@@ -111,6 +118,34 @@ def sign(project, slug: str, language: str, reviewer: Reviewer, today: datetime.
         "article": slug,
         "segments": len(state.segments),
     }
+
+
+def refuse_check_errors(project, state: ReviewState) -> None:
+    """A translation's sign-off is refused while its catalog has check errors."""
+    from pipeline import workflow
+
+    findings, _ = workflow.check(project, (state.language,), (state.article,))
+    path = catalog_path(project.settings.locales_dir, state.language, state.article)
+    shown = relative(project, path)
+    errors = [f for f in findings if f.severity == "error" and f.catalog == shown]
+    if errors:
+        first = errors[0]
+        raise ReviewRefused(
+            f"{first.catalog}:{first.line}: {len(errors)} check error(s), first: "
+            f"{first.message} (run: pipeline check --lang {state.language})"
+        )
+
+
+def refuse_open_remarks(project, state: ReviewState) -> None:
+    """A sign-off is refused while a remark on the article in its language is open."""
+    remarks = open_remarks(project.settings.locales_dir, state.language, state.article)
+    if remarks:
+        path = remarks_path(project.settings.locales_dir, state.language, state.article)
+        raise ReviewRefused(
+            f"{relative(project, path)}: {len(remarks)} open remark(s), first: "
+            f"{remarks[0].text[:60]!r} (resolve them: pipeline review resolve "
+            f"{state.article} --lang {state.language} --remark N --by NAME)"
+        )
 
 
 def status(project, slugs=(), languages=(), today: datetime.date | None = None) -> list[dict]:
@@ -130,8 +165,13 @@ def status(project, slugs=(), languages=(), today: datetime.date | None = None) 
             if name != source and not catalog_path(settings.locales_dir, name, slug).is_file():
                 continue
             state, path = current_state(project, slug, name)
-            verdict = judge(read_reviews(path, state.language, slug, today), state)
-            rows.append(status_row(project, state, path, verdict))
+            remarks = open_remarks(settings.locales_dir, state.language, slug)
+            verdict = with_remarks(
+                judge(read_reviews(path, state.language, slug, today), state), remarks
+            )
+            row = status_row(project, state, path, verdict)
+            row["remarks"] = [remark_row(state, remark) for remark in remarks]
+            rows.append(row)
     return rows
 
 
@@ -152,6 +192,19 @@ def status_row(project, state: ReviewState, path: Path, verdict: Verdict) -> dic
         ]
         row["removed"] = verdict.removed
     return row
+
+
+def with_remarks(verdict: Verdict, remarks) -> Verdict:
+    """A review that holds does not while a remark on the article is open."""
+    if remarks and verdict.status == "reviewed":
+        return Verdict(OPEN_REMARKS, verdict.review)
+    return verdict
+
+
+def remark_row(state: ReviewState, remark) -> dict:
+    """An open remark as `review status --json` lists it (with the segment's source line)."""
+    line = next((s.line for s in state.segments if (s.context, s.msgid) == remark.key), None)
+    return {**remark.as_json(), "line": line}
 
 
 def changed_since(project, state: ReviewState) -> datetime.date:
@@ -204,7 +257,7 @@ def page_verdict(
             memo[name] = judge_files(locales_dir, article, name, translations, today)
         verdicts.append((False, memo[name]))
     statuses = {verdict.status for _, verdict in verdicts}
-    worst = next(s for s in ("missing", "stale", "reviewed") if s in statuses)
+    worst = next(s for s in ("missing", "stale", OPEN_REMARKS, "reviewed") if s in statuses)
     holding = [(is_source, v.review) for is_source, v in verdicts if v.status == "reviewed"]
     medical = next((review for is_source, review in holding if is_source), None)
     translated = [review for is_source, review in holding if not is_source]
@@ -217,19 +270,27 @@ def judge_files(locales_dir, article, language, translations, today) -> Verdict:
     reviews = read_reviews(path, language, article.slug, today)
     if not reviews:  # most pages of a large site: no hashing needed to say so
         return Verdict("missing", None)
-    return judge(reviews, review_state(article, language, translations, translations is None))
+    state = review_state(article, language, translations, translations is None)
+    return with_remarks(judge(reviews, state), open_remarks(locales_dir, language, article.slug))
 
 
 def record_paths(locales_dir: Path, source_locale: str, slug: str, catalogs) -> list[Path]:
-    """The record files a page of `slug` depends on (for the publish's input hashes)."""
+    """The record and remark files a page of `slug` depends on (for the publish's input
+    hashes; remark files only where there are any, so that pages of a project without
+    remarks keep the inputs hash they had)."""
     names = [parse_tag(source_locale).language, *catalogs]
-    return [record_path(locales_dir, name, slug) for name in names]
+    remarks = [remarks_path(locales_dir, name, slug) for name in names]
+    return [record_path(locales_dir, name, slug) for name in names] + [
+        path for path in remarks if path.exists()
+    ]
 
 
 def gate(verdict: PageVerdict, policy: str) -> str | None:
     """The skip reason of a page under `policy`, or None to publish it."""
     if policy != "block" or verdict.status == "reviewed":
         return None
+    if verdict.status == OPEN_REMARKS:
+        return "review has open remarks"
     return f"review {verdict.status}"
 
 

@@ -91,6 +91,38 @@ def review_status(context, languages, slugs, as_json):
             click.echo(f"    changed, line {segment['line']}: {shorten(segment['msgid'])!r}")
         if row.get("removed"):
             click.echo(f"    {row['removed']} reviewed segment(s) removed")
+        for remark in row.get("remarks", ()):
+            click.echo(
+                f"    remark {remark['id']} by {remark['author']} on {remark['date']}, line "
+                f"{remark['line']}: {shorten(remark['msgid'])!r}: {remark['text']!r}"
+            )
+
+
+@review.command("resolve")
+@click.argument("slug")
+@language_option("The language the remark is on.")
+@click.option("--remark", "number", type=int, required=True, help="The remark's number.")
+@click.option("--by", "name", required=True, help="Who resolved it.")
+@json_option
+@pass_project
+def review_resolve(context, slug, language, number, name, as_json):
+    """Mark a reviewer's remark resolved (see them in `review status`)."""
+    import datetime
+
+    from pipeline.remarks import language_lock, remarks_path, resolve_remark
+    from pipeline.review import review_language
+
+    settings = context.project.settings
+    folder, _ = review_language(language, settings.source_locale)
+    slug = context.project.slugs((slug,))[0]
+    path = remarks_path(settings.locales_dir, folder, slug)
+    with language_lock(settings.root, folder):
+        done = resolve_remark(path, slug, folder, number, name, datetime.date.today())
+    if as_json:
+        emit_json(done.as_json())
+    else:
+        shown = path.relative_to(settings.root) if path.is_relative_to(settings.root) else path
+        click.echo(f"{shown}: remark {done.id} resolved by {done.resolved_by}")
 
 
 def status_text(row: dict) -> str:
@@ -101,6 +133,8 @@ def status_text(row: dict) -> str:
     by = f"{review['kind']} review by {review['reviewer']} ({review['role']}) on {review['date']}"
     if row["status"] == "reviewed":
         return f"reviewed: {by}"
+    if row["status"] == "open-remarks":
+        return f"not reviewed: {len(row['remarks'])} open remark(s) on the {by}"
     return f"stale since {row['since']}: {len(row['changed'])} segment(s) changed since the {by}"
 
 

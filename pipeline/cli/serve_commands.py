@@ -24,18 +24,40 @@ from pipeline.errors import PipelineError
 @click.option(
     "--watch", is_flag=True, help="Publish an article again when its source or a catalog changes."
 )
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Review in context: pages with their segments, remarks and sign-off (docs/reviewers.md).",
+)
 @pass_project
-def serve(context, host, port, build, watch):
+def serve(context, host, port, build, watch, review):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
     from contextlib import ExitStack
 
     from pipeline.serve import preview_folder, stopping_signals
 
+    if review:
+        if build or watch:
+            raise click.UsageError("--review renders pages itself: no --build or --watch")
+        return serve_review(context.project, host, port)
     with ExitStack() as stack:
         # The signals first: every way of stopping must remove the temporary folder.
         stack.enter_context(stopping_signals())
         output = stack.enter_context(preview_folder()) if build else None
         serve_project(context.project, output, host, port, watch)
+
+
+def serve_review(project, host: str, port: int) -> None:
+    """`serve --review`: review pages rendered from the project as it is at each request."""
+    from pipeline.reviewserver import make_review_server
+    from pipeline.serve import serve_forever, stopping_signals
+
+    with stopping_signals():
+        server, url = make_review_server(project.settings, host, port)
+        click.echo(f"review pages on {url} (Ctrl-C stops)")
+        sys.stdout.flush()
+        serve_forever(server)
+    click.echo("stopped")
 
 
 def serve_project(project, output: Path | None, host: str, port: int, watch: bool) -> None:
