@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,17 @@ from pipeline.cli import main
 # Property tests run real tools (msgfmt, processes) on a machine that may be busy: a
 # per-example deadline would fail them for the machine's load, not for what they test.
 settings.register_profile("pipeline", deadline=None)
-settings.load_profile("pipeline")
+# PIPELINE_THOROUGH=1: every property test draws its large number of examples (see
+# `examples`), and those that name none draw 1,000 instead of hypothesis' 100.
+settings.register_profile("thorough", settings.get_profile("pipeline"), max_examples=1000)
+THOROUGH = os.environ.get("PIPELINE_THOROUGH", "0") not in ("", "0")
+settings.load_profile("thorough" if THOROUGH else "pipeline")
+
+
+def examples(everyday: int, thorough: int) -> int:
+    """How many examples a costly property test draws: `everyday` in the test command's run,
+    `thorough` under PIPELINE_THOROUGH=1 (before a release, or after touching what it guards)."""
+    return thorough if THOROUGH else everyday
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -26,8 +37,6 @@ CORPUS = SHARED / "corpus"
 @pytest.fixture(autouse=True, scope="session")
 def page_cache(tmp_path_factory) -> Path:
     """The tests' own page cache (never the user's), shared by the whole run."""
-    import os
-
     folder = tmp_path_factory.mktemp("page-cache")
     os.environ["PIPELINE_CACHE_DIR"] = str(folder)
     return folder / "pages"
