@@ -42,10 +42,8 @@ def page_cache(tmp_path_factory) -> Path:
     return folder / "pages"
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    """A copy of the bundled project (source, locales, settings) to work on."""
-    root = tmp_path / "project"
+def copy_bundled_project(root: Path) -> Path:
+    """The bundled project's source, locales and settings, copied into `root`."""
     root.mkdir()
     shutil.copytree(REPO / "source", root / "source")
     # What the repository holds, not what a local `pipeline pseudo` generated beside it.
@@ -53,6 +51,36 @@ def project(tmp_path) -> Path:
     shutil.copytree(REPO / "locales", root / "locales", ignore=generated)
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     return root
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the bundled project (source, locales, settings) to work on."""
+    return copy_bundled_project(tmp_path / "project")
+
+
+# What a plain `pipeline publish` adds to the bundled project.
+PUBLISHED = ("output", ".pipeline-cache")
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory, page_cache) -> Path:
+    """The bundled project after one `pipeline publish`, made once per test process and
+    never changed: many tests start from a published project."""
+    root = copy_bundled_project(tmp_path_factory.mktemp("published-once") / "project")
+    Cli(root)("publish")
+    made = {path.name for path in root.iterdir()} - {"source", "locales", "pyproject.toml"}
+    assert made == set(PUBLISHED), made  # anything else a publish adds must be copied too
+    return root
+
+
+@pytest.fixture
+def published_project(project, published_once) -> Path:
+    """The test's project as `pipeline publish` leaves it: the shared publish's output/ and
+    state copied in, which are what a publish of this copy writes (same inputs, same bytes)."""
+    for name in PUBLISHED:
+        shutil.copytree(published_once / name, project / name, symlinks=True)
+    return project
 
 
 @pytest.fixture
