@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,17 @@ from pipeline.cli import main
 # Property tests run real tools (msgfmt, processes) on a machine that may be busy: a
 # per-example deadline would fail them for the machine's load, not for what they test.
 settings.register_profile("pipeline", deadline=None)
-settings.load_profile("pipeline")
+# PIPELINE_THOROUGH=1: every property test draws its large number of examples (see
+# `examples`), and those that name none draw 1,000 instead of hypothesis' 100.
+settings.register_profile("thorough", settings.get_profile("pipeline"), max_examples=1000)
+THOROUGH = os.environ.get("PIPELINE_THOROUGH", "0") not in ("", "0")
+settings.load_profile("thorough" if THOROUGH else "pipeline")
+
+
+def examples(everyday: int, thorough: int) -> int:
+    """How many examples a costly property test draws: `everyday` in the test command's run,
+    `thorough` under PIPELINE_THOROUGH=1 (before a release, or after touching what it guards)."""
+    return thorough if THOROUGH else everyday
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -26,17 +37,13 @@ CORPUS = SHARED / "corpus"
 @pytest.fixture(autouse=True, scope="session")
 def page_cache(tmp_path_factory) -> Path:
     """The tests' own page cache (never the user's), shared by the whole run."""
-    import os
-
     folder = tmp_path_factory.mktemp("page-cache")
     os.environ["PIPELINE_CACHE_DIR"] = str(folder)
     return folder / "pages"
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    """A copy of the bundled project (source, locales, settings) to work on."""
-    root = tmp_path / "project"
+def copy_bundled_project(root: Path) -> Path:
+    """The bundled project's source, locales and settings, copied into `root`."""
     root.mkdir()
     shutil.copytree(REPO / "source", root / "source")
     # What the repository holds, not what a local `pipeline pseudo` generated beside it.
@@ -44,6 +51,36 @@ def project(tmp_path) -> Path:
     shutil.copytree(REPO / "locales", root / "locales", ignore=generated)
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     return root
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the bundled project (source, locales, settings) to work on."""
+    return copy_bundled_project(tmp_path / "project")
+
+
+# What a plain `pipeline publish` adds to the bundled project.
+PUBLISHED = ("output", ".pipeline-cache")
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory, page_cache) -> Path:
+    """The bundled project after one `pipeline publish`, made once per test process and
+    never changed: many tests start from a published project."""
+    root = copy_bundled_project(tmp_path_factory.mktemp("published-once") / "project")
+    Cli(root)("publish")
+    made = {path.name for path in root.iterdir()} - {"source", "locales", "pyproject.toml"}
+    assert made == set(PUBLISHED), made  # anything else a publish adds must be copied too
+    return root
+
+
+@pytest.fixture
+def published_project(project, published_once) -> Path:
+    """The test's project as `pipeline publish` leaves it: the shared publish's output/ and
+    state copied in, which are what a publish of this copy writes (same inputs, same bytes)."""
+    for name in PUBLISHED:
+        shutil.copytree(published_once / name, project / name, symlinks=True)
+    return project
 
 
 @pytest.fixture

@@ -462,8 +462,8 @@ HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 ODD_BREAKS = "\u2028\u2029\x85\x0c\x0b\x1c\x1d\x1e\x1f\r\xa0\u3000"
 
 
-def msgfmt_reading(tmp_path, text: str, msgid: str = "a", option: str = "-c") -> str | None:
-    """The msgstr of `msgid` as msgfmt compiles it, or None when msgfmt refuses the file."""
+def msgfmt_catalog(tmp_path, text: str, option: str = "-c") -> dict | None:
+    """Every msgstr by its msgid as msgfmt compiles the text, or None when msgfmt refuses it."""
     import gettext
     import subprocess
 
@@ -475,7 +475,13 @@ def msgfmt_reading(tmp_path, text: str, msgid: str = "a", option: str = "-c") ->
     if result.returncode != 0:
         return None
     with compiled.open("rb") as handle:
-        return gettext.GNUTranslations(handle)._catalog.get(msgid)
+        return gettext.GNUTranslations(handle)._catalog
+
+
+def msgfmt_reading(tmp_path, text: str, msgid: str = "a", option: str = "-c") -> str | None:
+    """The msgstr of `msgid` as msgfmt compiles it, or None when msgfmt refuses the file."""
+    compiled = msgfmt_catalog(tmp_path, text, option)
+    return None if compiled is None else compiled.get(msgid)
 
 
 def our_reading(path) -> tuple[str | None, str | None]:
@@ -495,24 +501,48 @@ def our_reading(path) -> tuple[str | None, str | None]:
     return fast, full
 
 
-@pytest.mark.parametrize("char", list(ODD_BREAKS))
-def test_a_catalog_msgfmt_accepts_is_read_with_its_odd_characters(tmp_path, cli, project, char):
+def odd_character_catalog(path) -> dict[str, str]:
+    """Writes one odd character into as many plain msgstrs of the catalog (before their first
+    space: "Le\u2028 llamamos"), and gives the msgstr now expected of each msgid."""
+    catalog = polib.pofile(str(path))
+    text = path.read_text(encoding="utf-8")
+    plain = [
+        entry
+        for entry in catalog
+        if not (entry.msgctxt or entry.msgid_plural or "critical" in entry.flags)
+        and " " in entry.msgstr
+        and text.count(f'msgstr "{entry.msgstr}"\n') == 1
+    ]
+    # "We’ll Call You" first: the attack's own entry keeps the attack's character.
+    plain.sort(key=lambda entry: entry.msgid != "We’ll Call You")
+    assert len(plain) >= len(ODD_BREAKS)
+    expected = {}
+    for char, entry in zip(ODD_BREAKS, plain, strict=False):
+        odd = entry.msgstr.replace(" ", f"{char} ", 1)
+        text = text.replace(f'msgstr "{entry.msgstr}"\n', f'msgstr "{odd}"\n')
+        expected[entry.msgid] = odd
+    path.write_text(text, encoding="utf-8")
+    return expected
+
+
+def test_a_catalog_msgfmt_accepts_is_read_with_its_odd_characters(tmp_path, cli, project):
     """The attack's catalog: one U+2028, NEL, form feed or vertical tab in a msgstr, which
-    msgfmt -c and polib accept, made status, update, publish and tm export fail."""
+    msgfmt -c and polib accept, made status, update, publish and tm export fail. Every odd
+    character at once, each in its own msgstr, so that each command runs once for them all."""
     from pipeline.catalogs import read_translations
 
     path = project / CATALOG.format("es")
-    text = path.read_text(encoding="utf-8")
-    assert text.count('msgstr "Le llamamos"') == 1
-    path.write_text(text.replace('msgstr "Le llamamos"', f'msgstr "Le{char} llamamos"'))
+    expected = odd_character_catalog(path)
+    assert expected["We’ll Call You"] == f"Le{ODD_BREAKS[0]} llamamos"
     msgfmt_check(path)
     for command in (("status",), ("update",), ("publish",), ("tm", "export", "--lang", "es")):
         result = cli(*command, code=None)
         assert result.exit_code == 0, (command, result.output, result.stderr)
-    assert read_translations(path).entries[(None, "We’ll Call You")] == f"Le{char} llamamos"
-    assert msgfmt_reading(tmp_path, path.read_text(encoding="utf-8"), "We’ll Call You") == (
-        f"Le{char} llamamos"
-    )
+    entries = read_translations(path).entries
+    compiled = msgfmt_catalog(tmp_path, path.read_text(encoding="utf-8"))
+    for msgid, msgstr in expected.items():
+        assert entries[(None, msgid)] == msgstr, msgid
+        assert compiled[msgid] == msgstr, msgid
 
 
 @settings(max_examples=300, deadline=None)  # each example runs msgfmt

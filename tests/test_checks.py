@@ -11,7 +11,7 @@ from html import escape
 import polib
 import pytest
 
-from conftest import REPO
+from conftest import REPO, examples
 
 CATALOG = "locales/es/LC_MESSAGES/ketamine-addiction.po"
 
@@ -204,7 +204,7 @@ def rendered(cli, project) -> list[str]:
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(15, 30),  # each example runs check and a publish
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

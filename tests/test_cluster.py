@@ -151,18 +151,22 @@ def test_a_scheduler_without_dask_executor_is_a_usage_error(generated):
     assert result.stderr == "error: --scheduler needs --executor dask\n"
 
 
+# `python -m pipeline` waiting 2 s for a scheduler instead of CONNECT_TIMEOUT's 20: dask
+# tries a port that refuses again and again until the timeout, and the test would wait it out.
+QUICK_GIVE_UP = (
+    "import runpy, pipeline.cluster; pipeline.cluster.CONNECT_TIMEOUT = '2s'; "
+    "runpy.run_module('pipeline', run_name='__main__', alter_sys=True)"
+)
+
+
 def test_an_unreachable_scheduler_is_one_line(generated):
     with socket_without_listener() as address:
-        result = pipeline(
-            generated,
-            "--project",
-            str(generated),
-            "publish",
-            "--json",
-            "--executor",
-            "dask",
-            "--scheduler",
-            address,
+        publish = ["--project", str(generated), "publish", "--json", "--executor", "dask"]
+        result = subprocess.run(
+            [sys.executable, "-c", QUICK_GIVE_UP, *publish, "--scheduler", address],
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     assert result.returncode == 1
     lines = result.stderr.splitlines()

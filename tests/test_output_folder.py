@@ -85,8 +85,8 @@ def test_output_beside_the_project(cli, project):
     assert (project.parent / "site-output" / "manifest.json").is_file()
 
 
+@pytest.mark.usefixtures("published_project")
 def test_killed_publish_then_next_publish_deletes_no_foreign_file(cli, project):
-    cli("publish")
     # What a killed publish leaves: its half-built tree (ours, with the marker) ...
     killed = project / ".output.building-deadbeef"
     (killed / "en-GB").mkdir(parents=True)

@@ -23,9 +23,8 @@ SLUG = "ketamine-addiction"
 
 
 @pytest.fixture
-def published(cli, project):
-    cli("publish")
-    return project / "output"
+def published(published_project):
+    return published_project / "output"
 
 
 def page(output: Path, region: str) -> str:
@@ -153,8 +152,8 @@ def test_pages_are_valid_html5(published):
     assert errors == []
 
 
+@pytest.mark.usefixtures("published_project")
 def test_narrowed_publish_keeps_the_rest(cli, project):
-    cli("publish")
     output = project / "output"
     before = {
         p: (output / p).read_bytes()
@@ -219,8 +218,8 @@ def fail_on_write(monkeypatch, after: int):
     monkeypatch.setattr(output.OutputTree, "write", failing)
 
 
+@pytest.mark.usefixtures("published_project")
 def test_failed_publish_leaves_previous_output(cli, project, monkeypatch):
-    cli("publish")
     cli("publish", "--force")  # now a standby tree exists too
     output = project / "output"
     before = snapshot(output)
@@ -277,8 +276,8 @@ def test_publish_of_many_files_syncs_once_with_the_same_output(cli, project, mon
     assert snapshot(project / "output") == fsynced
 
 
+@pytest.mark.usefixtures("published_project")
 def test_unchanged_publish_writes_nothing(cli, project):
-    cli("publish")
     manifest_file = project / "output/manifest.json"
     mtime = manifest_file.stat().st_mtime_ns
     data = json.loads(cli("publish", "--json").stdout)
@@ -405,8 +404,8 @@ def test_hash_cache_sees_an_edit_that_keeps_size_and_mtime(tmp_path):
     assert FileHashes(StateStore(tmp_path / "state.sqlite")).get(str(source)) != second
 
 
+@pytest.mark.usefixtures("published_project")
 def test_damaged_standby_index_is_not_trusted(cli, project):
-    cli("publish")
     cli("publish", "--force")  # now a standby with its index exists
     (project / ".output.standby/.pipeline-pages").write_text("garbage without tabs\n")
     catalog = project / "locales/fr/LC_MESSAGES/ketamine-addiction.po"
@@ -445,8 +444,8 @@ def test_narrowed_publish_survives_a_region_removed_from_the_file(cli, project, 
     assert "de-DE" not in {a["hreflang"] for a in entries["fr-FR"]["alternates"]}
 
 
+@pytest.mark.usefixtures("published_project")
 def test_damaged_manifest_is_rebuilt_by_publish_and_refused_by_push(cli, project):
-    cli("publish")
     (project / "output/manifest.json").write_text('{"pages": [')
     result = cli("publish")
     assert "unreadable manifest" in result.stderr and "rebuilding every page" in result.stderr
@@ -460,8 +459,8 @@ def test_damaged_manifest_is_rebuilt_by_publish_and_refused_by_push(cli, project
         one_line_error(cli("push", "--endpoint", "http://127.0.0.1:9/api", code=None), problem)
 
 
+@pytest.mark.usefixtures("published_project")
 def test_manifest_has_a_page_per_line_and_other_layouts_are_still_read(cli, project):
-    cli("publish")
     path = project / "output/manifest.json"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].endswith('"pages":[') and lines[-1].startswith('],"assets":')
@@ -472,8 +471,8 @@ def test_manifest_has_a_page_per_line_and_other_layouts_are_still_read(cli, proj
     assert result["unchanged"] and result["reused"] == 7 and result["pages"] == []
 
 
+@pytest.mark.usefixtures("published_project")
 def test_manifest_cut_short_is_rebuilt(cli, project):
-    cli("publish")
     path = project / "output/manifest.json"
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: len(text) // 2], encoding="utf-8")
@@ -482,8 +481,8 @@ def test_manifest_cut_short_is_rebuilt(cli, project):
     assert len(manifest(project / "output")["pages"]) == 7
 
 
+@pytest.mark.usefixtures("published_project")
 def test_narrowed_publish_of_a_changed_article_keeps_its_other_regions(cli, project):
-    cli("publish")
     output = project / "output"
     before = {e["region"]: e for e in manifest(output)["pages"]}
     source = project / "source" / f"{SLUG}.html"
@@ -513,8 +512,8 @@ def test_articles_stream_in_order_and_a_removed_article_leaves(cli, project):
     assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
 
 
+@pytest.mark.usefixtures("published_project")
 def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project):
-    cli("publish")
     path = project / "output/manifest.json"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[1] = '{"region":"de-DE"},'
@@ -525,9 +524,9 @@ def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project):
     assert len(manifest(project / "output")["pages"]) == 7
 
 
+@pytest.mark.usefixtures("published_project")
 def test_narrowed_publish_of_an_unchanged_region_keeps_every_other_page(cli, project):
     """As a new user tried it: publish, then publish one region with nothing changed."""
-    cli("publish")
     output = project / "output"
     before = snapshot(output)
     data = json.loads(cli("publish", "--region", "en-GB", "--json").stdout)

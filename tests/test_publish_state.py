@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from conftest import examples
 from pipeline import output as output_module
 from pipeline import workflow
 from pipeline.catalogs import catalog_path, init_catalog, read_catalog, template_path
@@ -314,8 +315,9 @@ class PublishMachine(RuleBasedStateMachine):
 
 
 TestPublishStates = PublishMachine.TestCase
+# 30 runs of 20 steps found a lost page at run 4 to 19; PIPELINE_THOROUGH=1 runs 60.
 TestPublishStates.settings = settings(
-    max_examples=60,
+    max_examples=examples(30, 60),
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

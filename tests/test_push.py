@@ -44,8 +44,8 @@ def push(cli, cms, *options, code=0):
     return json.loads(result.stdout) if result.stdout.strip().startswith("{") else result
 
 
+@pytest.mark.usefixtures("published_project")
 def test_push_delivers_the_whole_publish_then_nothing(cli, project, cms):
-    cli("publish")
     data = push(cli, cms)
     assert sorted(data["sent"]) == sorted(f"{r}/ketamine-addiction" for r in REGIONS)
     assert sorted(cms.sent()) == sorted(PAGE.format(r) for r in REGIONS)
@@ -60,8 +60,8 @@ def test_push_delivers_the_whole_publish_then_nothing(cli, project, cms):
     assert again["sent"] == [] and len(again["unchanged"]) == 7 and len(cms.requests) == 7
 
 
+@pytest.mark.usefixtures("published_project")
 def test_changed_translation_sends_one_page_per_affected_region(cli, project, cms):
-    cli("publish")
     push(cli, cms)
     catalog = project / "locales/es/LC_MESSAGES/ketamine-addiction.po"
     catalog.write_text(catalog.read_text().replace('msgstr "Contenido"', 'msgstr "Índice"'))
@@ -70,8 +70,8 @@ def test_changed_translation_sends_one_page_per_affected_region(cli, project, cm
     assert sorted(data["sent"]) == ["es-MX/ketamine-addiction", "es-US/ketamine-addiction"]
 
 
+@pytest.mark.usefixtures("published_project")
 def test_temporary_failures_are_retried(cli, cms):
-    cli("publish")
     cms.fail_first[PAGE.format("fr-FR")] = [503, 503]
     cms.fail_first[PAGE.format("de-DE")] = [429]
     data = push(cli, cms)
@@ -80,16 +80,16 @@ def test_temporary_failures_are_retried(cli, cms):
     assert cms.sent().count(PAGE.format("de-DE")) == 2
 
 
+@pytest.mark.usefixtures("published_project")
 def test_refused_token_stops_with_a_clear_message(cli, cms):
-    cli("publish")
     cms.status_for_all = 401
     result = push(cli, cms, code=1)
     assert "the CMS refused the token (401): check PIPELINE_CMS_TOKEN" in result["stopped"]
     assert len(cms.requests) == 1  # no retry, no other page tried
 
 
+@pytest.mark.usefixtures("published_project")
 def test_client_errors_are_reported_not_retried(cli, cms):
-    cli("publish")
     cms.always[PAGE.format("en-GB")] = 422
     data = push(cli, cms, code=1)
     assert data["failed"] == [
@@ -98,8 +98,8 @@ def test_client_errors_are_reported_not_retried(cli, cms):
     assert cms.sent().count(PAGE.format("en-GB")) == 1
 
 
+@pytest.mark.usefixtures("published_project")
 def test_interrupted_push_resumes_with_what_is_missing(cli, cms):
-    cli("publish")
     cms.always[PAGE.format("es-US")] = 500  # fails after every retry
     cms.always[PAGE.format("fr-FR")] = 500
     first = push(cli, cms, "--retries", "1", code=1)
@@ -124,8 +124,8 @@ def test_prune_deletes_pages_the_publish_no_longer_has(cli, cms, partial_german)
     assert PAGE.format("de-DE") not in cms.pages
 
 
+@pytest.mark.usefixtures("published_project")
 def test_unreachable_cms_and_missing_token(cli, project):
-    cli("publish")
     result = cli.runner.invoke(
         main,
         [
@@ -222,10 +222,10 @@ def test_cms_that_is_down_stops_the_push_with_a_report(cli):
         (("--retries", "0"), None, 3, 5),  # two pages failed, the third attempt stopped it
     ],
 )
+@pytest.mark.usefixtures("published_project")
 def test_failing_cms_is_given_up_after_a_few_attempts(
     cli, project, options, setting, attempts, not_sent
 ):
-    cli("publish")
     if setting:
         pyproject = project / "pyproject.toml"
         pyproject.write_text(
@@ -243,16 +243,16 @@ def test_failing_cms_is_given_up_after_a_few_attempts(
     assert len(json.loads(result.stdout)["not_sent"]) == not_sent
 
 
+@pytest.mark.usefixtures("published_project")
 def test_a_response_ends_the_streak(cli, cms):
-    cli("publish")
     cms.always[PAGE.format("en-GB")] = 500  # answers, so the CMS is reachable
     data = push(cli, cms, "--retries", "3", "--give-up-after", "2", code=1)
     assert len(data["sent"]) == 6 and data["not_sent"] == [] and data["stopped"] is None
     assert cms.sent().count(PAGE.format("en-GB")) == 4
 
 
+@pytest.mark.usefixtures("published_project")
 def test_malformed_retry_after_falls_back_to_the_backoff(cli, cms):
-    cli("publish")
     cms.retry_after = "soon"
     cms.fail_first[PAGE.format("fr-FR")] = [429, 429]
     data = push(cli, cms)
@@ -260,16 +260,16 @@ def test_malformed_retry_after_falls_back_to_the_backoff(cli, cms):
     assert cms.sent().count(PAGE.format("fr-FR")) == 3
 
 
+@pytest.mark.usefixtures("published_project")
 def test_token_from_a_crlf_file_is_stripped_and_never_printed(cli, cms):
-    cli("publish")
     result = push_to(cli, cms.url, "--json", env={"PIPELINE_CMS_TOKEN": TOKEN + "\r\n"}, code=0)
     assert len(json.loads(result.stdout)["sent"]) == 7
     assert {request["auth"] for request in cms.requests} == {f"Bearer {TOKEN}"}
 
 
 @pytest.mark.parametrize("token", ["tok-€-secret", "tok SECRET", "tok\r\nX-Other: 1"])
+@pytest.mark.usefixtures("published_project")
 def test_invalid_token_is_a_one_line_error_that_does_not_show_it(cli, cms, token):
-    cli("publish")
     result = push_to(cli, cms.url, env={"PIPELINE_CMS_TOKEN": token})
     one_line_error(result, "PIPELINE_CMS_TOKEN is not a valid API token")
     assert token.strip() not in result.output and "SECRET" not in result.output
@@ -277,8 +277,8 @@ def test_invalid_token_is_a_one_line_error_that_does_not_show_it(cli, cms, token
 
 
 @pytest.mark.parametrize("as_json", [True, False])
+@pytest.mark.usefixtures("published_project")
 def test_cms_echoing_the_token_is_redacted(cli, cms, as_json):
-    cli("publish")
     cms.echo_headers = True
     cms.always[PAGE.format("en-GB")] = 422
     result = push_to(cli, cms.url, *(["--json"] if as_json else []))
@@ -289,8 +289,8 @@ def test_cms_echoing_the_token_is_redacted(cli, cms, as_json):
 
 
 @pytest.mark.parametrize("outside", ["../../secret.json", "{tmp}/secret.json"])
+@pytest.mark.usefixtures("published_project")
 def test_manifest_path_outside_output_is_refused(cli, project, cms, outside):
-    cli("publish")
     secret = project.parent / "secret.json"
     secret.write_text('{"secret": "do not send"}')
     manifest = project / "output/manifest.json"

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 
 @pytest.fixture
-def server(cli, project):
-    cli("publish")
+def server(published_project):
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", "0"],
+        [
+            *(sys.executable, "-m", "pipeline", "--project", str(published_project)),
+            *("serve", "--port", "0"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
