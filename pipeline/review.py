@@ -222,6 +222,26 @@ OPTIONAL = ("note", "translation_hash")
 
 def checked_review(table, index, locate, language, slug, today) -> Review:
     """A [[review]] table as a Review, or a ConfigError naming its line."""
+    check_fields(table, index, locate)
+    tag = checked_language(table, index, locate, language)
+    check_values(table, index, locate, slug, today)
+    return Review(
+        kind=table["kind"],
+        reviewer=table["reviewer"],
+        role=table["role"],
+        date=table["date"],
+        language=tag.gettext,
+        article=slug,
+        source_hash=table["source_hash"],
+        translation_hash=table.get("translation_hash", ""),
+        segments=tuple(table["segments"]),
+        note=table.get("note", ""),
+        line=locate.line(index, None),
+    )
+
+
+def check_fields(table, index, locate) -> None:
+    """Every key known, of its type, and none missing."""
     for key, value in table.items():
         expected = FIELDS.get(key)
         if expected is None:
@@ -231,6 +251,10 @@ def checked_review(table, index, locate, language, slug, today) -> Review:
     missing = [key for key in FIELDS if key not in table and key not in OPTIONAL]
     if missing:
         raise locate.error(index, None, f"[[review]] has no {missing[0]!r}")
+
+
+def checked_language(table, index, locate, language):
+    """The record's language tag, which must be the language of its file."""
     try:
         tag = parse_tag(table["language"])
     except LocaleError:
@@ -239,6 +263,11 @@ def checked_review(table, index, locate, language, slug, today) -> Review:
         raise locate.error(
             index, "language", f"language {table['language']!r} in a file of {language!r}"
         )
+    return tag
+
+
+def check_values(table, index, locate, slug, today) -> None:
+    """The record's article, date, kind and people are ones a review can have."""
     if table["article"] != slug:
         raise locate.error(index, "article", f"article {table['article']!r} in a file of {slug!r}")
     if table["date"] > today:
@@ -253,19 +282,6 @@ def checked_review(table, index, locate, language, slug, today) -> Review:
             raise locate.error(index, key, f"control or bidi characters in {key}")
     if not all(isinstance(item, str) for item in table["segments"]):
         raise locate.error(index, "segments", "segments must be strings")
-    return Review(
-        kind=table["kind"],
-        reviewer=table["reviewer"],
-        role=table["role"],
-        date=table["date"],
-        language=tag.gettext,
-        article=slug,
-        source_hash=table["source_hash"],
-        translation_hash=table.get("translation_hash", ""),
-        segments=tuple(table["segments"]),
-        note=table.get("note", ""),
-        line=locate.line(index, None),
-    )
 
 
 class Locator:
