@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.errors import ConfigError, UsageError
-from pipeline.files import read_bytes, safe_name, write_atomic
+from pipeline.errors import UsageError
+from pipeline.files import safe_name, write_atomic
 from pipeline.lock import project_lock
-from pipeline.review import REVIEWS_FOLDER, Locator, plain_line, toml_string
+from pipeline.review import REVIEWS_FOLDER, Locator, plain_line, read_toml_file, toml_string
 
 MAX_TEXT = 4000  # characters of one remark: a paragraph or two, not a document
 
@@ -89,18 +88,10 @@ REQUIRED = ("id", "msgid", "text", "author", "date")
 def read_remarks(path: Path) -> tuple[Remark, ...]:
     """The remarks of a file, in the order written (none without a file); anything wrong
     is a ConfigError naming the file and line."""
-    try:
-        text = read_bytes(path).decode("utf-8")
-    except FileNotFoundError:
+    read = read_toml_file(path)
+    if read is None:
         return ()
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8") from error
-    except OSError as error:
-        raise ConfigError(f"{path}: {error.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}") from None
+    text, data = read
     locate = RemarkLocator(path, text)
     unknown = [key for key in data if key != "remark"]
     if unknown:

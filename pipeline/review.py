@@ -29,6 +29,7 @@ from pipeline.errors import ConfigError, LocaleError
 from pipeline.files import read_bytes, safe_name, write_atomic
 from pipeline.locales import parse_tag, same_language
 from pipeline.model import Article
+from pipeline.records import read_toml_file, toml_string  # noqa: F401 (remarks and signoff name them here)
 
 REVIEWS_FOLDER = "reviews"
 SOURCE_KINDS = ("medical",)  # a review of the source is a clinician's
@@ -173,25 +174,10 @@ def record_path(locales_dir: Path, language: str, slug: str) -> Path:
 def read_reviews(path: Path, language: str, slug: str, today: datetime.date) -> tuple[Review, ...]:
     """The sign-offs of a record file, oldest first (none when there is no file); anything
     wrong is a ConfigError naming the file and line."""
-    import tomllib
-
-    try:
-        text = read_bytes(path).decode("utf-8")
-    except FileNotFoundError:
+    read = read_toml_file(path)
+    if read is None:
         return ()
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8") from error
-    except OSError as error:
-        raise ConfigError(f"{path}: {error.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        line = found.group(1) if found else "1"
-        message = re.sub(r"\s*\(at line .*\)$", "", str(error))
-        raise ConfigError(f"{path}:{line}: {message}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply") from None
+    text, data = read
     locate = Locator(path, text)
     unknown = [key for key in data if key != "review"]
     if unknown:
@@ -310,13 +296,6 @@ class Locator:
 
     def error(self, index: int | None, key: str | None, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{self.line(index, key)}: {message}")
-
-
-def toml_string(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's, but TOML wants DEL escaped too)."""
-    import json
-
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def comment_text(text: str, width: int = 60) -> str:
