@@ -8,8 +8,10 @@ also find an allowed translation inside a compound ("Ketaminentzug" holds "Entzu
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +38,12 @@ class Term:
         return self.sources[0]
 
 
+@functools.cache
 def stemmer_for(language: str):
     """A Snowball stemmer for a language tag (None where Snowball has none: words are then
-    matched as written, case aside)."""
+    matched as written, case aside); one per language for the process, with its words' stems
+    kept, because a site's words repeat across segments, terms, regions and articles and
+    Snowball is pure Python."""
     import snowballstemmer
     from babel import Locale, UnknownLocaleError
 
@@ -46,7 +51,22 @@ def stemmer_for(language: str):
         name = Locale.parse(language.replace("-", "_").split("_")[0]).english_name.lower()
     except (UnknownLocaleError, ValueError):
         return None
-    return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
+    if name not in snowballstemmer.algorithms():
+        return None
+    return cached_stems(snowballstemmer.stemmer(name))
+
+
+def cached_stems(stemmer):
+    """The stemmer as a function of a word, memoized; a Snowball stemmer keeps its word in
+    the instance, so threads (the review server's) take turns."""
+    lock = threading.Lock()
+
+    @functools.lru_cache(maxsize=100_000)
+    def stem(word: str) -> str:
+        with lock:
+            return stemmer.stemWord(word)
+
+    return stem
 
 
 class Stems:
@@ -63,7 +83,7 @@ class Stems:
     def words(self, text: str) -> list[tuple[str, str]]:
         """(stem, key) of each word: the key is the stem and the letter after it."""
         words = [word.lower() for word in WORD.findall(text)]
-        stems = self.stemmer.stemWords(words) if self.stemmer else words
+        stems = [self.stemmer(word) for word in words] if self.stemmer else words
         return [(s, s + w[len(s) : len(s) + 1]) for s, w in zip(stems, words, strict=True)]
 
     def has(self, text: list[tuple[str, str]], phrase: str, inside_words: bool = False) -> bool:
