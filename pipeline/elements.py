@@ -151,7 +151,7 @@ class Walk:
     def __init__(self, document: Document, hotline: HotlineSpec | None):
         self.document = document
         self.hotline = hotline
-        self.slots: list = []  # Segment | TelHref | ("region", start, end, shown, hidden)
+        self.slots: list = []  # Segment | TelHref | RegionSlot
         self.inline_block_cache: dict = {}
         self.choices: dict = {}  # id(element) -> (shown, hidden) of a data-l10n-choose child
 

@@ -22,7 +22,7 @@ from pipeline.files import read_bytes, read_stream, write_if_changed
 from pipeline.markup import Document, collector_paused, find_element, parse
 from pipeline.model import Literal, Segment
 from pipeline.notation import words as source_words
-from pipeline.segment import segment_document
+from pipeline.segment import segment_document, slot_start
 from pipeline.skeleton import Renderer, Values, compile_skeleton
 from pipeline.urls import script_url_attributes
 
@@ -214,10 +214,7 @@ def merge_page(page: HtmlFile, translate, lang: str | None = None) -> tuple[byte
         if html is not None:
             tag = parse_tag(lang)
             patched = set_attributes(page.text, html, {"lang": tag.bcp47, "dir": tag.direction})
-            slots = sorted(
-                slots + [Literal(html.start, html.end, patched)],
-                key=lambda slot: slot[1] if isinstance(slot, tuple) else slot.start,
-            )
+            slots = sorted(slots + [Literal(html.start, html.end, patched)], key=slot_start)
     renderer = Renderer(page.text, translate, Values(source_variables=True), words=page.words)
     text = renderer.render(compile_skeleton(page.text, slots).parts)
     return encode(text, page.encoding, page.bom), renderer.report

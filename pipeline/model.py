@@ -78,6 +78,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionSlot:
+    """Where a region-specific element (`data-l10n-region`, `pipeline/passages.py`) lies in
+    the source: segmentation finds it, and compiling a skeleton turns it and the slots inside
+    [start, end) into a `RegionBlock`."""
+
+    start: int
+    end: int
+    shown_in: frozenset  # terms, any of which shows it ({}: all)
+    hidden_in: frozenset  # terms, any of which hides it
+
+
+@dataclass(frozen=True, slots=True)
 class RegionBlock:
     """An element shown only in some regions (`data-l10n-region`, `pipeline/passages.py`):
     by default in those with a hotline (`data-l10n-region="hotline"`)."""

@@ -32,7 +32,7 @@ from pipeline.elements import (  # noqa: F401 (some are imported from here by ot
 )
 from pipeline.encoder import build_segment
 from pipeline.markup import Document, Element, Text
-from pipeline.model import AttributeSlot, Segment
+from pipeline.model import AttributeSlot, RegionSlot, Segment
 from pipeline.notation import TAG_OR_PLACEHOLDER, escape_text, unescape_text  # noqa: F401
 from pipeline.notation import words as source_words  # noqa: F401 (the name others import)
 from pipeline.passages import choice_conditions, parse_condition
@@ -49,7 +49,7 @@ def visit_block(walk: Walk, element: Element, context: Context) -> None:
     context = child_context(element, context)
     condition = region_condition(walk, element)
     if condition is not None:
-        walk.slots.append(("region", element.start, element.end, *condition))
+        walk.slots.append(RegionSlot(element.start, element.end, *condition))
     if element.tag in SKIPPED:
         collect_tel_hrefs(walk, element, walk.slots)
         return
@@ -208,7 +208,8 @@ def is_whole_run_wrapper(walk: Walk, items: list) -> bool:
 
 
 def slot_start(slot) -> int:
-    return slot[1] if isinstance(slot, tuple) else slot.start
+    """Where a slot starts in the source: slots are sorted by it."""
+    return slot.start
 
 
 def assign_contexts(slots: list) -> list:

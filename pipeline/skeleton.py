@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.model import AttributeSlot, Literal, RegionBlock, Segment, Skeleton, TelHref
+from pipeline.model import (
+    AttributeSlot,
+    Literal,
+    RegionBlock,
+    RegionSlot,
+    Segment,
+    Skeleton,
+    TelHref,
+)
 from pipeline.notation import NotationError, parse_message, unescape_text
 from pipeline.notation import words as source_words
 from pipeline.passages import is_shown
@@ -317,24 +325,23 @@ def compile_skeleton(source: str, slots: list, start: int = 0, end: int | None =
 
 
 def compile_parts(source, slots, index, start, end):
+    """The parts of source[start:end] from slots[index:], and the index of the first slot
+    past `end`."""
     parts, position = [], start
     while index < len(slots):
         slot = slots[index]
-        slot_begin = slot[1] if isinstance(slot, tuple) else slot.start
-        if slot_begin >= end:
+        if slot.start >= end:
             break
         index += 1
-        if slot_begin < position:
+        if slot.start < position:
             continue  # inside a segment already placed (its tags carry it)
-        if slot_begin > position:
-            parts.append(source[position:slot_begin])
-        if isinstance(slot, tuple):  # ("region", start, end, shown, hidden)
-            inner, index = compile_parts(source, slots, index, slot[1], slot[2])
-            parts.append(RegionBlock(slot[1], slot[2], tuple(inner), *slot[3:]))
-            position = slot[2]
-        else:
-            parts.append(slot)
-            position = slot.end
+        if slot.start > position:
+            parts.append(source[position : slot.start])
+        if isinstance(slot, RegionSlot):  # the slots inside it become the block's parts
+            inner, index = compile_parts(source, slots, index, slot.start, slot.end)
+            slot = RegionBlock(slot.start, slot.end, tuple(inner), slot.shown_in, slot.hidden_in)
+        parts.append(slot)
+        position = slot.end
     if position < end:
         parts.append(source[position:end])
     return parts, index

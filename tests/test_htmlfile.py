@@ -21,6 +21,7 @@ from conftest import msgfmt_check
 from pipeline import htmlfile, pagecache
 from pipeline.errors import SourceError
 from pipeline.htmlfile import decode, merge_page, read_page
+from pipeline.model import RegionSlot, Segment
 
 
 def identity_round_trip(tmp_path, data: bytes, name="page.html", unsettled=False) -> bytes:
@@ -206,6 +207,16 @@ def test_page_cache_gives_the_same_bytes_and_survives_damage(tmp_path, page_cach
     assert pagecache.stat_key(str(tmp_path / "page.html"), "page") is None  # nothing to key
     assert pagecache.lookup(None, lambda: b"x", "page", lambda data: data * 2) == b"xx"
     assert identity_round_trip(tmp_path, data) == data
+
+
+def test_region_slots_come_back_from_the_page_cache_as_they_were_made(tmp_path, page_cache):
+    data = b'<html><body><p data-l10n-region="US">Only there, unique 5d1e</p></body></html>'
+    key = pagecache.key_of(data)
+    assert identity_round_trip(tmp_path, data, unsettled=True) == data  # the merge stored it
+    _, cached, _ = pagecache.load(key)
+    assert cached == htmlfile.segment_page(data.decode())[1]
+    assert [type(slot) for slot in cached if not isinstance(slot, Segment)] == [RegionSlot]
+    assert identity_round_trip(tmp_path, data) == data  # merged from the cached slots
 
 
 def test_extract_reads_the_page_cache_but_leaves_filling_it_to_merges(tmp_path, page_cache):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.passages import published_markup
+from pipeline.markup import parse
+from pipeline.model import RegionSlot
+from pipeline.passages import is_shown, parse_condition, published_markup, region_terms
 from pipeline.regions import load_regions
 from pipeline.render import render_draft
-from pipeline.segment import HotlineSpec
+from pipeline.segment import HotlineSpec, segment_document, slot_start
 from pipeline.source import parse_article
 from tests.conftest import REPO
 
@@ -55,6 +57,65 @@ def test_calls_to_action_follow_the_kind_of_line():
     mexico = body("es-MX")
     assert "our hotline" not in mexico and "Línea de la Vida</span> is a public line" in mexico
     assert "Outside the United States" in mexico
+
+
+def test_region_specific_elements_are_typed_slots_spanning_the_element():
+    slots = segment_document(parse(ARTICLE), SPEC)
+    assert [slot_start(slot) for slot in slots] == sorted(slot_start(slot) for slot in slots)
+    regions = [slot for slot in slots if isinstance(slot, RegionSlot)]
+    for slot in regions:
+        element = ARTICLE[slot.start : slot.end]
+        assert element.startswith("<p") and element.endswith("</p>")
+    chosen = frozenset({"US", "GB", "FR"})  # taken by the alternatives before the default
+    assert [(slot.shown_in, slot.hidden_in) for slot in regions] == [
+        (frozenset({"US"}), frozenset()),
+        (frozenset({"GB", "FR"}), frozenset({"US"})),
+        (frozenset(), chosen),
+        (frozenset({"own-hotline"}), frozenset()),
+        (frozenset({"public-hotline"}), frozenset()),
+        (frozenset(), frozenset({"US"})),
+        (frozenset({"emergency"}), frozenset()),
+    ]
+
+
+CONDITION = st.sampled_from([None, "US", "GB FR", "!US", "hotline", "own-hotline", "!GB emergency"])
+
+
+def region_attribute(condition: str | None) -> str:
+    return "" if condition is None else f' data-l10n-region="{condition}"'
+
+
+@st.composite
+def passages(draw) -> tuple[str, list]:
+    """An article of passages, some inside a region-specific <div>: its text, and for each
+    passage its marker and the conditions of it and of the <div> around it."""
+    markup, expected = [], []
+    for outer in draw(st.lists(st.one_of(st.none(), CONDITION), min_size=1, max_size=4)):
+        inner = draw(st.lists(CONDITION, min_size=1, max_size=3))
+        paragraphs = []
+        for condition in inner:
+            marker = f"Passage number {'xyzw'[len(expected) % 4]}{len(expected)} here"
+            paragraphs.append(f"<p{region_attribute(condition)}>{marker}</p>")
+            expected.append((marker, [c for c in (outer, condition) if c is not None]))
+        markup.append(f"<div{region_attribute(outer)}>{''.join(paragraphs)}</div>\n")
+    text = f'<!DOCTYPE html><html lang="en-US"><title>T</title><article>\n{"".join(markup)}'
+    return text + "</article></html>", expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(passages())
+def test_each_region_shows_exactly_the_passages_whose_conditions_it_meets(generated):
+    text, expected = generated
+    slots = segment_document(parse(text), SPEC)
+    conditions = [(slot.shown_in, slot.hidden_in) for slot in slots if isinstance(slot, RegionSlot)]
+    values = re.findall(r'data-l10n-region="([^"]*)"', text)
+    assert conditions == [parse_condition(value) for value in values]
+    article = parse_article("a", "source/a.html", text, SPEC)
+    for region in REGIONS.values():
+        page, terms = render_draft(article, region, (), "en-US").body, region_terms(region)
+        for marker, applying in expected:
+            shown = all(is_shown(*parse_condition(value), terms) for value in applying)
+            assert (marker in page) == shown, (region.tag, marker, applying)
 
 
 def test_emergency_placeholder_links_the_regions_number():
