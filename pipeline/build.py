@@ -25,6 +25,7 @@ from pipeline.project import Project
 from pipeline.regions import is_pseudo_region
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
 from pipeline.signoff import PageVerdict, article_policy, gate, page_verdict
+from pipeline.state import StateStore, state_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class ArticleBuilder:
         self.project = project
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
+        self.state = StateStore(state_path(project.settings.root))  # msgfmt's verdicts
         self.review_memo: dict = {}
         self.today = datetime.date.today()  # the task's, once one is built
 
@@ -252,7 +254,7 @@ class ArticleBuilder:
         for path in catalog_chain_paths(settings, region, slug):
             if path not in self.catalogs:
                 glossary = self.project.glossary(path.parent.parent.name)
-                self.catalogs[path] = judged_translations(path, glossary)  # msgfmt's too
+                self.catalogs[path] = judged_translations(path, glossary, self.state)
             chain.append(self.catalogs[path])
         if not chain and not is_source_language(settings, region):
             return None

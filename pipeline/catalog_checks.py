@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import os
+import re
+import shutil
+import signal
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline import pagecache
-from pipeline.catalogs import Translations, msgfmt_problems, read_translations
+from pipeline.catalogs import Translations, read_translations
 from pipeline.checks import (
     Completeness,
     Finding,
@@ -20,18 +26,81 @@ from pipeline.checks import (
 )
 from pipeline.files import read_bytes
 from pipeline.poreader import PoSyntaxError, read_entries
+from pipeline.state import StateStore
+
+
+def msgfmt_problems(
+    path: Path, check_header: bool, data: bytes | None = None
+) -> list[tuple[int, str]]:
+    """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt.
+    With `data`, msgfmt reads those bytes (the catalog's as read) instead of the file."""
+    return msgfmt_outcome(path, check_header, data)[0]
+
+
+def msgfmt_outcome(
+    path: Path, check_header: bool, data: bytes | None = None
+) -> tuple[list[tuple[int, str]], bool]:
+    """msgfmt's problems with the catalog, and whether they are its verdict on it: False when
+    msgfmt is missing, could not run or was killed by a signal, an answer that says nothing
+    of the catalog and must not be remembered as if it did."""
+    msgfmt = shutil.which("msgfmt")
+    if not msgfmt:
+        return [], False
+    option = "--check" if check_header else "--check-format"
+    try:
+        result = subprocess.run(
+            [msgfmt, option, "-o", os.devnull, "-" if data is not None else str(path)],
+            input=data,
+            capture_output=True,
+        )
+    except OSError as error:
+        return [(0, f"msgfmt refuses the catalog: msgfmt could not run ({error.strerror})")], False
+    if result.returncode < 0:
+        # Killed (out of memory, a timeout, a user's kill): the catalog was not judged.
+        name = signal_name(-result.returncode)
+        return [(0, f"msgfmt refuses the catalog: msgfmt was killed by {name}")], False
+    if result.returncode == 0:
+        return [], True
+    return refusals(result.stderr.decode("utf-8", "replace")), True
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def refusals(stderr: str) -> list[tuple[int, str]]:
+    """(line, message) of the errors in msgfmt's report (its warnings left out)."""
+    found = []
+    for line in stderr.splitlines():
+        match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
+        if match and not match.group(2).startswith("warning"):
+            number, message = int(match.group(1)), match.group(2)
+            if message == "end-of-line within string":
+                number -= 1  # msgfmt's lexer has already counted the newline it stopped at
+            found.append((number, message))
+    lines = stderr.strip().splitlines()
+    return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
 
 
 def msgfmt_verdicts(
     path, entries: list | None = None, data: bytes | None = None
 ) -> list[tuple[int, str, tuple | None]]:
     """(line, message, entry key) of every error msgfmt finds in a catalog; the key is None
-    for an error of the header (msgfmt then refuses the whole catalog, and so do we).
+    for an error of the header (msgfmt then refuses the whole catalog, and so do we)."""
+    return verdicts_of(path, msgfmt_problems(path, check_header=True, data=data), entries, data)
+
+
+def verdicts_of(
+    path, problems: list, entries: list | None = None, data: bytes | None = None
+) -> list[tuple[int, str, tuple | None]]:
+    """msgfmt's `problems` with a catalog as (line, message, entry key).
 
     msgfmt reports some errors as two lines, "...": a duplicate names both definitions, a
     plural-form mismatch names the header and the entry: such a pair is one error, of the
     entries it names outside the header (of the header only when it names nothing else)."""
-    problems = msgfmt_problems(path, check_header=True, data=data)
     if not problems:
         return []
     if entries is None:
@@ -68,20 +137,13 @@ def entry_at(starts: list, line: int) -> tuple | None:
     return starts[index][1]
 
 
-def judged_translations(path, glossary=None) -> Translations:
+def judged_translations(path, glossary=None, store: StateStore | None = None) -> Translations:
     """A catalog's translations with msgfmt's verdict on them (`refused`), and the
     `glossary`'s (a forbidden term is an error, as in check): what publish renders from. An
-    error of the header refuses every entry of the catalog."""
+    error of the header refuses every entry of the catalog. With the project's `store`,
+    msgfmt's verdict is remembered there (`remembered_verdicts`)."""
     translations = glossary_verdict(read_translations(path), glossary)
-    # msgfmt is a process per catalog: its verdict is kept in the page cache, by the bytes
-    # it judged (or, once the file has settled, by its stat), so an unchanged catalog is
-    # judged once.
-    verdicts = pagecache.lookup(
-        pagecache.stat_key(str(path), "msgfmt"),
-        lambda: read_bytes(path),
-        "msgfmt",
-        lambda data: msgfmt_verdicts(path, data=data),
-    )
+    verdicts = remembered_verdicts(path, store)
     if not verdicts:
         return translations
     refused = {**translations.refused, **{key: f"msgfmt: {m}" for _, m, key in verdicts if key}}
@@ -89,6 +151,52 @@ def judged_translations(path, glossary=None) -> Translations:
     if catalog:
         refused = dict.fromkeys(translations.lines, f"msgfmt refuses the catalog: {catalog[0]}")
     return dataclasses.replace(translations, refused=refused)
+
+
+VERDICTS = "msgfmt"  # the state store's kind for msgfmt's verdicts
+
+
+def remembered_verdicts(path, store: StateStore | None) -> list[tuple[int, str, tuple | None]]:
+    """`msgfmt_verdicts` of a catalog, kept in the project's state by the hash of the bytes
+    msgfmt judged (with this package's code version): msgfmt is a process per catalog, and an
+    unchanged catalog is judged once. A msgfmt that is missing, could not run or was killed
+    gave no verdict on the catalog: what it said is used this once, never kept."""
+    data = read_bytes(path)
+    key = pagecache.key_of(data, "msgfmt")
+    if store is not None:
+        kept = revived(store.get(VERDICTS, key))
+        if kept is not None:
+            return kept
+    problems, judged = msgfmt_outcome(path, True, data)
+    verdicts = verdicts_of(path, problems, data=data)
+    if judged and store is not None:
+        store.put(VERDICTS, {key: verdicts})
+    return verdicts
+
+
+def revived(value) -> list[tuple[int, str, tuple | None]] | None:
+    """Verdicts as `remembered_verdicts` keeps them (JSON: lists for tuples), or None for
+    anything else (a miss: a damaged entry is judged again)."""
+    if not isinstance(value, list) or not all(map(well_formed, value)):
+        return None
+    return [(line, message, key and tuple(key)) for line, message, key in value]
+
+
+def well_formed(verdict) -> bool:
+    """Whether a kept verdict is [line, message, None or [msgctxt, msgid]]."""
+    if not (isinstance(verdict, list) and len(verdict) == 3):
+        return False
+    line, message, key = verdict
+    if not (isinstance(line, int) and isinstance(message, str)):
+        return False
+    if key is None:
+        return True
+    return (
+        isinstance(key, list)
+        and len(key) == 2
+        and (key[0] is None or isinstance(key[0], str))
+        and isinstance(key[1], str)
+    )
 
 
 def glossary_verdict(translations: Translations, glossary) -> Translations:

@@ -86,38 +86,6 @@ def parsed_entries(path: Path, data: bytes) -> list[Entry]:
         raise CatalogError(f"{path}:{error.line}: {error.message}") from None
 
 
-def msgfmt_problems(
-    path: Path, check_header: bool, data: bytes | None = None
-) -> list[tuple[int, str]]:
-    """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt.
-    With `data`, msgfmt reads those bytes (the catalog's as read) instead of the file."""
-    import shutil
-    import subprocess
-
-    msgfmt = shutil.which("msgfmt")
-    if not msgfmt:
-        return []
-    option = "--check" if check_header else "--check-format"
-    result = subprocess.run(
-        [msgfmt, option, "-o", os.devnull, "-" if data is not None else str(path)],
-        input=data,
-        capture_output=True,
-    )
-    stderr = result.stderr.decode("utf-8", "replace")
-    if result.returncode == 0:
-        return []
-    found = []
-    for line in stderr.splitlines():
-        match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
-        if match and not match.group(2).startswith("warning"):
-            number, message = int(match.group(1)), match.group(2)
-            if message == "end-of-line within string":
-                number -= 1  # msgfmt's lexer has already counted the newline it stopped at
-            found.append((number, message))
-    lines = stderr.strip().splitlines()
-    return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
-
-
 def entry_key(entry: Entry) -> tuple[str | None, str]:
     return entry.key
 

@@ -333,4 +333,5 @@ from pipeline.catalog_checks import (  # noqa: E402, F401
     check_catalog,
     judged_translations,
     msgfmt_verdicts,
+    remembered_verdicts,
 )

@@ -1,8 +1,9 @@
 """The project's local state: one SQLite file, `.pipeline-cache/state.sqlite`.
 
 Every memory a run keeps between runs lives here as (kind, key) -> JSON value: the content
-hashes of input files that let `publish` skip unchanged pages (`FileHashes`) and the merge
-memory that lets `update` skip catalogs already in step (`workflow.MergeMemory`). All of it is
+hashes of input files that let `publish` skip unchanged pages (`FileHashes`), msgfmt's
+verdicts on catalogs (`catalog_checks.remembered_verdicts`) and the merge memory that lets
+`update` skip catalogs already in step (`workflow.MergeMemory`). All of it is
 a shortcut keyed by content hashes: a missing, deleted or damaged file costs the next run
 its speed, never its result, so every read that fails is a miss and every write that fails
 is dropped. SQLite in WAL mode keeps each write atomic and lets two processes read and write

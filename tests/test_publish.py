@@ -593,3 +593,49 @@ def test_review_dates_are_judged_against_the_publish_date_not_the_builders_clock
     options = PublishOptions(jobs=1, today=newest - datetime.timedelta(days=1))
     with pytest.raises(PipelineError, match=r"ketamine-addiction\.toml.*in the future"):
         publish(Project(load_settings(project)), options)
+
+
+# -- a msgfmt that gave no verdict is never remembered (issue 18.4) ---------------------------
+
+
+def fake_msgfmt(folder: Path, body: str) -> Path:
+    """A `msgfmt` in `folder` whose file holds `body`, executable."""
+    folder.mkdir()
+    script = folder / "msgfmt"
+    script.write_text(body)
+    script.chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        ("#!/bin/sh\nkill -KILL $$\n", "msgfmt was killed by SIGKILL"),
+        ("not a program\0", "msgfmt could not run"),
+    ],
+    ids=["killed-by-a-signal", "cannot-run"],
+)
+def test_a_msgfmt_that_gave_no_verdict_is_not_remembered(
+    cli, project, published_once, tmp_path, monkeypatch, body, said
+):
+    """A msgfmt killed by a signal, or one that cannot be run, said nothing of the catalog:
+    this publish keeps the catalog off, and the next one, with a working msgfmt, judges it
+    again and publishes its page as a plain publish does."""
+    import os
+    import uuid
+
+    from pipeline.catalog_checks import judged_translations
+
+    catalog = project / "locales/de/LC_MESSAGES" / f"{SLUG}.po"
+    # Bytes no earlier run judged, so no verdict of a working msgfmt is known for them.
+    catalog.write_bytes(f"# {uuid.uuid4()}\n".encode() + catalog.read_bytes())
+    real_path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{fake_msgfmt(tmp_path / 'bin', body)}{os.pathsep}{real_path}")
+    refused = set(judged_translations(catalog).refused.values())
+    assert len(refused) == 1 and said in refused.pop()
+    cli("publish")
+    german = Path("output/de-DE", SLUG, "index.html")
+    assert not (project / german).exists()
+    monkeypatch.setenv("PATH", real_path)
+    cli("publish", "--force")
+    assert (project / german).read_bytes() == (published_once / german).read_bytes()

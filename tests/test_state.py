@@ -138,3 +138,82 @@ def test_entries_read_back_as_written(tmp_path_factory, entries, kind):
     assert store.entries(kind) == entries
     for key, value in entries.items():
         assert store.get(kind, key) == value
+
+
+# -- msgfmt's verdicts: in the project's state, keyed by the bytes judged (issue 18.4) --------
+
+GERMAN = Path("output/de-DE/ketamine-addiction/index.html")
+
+
+def verdict_key(root: Path, catalog: str = CATALOG) -> str:
+    from pipeline import pagecache
+
+    return pagecache.key_of((root / catalog).read_bytes(), "msgfmt")
+
+
+def test_publish_keeps_msgfmt_verdicts_in_the_project_state(cli, project, page_cache):
+    """Not in the user's cache folder (shared by every project): in the project's state."""
+    edit_catalog(project)  # bytes no other test judged
+    before = sorted(page_cache.rglob("*")) if page_cache.exists() else []
+    cli("publish")
+    after = sorted(page_cache.rglob("*")) if page_cache.exists() else []
+    assert after == before
+    kept = StateStore(state_path(project)).entries("msgfmt")
+    assert kept[verdict_key(project)] == []  # the German catalog, judged clean
+    catalogs = list((project / "locales").rglob("*.po"))
+    assert {verdict_key(project, str(path.relative_to(project))) for path in catalogs} <= set(kept)
+
+
+def test_a_kept_verdict_serves_those_bytes_only(cli, project):
+    """The verdict found under a catalog's bytes is msgfmt's (here a made-up refusal, to
+    show it is read); once the catalog changes, msgfmt judges it again."""
+    cli("publish")
+    store = StateStore(state_path(project))
+    store.put("msgfmt", {verdict_key(project): [[5, "made-up refusal", None]]})
+    cli("publish", "--force")
+    assert not (project / GERMAN).exists()
+    edit_catalog(project)
+    cli("publish")
+    assert (project / GERMAN).is_file()
+
+
+def test_damaged_verdicts_are_misses(cli, project):
+    cli("publish")
+    expected = snapshot(project)
+    store = StateStore(state_path(project))
+    assert store.entries("msgfmt")
+    junk = ["junk", 42, [[1, 2, 3]], [[1, "m", ["a"]]], [[1, "m", "ab"]], [[1, "m"]]]
+    for value in junk:
+        store.put("msgfmt", dict.fromkeys(store.entries("msgfmt"), value))
+        cli("publish", "--force")
+        assert snapshot(project) == expected, value
+    assert all(value == [] for value in store.entries("msgfmt").values())  # judged again
+
+
+JUDGE = """
+import sys
+from pathlib import Path
+from pipeline.checks import remembered_verdicts
+from pipeline.state import StateStore
+store = StateStore(Path(sys.argv[1]))
+for n in range(3):
+    for catalog in sys.argv[2:]:
+        assert remembered_verdicts(Path(catalog), store) == [], catalog
+"""
+
+
+def test_two_processes_judge_catalogs_into_one_state_at_once(project, tmp_path):
+    path = state_path(project)
+    catalogs = sorted(str(p) for p in (project / "locales").rglob("*.po"))
+    halves = [catalogs[::2], catalogs[1::2]]
+    judges = [
+        subprocess.Popen([sys.executable, "-c", JUDGE, str(path), *half], stderr=subprocess.PIPE)
+        for half in halves
+    ]
+    for judge in judges:
+        assert judge.wait(timeout=300) == 0, judge.stderr.read().decode()
+    from pipeline import pagecache
+
+    kept = StateStore(path).entries("msgfmt")
+    for catalog in catalogs:
+        assert kept[pagecache.key_of(Path(catalog).read_bytes(), "msgfmt")] == []
