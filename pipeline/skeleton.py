@@ -351,5 +351,3 @@ def merge_document(text: str, slots: list, translate, values: Values) -> tuple[s
     """The whole document localized: the merge-back core in one call."""
     renderer = Renderer(text, translate, values)
     return renderer.render(compile_skeleton(text, slots).parts), renderer.report
-
-

@@ -228,7 +228,7 @@ def tmx_code(element) -> tuple:
 
 
 def tag_code_kind(name: str, code: re.Match) -> str | None:
-    """"void", "start" or "end" for a TMX element `name` whose native code is the numbered
+    """ "void", "start" or "end" for a TMX element `name` whose native code is the numbered
     tag `code`, or None when the element cannot carry that tag."""
     closing, void = code.group(1), code.group(3)
     if name == "ph" and void and not closing:
