@@ -23,6 +23,19 @@ THOROUGH = os.environ.get("PIPELINE_THOROUGH", "0") not in ("", "0")
 settings.load_profile("thorough" if THOROUGH else "pipeline")
 
 
+def generated_project(root: Path, articles: int, seed: int) -> Path:
+    """A project made by benchmarks/generate.py (the benchmarks' generator) at `root`."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    generate.generate(root, articles, seed=seed)
+    return root
+
+
 def examples(everyday: int, thorough: int) -> int:
     """How many examples a costly property test draws: `everyday` in the test command's run,
     `thorough` under PIPELINE_THOROUGH=1 (before a release, or after touching what it guards)."""

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import generated_project
 from pipeline.config import load_settings
 from pipeline.errors import ClusterError
 from pipeline.parallel import Executor, ordered_map
@@ -44,14 +45,7 @@ def cluster():
 @pytest.fixture
 def generated(tmp_path) -> Path:
     """A small generated project: a few articles in seven regions."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    root = tmp_path / "project"
-    generate.generate(root, 12, seed=3)
-    return root
+    return generated_project(tmp_path / "project", 12, seed=3)
 
 
 def pipeline(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -5,7 +5,6 @@ publish, push and serve); below both limits, the files are what they always were
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -14,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from conftest import generated_project
 from pipeline import cms, serve
 from pipeline.config import load_settings
 from pipeline.errors import PublishError
@@ -186,14 +186,7 @@ def test_the_manifest_shards_past_the_threshold(tmp_path_factory, count, shard_p
 
 @pytest.fixture
 def generated(tmp_path) -> Path:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    root = tmp_path / "project"
-    generate.generate(root, 4, seed=5)
-    return root
+    return generated_project(tmp_path / "project", 4, seed=5)
 
 
 def set_shard_pages(root: Path, pages: int) -> Project:
