@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline.errors import UsageError
 from pipeline.files import safe_name, write_atomic
 from pipeline.lock import project_lock
-from pipeline.review import REVIEWS_FOLDER, Locator, plain_line, read_toml_file, toml_string
+from pipeline.review import REVIEWS_FOLDER, Locator, plain_line, record_tables, toml_string
 
 MAX_TEXT = 4000  # characters of one remark: a paragraph or two, not a document
 
@@ -88,17 +88,7 @@ REQUIRED = ("id", "msgid", "text", "author", "date")
 def read_remarks(path: Path) -> tuple[Remark, ...]:
     """The remarks of a file, in the order written (none without a file); anything wrong
     is a ConfigError naming the file and line."""
-    read = read_toml_file(path)
-    if read is None:
-        return ()
-    text, data = read
-    locate = RemarkLocator(path, text)
-    unknown = [key for key in data if key != "remark"]
-    if unknown:
-        raise locate.error(None, unknown[0], f"unknown key {unknown[0]!r}")
-    tables = data.get("remark", [])
-    if not isinstance(tables, list):
-        raise locate.error(None, "remark", "'remark' must be [[remark]] tables")
+    locate, tables = record_tables(path, "remark", RemarkLocator)
     return tuple(checked_remark(table, index, locate) for index, table in enumerate(tables))
 
 

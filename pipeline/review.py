@@ -171,20 +171,27 @@ def record_path(locales_dir: Path, language: str, slug: str) -> Path:
     return locales_dir / language / REVIEWS_FOLDER / f"{slug}.toml"
 
 
+def record_tables(path: Path, name: str, locator: type) -> tuple:
+    """A record file's locator and its [[name]] tables (none without a file); any other key
+    is a ConfigError naming its line."""
+    read = read_toml_file(path)
+    if read is None:
+        return None, []
+    text, data = read
+    locate = locator(path, text)
+    unknown = [key for key in data if key != name]
+    if unknown:
+        raise locate.error(None, unknown[0], f"unknown key {unknown[0]!r}")
+    tables = data.get(name, [])
+    if not isinstance(tables, list):
+        raise locate.error(None, name, f"{name!r} must be [[{name}]] tables")
+    return locate, tables
+
+
 def read_reviews(path: Path, language: str, slug: str, today: datetime.date) -> tuple[Review, ...]:
     """The sign-offs of a record file, oldest first (none when there is no file); anything
     wrong is a ConfigError naming the file and line."""
-    read = read_toml_file(path)
-    if read is None:
-        return ()
-    text, data = read
-    locate = Locator(path, text)
-    unknown = [key for key in data if key != "review"]
-    if unknown:
-        raise locate.error(None, unknown[0], f"unknown key {unknown[0]!r}")
-    tables = data.get("review", [])
-    if not isinstance(tables, list):
-        raise locate.error(None, "review", "'review' must be [[review]] tables")
+    locate, tables = record_tables(path, "review", Locator)
     return tuple(
         checked_review(table, index, locate, language, slug, today)
         for index, table in enumerate(tables)

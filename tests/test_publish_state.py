@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -317,7 +318,7 @@ class PublishMachine(RuleBasedStateMachine):
 TestPublishStates = PublishMachine.TestCase
 # 30 runs of 20 steps found a lost page at run 4 to 19; PIPELINE_THOROUGH=1 runs 60.
 TestPublishStates.settings = settings(
-    max_examples=examples(30, 60),
+    max_examples=int(os.environ.get("PIPELINE_STATE_EXAMPLES", 0)) or examples(30, 60),
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
