@@ -133,7 +133,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self.send_response(303)
         cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
         self.send_header("Set-Cookie", cookie)
-        self.send_header("Location", path + (f"?{rest}" if rest else ""))
+        # One leading slash: '//host/...' would send the browser to another site.
+        self.send_header("Location", "/" + path.lstrip("/") + (f"?{rest}" if rest else ""))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -217,7 +218,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         key = secrets.token_urlsafe(9)
         self.notices[key] = notice
         self.send_response(303)
-        self.send_header("Location", f"/{quote(region)}/{quote(slug)}/?notice={key}#{anchor}")
+        # Every part from the form is quoted: a CR/LF in a field must not start a header.
+        where = f"/{quote(region, safe='')}/{quote(slug, safe='')}/"
+        self.send_header("Location", f"{where}?notice={key}#{quote(anchor, safe='')}")
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None

@@ -387,3 +387,29 @@ def test_serve_review_as_a_real_process_prints_its_url_and_stops_on_ctrl_c(proje
             process.kill()
     usage = subprocess.run([*command, "serve", "--review", "--watch"], capture_output=True)
     assert usage.returncode == 2 and b"--review" in usage.stderr
+
+
+def test_form_fields_in_the_redirect_cannot_add_a_header(project):
+    """A resolve whose segment field carries CR/LF redirects to the page with the field
+    quoted: no header of the reviewer's making reaches the browser."""
+    import datetime
+
+    path = project / f"locales/es_MX/reviews/{SLUG}.remarks.toml"
+    key = (None, "Ketamine Addiction")
+    add_remark(path, SLUG, "es_MX", key, "Title?", "Dr. B", datetime.date.today())
+    with review_server(project) as (_, url):
+        _, _, page = request(url.rstrip("/") + PAGE)
+        fields = {"token": page_form(page)["token"], "article": SLUG, "region": "es-MX"}
+        injected = "x\r\nX-Injected: 1\r\nSet-Cookie: stolen=1"
+        status, headers, _ = post(
+            url,
+            "/_review/resolve",
+            {**fields, "language": "es_MX", "remark": "1", "name": "Ana", "segment": injected},
+        )
+        assert status == 303
+        assert headers.get("X-Injected") is None and headers.get("Set-Cookie") is None
+        assert "\r" not in headers["Location"] and "\n" not in headers["Location"]
+        assert headers["Location"].endswith(
+            "#segment-x%0D%0AX-Injected%3A%201%0D%0ASet-Cookie%3A%20stolen%3D1"
+        )
+        assert read_remarks(path)[0].resolved_by == "Ana"
