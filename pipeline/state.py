@@ -41,15 +41,24 @@ class StateStore:
 
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last entries only
-            db.execute(SCHEMA)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+        # Two processes making a new file at once: switching it to WAL can be refused as
+        # "locked" at once, without SQLite's busy wait, so the setup is tried again.
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last entries
+                db.execute(SCHEMA)
+                return db
+            except sqlite3.OperationalError as error:
+                db.close()
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+            except sqlite3.DatabaseError:
+                db.close()
+                raise
 
     def entries(self, kind: str) -> dict:
         """Every entry of `kind` (key -> value); {} when the file cannot be read."""
