@@ -58,12 +58,15 @@ class Finding:
 
 
 def translation_errors(
-    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = ()
+    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = (), well_formed=False
 ) -> list[tuple[str, str]]:
-    """(code, message) of every error in a translation; empty when it may be rendered."""
+    """(code, message) of every error in a translation; empty when it may be rendered.
+    `well_formed`: the caller has read the translation with `parse_message` already (the
+    renderer, which needs its tokens), so its notation is not read again."""
     errors = []
     try:
-        parse_message(msgstr, segment)
+        if not well_formed:
+            parse_message(msgstr, segment)
     except NotationError as error:
         errors.append((error.code, str(error)))
     else:
@@ -87,14 +90,18 @@ def placeholder_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
 
 
 def refusal(
-    msgstr: str, segment: Segment, phone_regions: tuple[str, ...], refused: str | None = None
+    msgstr: str,
+    segment: Segment,
+    phone_regions: tuple[str, ...],
+    refused: str | None = None,
+    well_formed: bool = False,
 ) -> str | None:
     """Why a translation may not be published, or None: the one verdict. `check` reports
     exactly these as errors (`refused`: msgfmt's verdict on the entry, see msgfmt_verdicts)
-    and publish shows the source text instead."""
+    and publish shows the source text instead. `well_formed`: as for `translation_errors`."""
     if refused:
         return refused
-    errors = translation_errors(msgstr, segment, phone_regions)
+    errors = translation_errors(msgstr, segment, phone_regions, well_formed)
     return errors[0][1] if errors else None
 
 
