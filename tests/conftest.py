@@ -51,6 +51,7 @@ def examples(everyday: int, thorough: int) -> int:
     `thorough` under PIPELINE_THOROUGH=1 (before a release, or after touching what it guards)."""
     return thorough if THOROUGH else everyday
 
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "ketamine-addiction.txt"
