@@ -18,7 +18,6 @@ from pipeline.serve import make_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
-    pytest.mark.xdist_group("browser-site"),  # one published site and one Chromium, on one worker
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM, reason="no Chromium on this machine"),
 ]

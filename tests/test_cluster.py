@@ -27,8 +27,6 @@ from pipeline.publish import PublishOptions, publish
 
 distributed = pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.xdist_group("cluster")  # one dask cluster, on one worker
-
 REPO = Path(__file__).resolve().parent.parent
 
 

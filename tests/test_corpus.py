@@ -21,7 +21,6 @@ from pipeline.passages import published_markup
 
 PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
 pytestmark = [
-    pytest.mark.xdist_group("corpus"),  # the corpus read and merged once, on one worker
     pytest.mark.corpus,
     pytest.mark.skipif(not PAGES, reason="../shared/corpus/pages is not here"),
 ]

@@ -16,8 +16,6 @@ import pytest
 
 from conftest import REPO, run_pipeline
 
-pytestmark = pytest.mark.xdist_group("lock")  # the generated project made once, on one worker
-
 ARTICLES = 60  # enough that a publish or an update is still running when the other starts
 
 

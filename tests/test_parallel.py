@@ -16,7 +16,6 @@ import pytest
 from pipeline.parallel import ordered_map
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.xdist_group("parallel")  # the big project generated once, on one worker
 
 
 def square_with_pid(number: int) -> tuple[int, int]:

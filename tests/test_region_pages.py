@@ -10,8 +10,6 @@ import pytest
 
 from pipeline.regions import load_regions
 
-pytestmark = pytest.mark.xdist_group("region-pages")  # the site published once, on one worker
-
 SLUG = "ketamine-addiction"
 FIRST_PERSON = re.compile(
     r"\b(?:our|we|us|we’ll|nuestr[oa]s?|llámenos|nosotros|notre|nos|nous|appelez-nous"

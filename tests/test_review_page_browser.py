@@ -15,7 +15,6 @@ from pipeline.reviewserver import make_review_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
-    pytest.mark.xdist_group("review-browser"),  # one Chromium, on one worker
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM, reason="no Chromium on this machine"),
 ]

@@ -16,8 +16,6 @@ from conftest import REPO, Cli, one_line_error
 from pipeline.cli import main
 from wordpress_site import WordPressServer, missing
 
-pytestmark = pytest.mark.xdist_group("wordpress")  # WordPress started once, on one worker
-
 # What an environment variable can hold: any text but NUL.
 ENVIRONMENT = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
 REGIONS = ["de-DE", "en-AU", "en-GB", "en-US", "es-MX", "es-US", "fr-FR"]

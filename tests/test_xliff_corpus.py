@@ -15,7 +15,6 @@ from exchange_helpers import validate
 
 PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
 pytestmark = [
-    pytest.mark.xdist_group("xliff-corpus"),  # the corpus project built once, on one worker
     pytest.mark.corpus,
     pytest.mark.slow,
     pytest.mark.skipif(not PAGES, reason="../shared/corpus/pages is not here"),
