@@ -97,8 +97,7 @@ def remove_records(project: Path, *languages: str) -> None:
         path.unlink()
 
 
-def test_the_page_is_the_published_page_with_segments_marked(cli, project):
-    cli("publish")
+def test_the_page_is_the_published_page_with_segments_marked(cli, project, published_project):
     published = (project / "output/es-MX" / SLUG / "index.html").read_text()
     assert "data-segment" not in published
     with review_server(project) as (_, url):

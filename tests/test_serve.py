@@ -76,8 +76,7 @@ def test_published_files_stay_as_published(server, project):
     )
 
 
-def test_watch_publishes_a_changed_catalog(cli, project):
-    cli("publish")
+def test_watch_publishes_a_changed_catalog(cli, project, published_project):
     process = subprocess.Popen(
         [
             sys.executable,

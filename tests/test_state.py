@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from pipeline.state import FileHashes, StateStore, state_path
 
 CATALOG = "locales/de/LC_MESSAGES/ketamine-addiction.po"
@@ -131,6 +132,8 @@ values = st.recursive(
 )
 
 
+# Each example makes a new SQLite file (about 60 ms): hypothesis' default 100 cost 6 s.
+@settings(max_examples=examples(40, 1000))
 @given(st.dictionaries(st.text(min_size=1), values, max_size=20), st.text(min_size=1))
 def test_entries_read_back_as_written(tmp_path_factory, entries, kind):
     store = StateStore(tmp_path_factory.mktemp("state") / "state.sqlite")
@@ -164,10 +167,9 @@ def test_publish_keeps_msgfmt_verdicts_in_the_project_state(cli, project, page_c
     assert {verdict_key(project, str(path.relative_to(project))) for path in catalogs} <= set(kept)
 
 
-def test_a_kept_verdict_serves_those_bytes_only(cli, project):
+def test_a_kept_verdict_serves_those_bytes_only(cli, project, published_project):
     """The verdict found under a catalog's bytes is msgfmt's (here a made-up refusal, to
     show it is read); once the catalog changes, msgfmt judges it again."""
-    cli("publish")
     store = StateStore(state_path(project))
     store.put("msgfmt", {verdict_key(project): [[5, "made-up refusal", None]]})
     cli("publish", "--force")
@@ -177,8 +179,7 @@ def test_a_kept_verdict_serves_those_bytes_only(cli, project):
     assert (project / GERMAN).is_file()
 
 
-def test_damaged_verdicts_are_misses(cli, project):
-    cli("publish")
+def test_damaged_verdicts_are_misses(cli, project, published_project):
     expected = snapshot(project)
     store = StateStore(state_path(project))
     assert store.entries("msgfmt")
