@@ -226,18 +226,24 @@ class CatalogReport:
 
 
 def check_catalog(
-    path, shown: str, phone_regions: tuple[str, ...], language: str = "", glossary=None
+    path,
+    shown: str,
+    phone_regions: tuple[str, ...],
+    language: str = "",
+    glossary=None,
+    store: StateStore | None = None,
 ) -> CatalogReport:
     """Every finding in one catalog: syntax and msgfmt's errors, then each entry's (with the
     language's `glossary`, a `pipeline.glossary.Glossary`, its terms too). An untranslated
-    entry is a finding of severity "untranslated" (progress, not a fault)."""
+    entry is a finding of severity "untranslated" (progress, not a fault). With the
+    project's `store`, msgfmt's verdict is remembered there, as publish remembers it."""
     try:
         entries = read_entries(read_bytes(path).decode("utf-8"))
     except UnicodeDecodeError:
         return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
         return unreadable(path, shown, error)
-    verdicts = msgfmt_verdicts(path, entries)
+    verdicts = remembered_verdicts(path, store) if store else msgfmt_verdicts(path, entries)
     findings = [
         Finding(
             "error",

@@ -13,6 +13,7 @@ from pipeline.project import (
     relative,
 )
 from pipeline.source import article_path, read_source
+from pipeline.state import StateStore, state_path
 
 
 def check(
@@ -51,12 +52,13 @@ def catalog_findings(project: Project, language: str, slugs: tuple[str, ...]):
     phone_regions = phone_regions_for(project, language)
     glossary = project.glossary(language)
     override = is_override(project, language)
+    store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
     for slug in project.slugs(slugs):
         path = catalog_path(project.settings.locales_dir, language, slug)
         if not path.is_file():
             continue
         shown = relative(project, path)
-        report = check_catalog(path, shown, phone_regions, language, glossary)
+        report = check_catalog(path, shown, phone_regions, language, glossary, store)
         found = report.findings + number_format_findings(  # a dose in a region's format
             path, shown, language, slug, regions, source_tag
         )

@@ -320,13 +320,14 @@ def status(
     holds only the entries that differ: it is reported as an override of that language."""
     rows = []
     available = set(project.languages())
+    store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
     for slug in project.slugs(slugs):
         for language in project.languages(languages):
             path = catalog_path(project.settings.locales_dir, language, slug)
             if not path.exists():
                 continue
             row = catalog_status(read_catalog(path), slug, language, relative(project, path))
-            row = with_completeness(project, row, path)
+            row = with_completeness(project, row, path, store)
             base = parse_tag(language).language
             if base != language and base in available:
                 row = dataclasses.replace(row, override_of=base)
@@ -334,13 +335,14 @@ def status(
     return rows
 
 
-def with_completeness(project: Project, row: CatalogStatus, path) -> CatalogStatus:
+def with_completeness(project: Project, row: CatalogStatus, path, store=None) -> CatalogStatus:
     """The row with the words `checks.completeness` counts: what publish and check say."""
     from pipeline.checks import check_catalog
 
     phone_regions = phone_regions_for(project, row.language)
     glossary = project.glossary(row.language)
-    measured = check_catalog(path, row.path, phone_regions, row.language, glossary).completeness
+    report = check_catalog(path, row.path, phone_regions, row.language, glossary, store)
+    measured = report.completeness
     if measured is None:
         return row
     return dataclasses.replace(
