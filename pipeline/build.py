@@ -119,7 +119,8 @@ class ArticleBuilder:
         self.project = project
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
-        self.state = StateStore(state_path(project.settings.root))  # msgfmt's verdicts
+        # msgfmt's verdicts, looked up and kept for each catalog
+        self.state = StateStore(state_path(project.settings.root), keep_open=True)
         self.review_memo: dict = {}
         self.today = datetime.date.today()  # the task's, once one is built
 

@@ -58,12 +58,15 @@ class Finding:
 
 
 def translation_errors(
-    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = ()
+    msgstr: str, segment: Segment, phone_regions: tuple[str, ...] = (), well_formed=False
 ) -> list[tuple[str, str]]:
-    """(code, message) of every error in a translation; empty when it may be rendered."""
+    """(code, message) of every error in a translation; empty when it may be rendered.
+    `well_formed`: the caller has read the translation with `parse_message` already (the
+    renderer, which needs its tokens), so its notation is not read again."""
     errors = []
     try:
-        parse_message(msgstr, segment)
+        if not well_formed:
+            parse_message(msgstr, segment)
     except NotationError as error:
         errors.append((error.code, str(error)))
     else:
@@ -87,15 +90,23 @@ def placeholder_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
 
 
 def refusal(
-    msgstr: str, segment: Segment, phone_regions: tuple[str, ...], refused: str | None = None
+    msgstr: str,
+    segment: Segment,
+    phone_regions: tuple[str, ...],
+    refused: str | None = None,
+    well_formed: bool = False,
 ) -> str | None:
     """Why a translation may not be published, or None: the one verdict. `check` reports
     exactly these as errors (`refused`: msgfmt's verdict on the entry, see msgfmt_verdicts)
-    and publish shows the source text instead."""
+    and publish shows the source text instead. `well_formed`: as for `translation_errors`."""
     if refused:
         return refused
-    errors = translation_errors(msgstr, segment, phone_regions)
+    errors = translation_errors(msgstr, segment, phone_regions, well_formed)
     return errors[0][1] if errors else None
+
+
+# (pattern, what it is, a character every match of it holds)
+MARKUP_IN_TEXT = ((SCRIPT_URL, "a script URL", ":"), (EVENT_ATTRIBUTE, "an event handler", "="))
 
 
 def content_errors(
@@ -103,14 +114,14 @@ def content_errors(
 ) -> list[tuple[str, str]]:
     """Errors in what a well-formed translation says: script URLs, handlers, phone numbers."""
     errors = []
-    source = plain_text(segment.msgid)
     target = plain_text(msgstr)
-    for pattern, what in ((SCRIPT_URL, "a script URL"), (EVENT_ATTRIBUTE, "an event handler")):
-        found = pattern.search(target)
-        if found and not pattern.search(source):
+    for pattern, what, needs in MARKUP_IN_TEXT:
+        # Most translations have no ":" or "=" at all: the search is skipped for them.
+        found = needs in target and pattern.search(target)
+        if found and not pattern.search(plain_text(segment.msgid)):
             errors.append(("markup", f"{what} not in the source: {found.group(0)!r}"))
     errors.extend(hostile_text_errors(msgstr, segment))
-    number = written_phone_number(target, source, phone_regions)
+    number = written_phone_number(target, segment.msgid, phone_regions)
     if number:
         errors.append(
             (
@@ -130,12 +141,15 @@ def content_errors(
 BIDI_OR_PLACEHOLDER = re.compile("[\u202a-\u202e\u2066-\u2069]|\\{[A-Za-z_]\\w*\\}")
 BIDI_CLOSERS = "\u202c\u2069"  # PDF, PDI
 BIDI_MARK_AT_PLACEHOLDER = re.compile("[\u200e\u200f]\\{|\\}[\u200e\u200f]")
+BIDI_ANY = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 PLACEHOLDER_LIKE = re.compile(r"\{[A-Za-z_]\w*\}")
 NOT_IN_URLS = re.compile("[\t\n\r]")  # removed by URL parsers wherever they are
 
 
 def bidi_problem(msgstr: str) -> str | None:
     """Why the translation's bidi controls may reorder a placeholder's value, or None."""
+    if not BIDI_ANY.search(msgstr):
+        return None  # nothing to reorder with (almost every translation)
     mark = BIDI_MARK_AT_PLACEHOLDER.search(msgstr)
     if mark:
         code = next(ord(c) for c in mark.group(0) if c not in "{}")
@@ -176,7 +190,7 @@ def hostile_text_errors(msgstr: str, segment: Segment) -> list[tuple[str, str]]:
         )
         if found:
             errors.append(("placeholder", f"{found} is not a placeholder of this text"))
-    hidden = SCRIPT_URL.search(NOT_IN_URLS.sub("", msgstr))
+    hidden = ":" in msgstr and SCRIPT_URL.search(NOT_IN_URLS.sub("", msgstr))
     if hidden and not SCRIPT_URL.search(NOT_IN_URLS.sub("", segment.msgid)):
         errors.append(("markup", f"a script URL not in the source: {hidden.group(0)!r}"))
     return errors
@@ -195,13 +209,14 @@ def source_url_findings(text: str, shown: str) -> list[Finding]:
     ]
 
 
-def written_phone_number(target: str, source: str, regions: tuple[str, ...]) -> str | None:
-    """A phone number in the translation that the source text does not contain."""
+def written_phone_number(target: str, msgid: str, regions: tuple[str, ...]) -> str | None:
+    """A phone number in the translation (its plain text) that the source text does not
+    contain."""
     if not MAYBE_PHONE.search(target):
         return None
     import phonenumbers
 
-    source_digits = re.sub(r"\D", "", source)
+    source_digits = re.sub(r"\D", "", plain_text(msgid))
     # Valid numbers only: `regions` is every country of the region file, and a merely
     # possible number in one of them is any run of digits ("1.234.567 usuarios", "2019").
     for region in regions or ("US",):

@@ -129,12 +129,17 @@ class Judge:
                 return translations.refused.get(segment.key)
         return None
 
-    def validate(self, msgstr: str, segment: Segment) -> str | None:
+    def validate(self, msgstr: str, segment: Segment, well_formed: bool = True) -> str | None:
+        """`refusal`'s verdict; the renderer asks once it has read the translation's
+        notation (`well_formed`). The verdict is the same either way for a translation that
+        reads, and only one that reads reaches the renderer's question."""
         verdicts = self.verdicts
         key = (self.phone_regions, segment.key, msgstr)
         found = verdicts.get(key, verdicts)
         if found is verdicts:
-            found = verdicts[key] = refusal(msgstr, segment, self.phone_regions)
+            found = verdicts[key] = refusal(
+                msgstr, segment, self.phone_regions, well_formed=well_formed
+            )
         return found
 
     def usable(self, msgstr: str | None, segment: Segment) -> bool:
@@ -142,7 +147,7 @@ class Judge:
             return False
         # The msgid itself brings nothing the source does not have (the renderer shows it
         # as it is, unchecked, too).
-        return msgstr == segment.msgid or not self.validate(msgstr, segment)
+        return msgstr == segment.msgid or not self.validate(msgstr, segment, well_formed=False)
 
 
 def missing_critical(article: Article, chain, report, translate) -> tuple[str, ...]:

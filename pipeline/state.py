@@ -23,6 +23,7 @@ from pathlib import Path
 from pipeline.files import read_bytes
 
 STATE_FILE = "state.sqlite"
+INHERITED: list = []  # connections a forked process found open: kept, never used
 BUSY_SECONDS = 30.0
 SCHEMA = "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"  # noqa: E501
 
@@ -34,10 +35,30 @@ def state_path(root: Path) -> Path:
 
 class StateStore:
     """One project's state file. Each call opens its own connection, so a store may be made
-    before worker processes fork and is never shared across them."""
+    before worker processes fork and is never shared across them; with `keep_open`, the
+    calls of one process share a connection, which it keeps until it ends (a worker looks
+    up and keeps a verdict per catalog, and opening and closing the file costs more than
+    either: closing the last connection writes the WAL back into the file)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keep_open: bool = False):
         self.path = Path(path)
+        self.keep_open = keep_open
+        self.kept: tuple[int, sqlite3.Connection] | None = None  # (pid, its connection)
+
+    @contextlib.contextmanager
+    def connection(self):
+        """The connection for one call: the process's kept one, or one of its own."""
+        if not self.keep_open:
+            with contextlib.closing(self.connect()) as db:
+                yield db
+            return
+        if self.kept is None or self.kept[0] != os.getpid():
+            if self.kept is not None:
+                # Opened before a fork: SQLite's connections must not be used across one,
+                # closing included, so the child leaves it alone for good.
+                INHERITED.append(self.kept[1])
+            self.kept = (os.getpid(), self.connect())
+        yield self.kept[1]
 
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,23 +84,23 @@ class StateStore:
     def entries(self, kind: str) -> dict:
         """Every entry of `kind` (key -> value); {} when the file cannot be read."""
         try:
-            with contextlib.closing(self.connect()) as db:
+            with self.connection() as db:
                 rows = db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,))
                 return decoded(rows)
         except (OSError, sqlite3.Error):
-            self.discard_if_damaged()
+            self.failed()
             return {}
 
     def get(self, kind: str, key: str):
         """The value kept for (kind, key), or None."""
         try:
-            with contextlib.closing(self.connect()) as db:
+            with self.connection() as db:
                 rows = db.execute(
                     "SELECT key, value FROM entries WHERE kind = ? AND key = ?", (kind, key)
                 )
                 return decoded(rows).get(key)
         except (OSError, sqlite3.Error):
-            self.discard_if_damaged()
+            self.failed()
             return None
 
     def put(self, kind: str, values: dict) -> None:
@@ -88,14 +109,26 @@ class StateStore:
             return
         rows = [(kind, key, json.dumps(value)) for key, value in values.items()]
         try:
-            with contextlib.closing(self.connect()) as db:
-                # One transaction: another process sees all of them or none (a connection
-                # closed without COMMIT rolls back).
+            with self.connection() as db:
+                # One transaction: another process sees all of them or none.
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-                db.execute("COMMIT")
+                try:
+                    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                    db.execute("COMMIT")
+                finally:
+                    if db.in_transaction:  # a kept connection stays open: roll back
+                        db.rollback()
         except (OSError, sqlite3.Error):
-            self.discard_if_damaged()  # a full disk or a damaged file: no memory this time
+            self.failed()  # a full disk or a damaged file: no memory this time
+
+    def failed(self) -> None:
+        """After a call failed: the kept connection is closed (the next call opens the file
+        again, a new one if this one was damaged) and a damaged file removed."""
+        if self.kept is not None and self.kept[0] == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self.kept[1].close()
+            self.kept = None
+        self.discard_if_damaged()
 
     def forget(self, kind: str, key: str) -> None:
         """Drop the entry (kind, key), if there is one."""
