@@ -133,10 +133,10 @@ class StateStore:
     def forget(self, kind: str, key: str) -> None:
         """Drop the entry (kind, key), if there is one."""
         try:
-            with contextlib.closing(self.connect()) as db:
+            with self.connection() as db:
                 db.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
         except (OSError, sqlite3.Error):
-            self.discard_if_damaged()
+            self.failed()
 
     def discard_if_damaged(self) -> None:
         """Remove the file if SQLite cannot read it as a database, so the next run starts a
@@ -190,7 +190,8 @@ class FileHashes:
 
     @classmethod
     def of_project(cls, root: Path, keep: bool = True) -> FileHashes:
-        return cls(StateStore(state_path(root)), keep)
+        # A file's entry is asked for on its own: one connection serves them all.
+        return cls(StateStore(state_path(root), keep_open=True), keep)
 
     def get(self, path: str) -> str:
         try:
