@@ -10,6 +10,12 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import generated_project
+from pipeline.config import load_settings
+from pipeline.manifest import PreviousManifest
+from pipeline.plan import plan_publish
+from pipeline.project import Project
+from pipeline.publish import PublishOptions, select_regions
 from pipeline.state import FileHashes, StateStore, state_path
 
 CATALOG = "locales/de/LC_MESSAGES/ketamine-addiction.po"
@@ -165,6 +171,17 @@ def test_file_hashes_of_a_dry_run_keep_nothing(tmp_path):
         hashes.get(str(path))
     hashes.save()
     assert StateStore(tmp_path / "state.sqlite").entries(FileHashes.KIND) == {}
+
+
+def test_a_plan_holds_the_file_hashes_of_one_article_at_a_time(tmp_path):
+    """The plan's input hashes: an article's regions share its files' digests, but the
+    digests of the articles before are not kept (a site's worth of them)."""
+    project = Project(load_settings(generated_project(tmp_path / "project", 3, seed=3)))
+    regions = select_regions(project, ())
+    plan = plan_publish(project, PublishOptions(), regions, PreviousManifest(None), None, 50, None)
+    assert len(plan.builds) == 3
+    held = plan.fingerprint.file_hashes
+    assert held and all(plan.builds[-1] in path for path in held)
 
 
 values = st.recursive(
