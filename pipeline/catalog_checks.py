@@ -28,6 +28,8 @@ from pipeline.files import read_bytes
 from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.state import StateStore
 
+CATALOG_REFUSED = "msgfmt refuses the catalog: "
+
 
 def msgfmt_problems(
     path: Path, check_header: bool, data: bytes | None = None
@@ -54,11 +56,11 @@ def msgfmt_outcome(
             capture_output=True,
         )
     except OSError as error:
-        return [(0, f"msgfmt refuses the catalog: msgfmt could not run ({error.strerror})")], False
+        return [(0, f"{CATALOG_REFUSED}msgfmt could not run ({error.strerror})")], False
     if result.returncode < 0:
         # Killed (out of memory, a timeout, a user's kill): the catalog was not judged.
         name = signal_name(-result.returncode)
-        return [(0, f"msgfmt refuses the catalog: msgfmt was killed by {name}")], False
+        return [(0, f"{CATALOG_REFUSED}msgfmt was killed by {name}")], False
     if result.returncode == 0:
         return [], True
     return refusals(result.stderr.decode("utf-8", "replace")), True
@@ -82,7 +84,7 @@ def refusals(stderr: str) -> list[tuple[int, str]]:
                 number -= 1  # msgfmt's lexer has already counted the newline it stopped at
             found.append((number, message))
     lines = stderr.strip().splitlines()
-    return found or [(0, f"msgfmt refuses the catalog: {lines[-1] if lines else 'no reason'}")]
+    return found or [(0, f"{CATALOG_REFUSED}{lines[-1] if lines else 'no reason'}")]
 
 
 def msgfmt_verdicts(
@@ -149,7 +151,10 @@ def judged_translations(path, glossary=None, store: StateStore | None = None) ->
     refused = {**translations.refused, **{key: f"msgfmt: {m}" for _, m, key in verdicts if key}}
     catalog = [message for _, message, key in verdicts if key is None]
     if catalog:
-        refused = dict.fromkeys(translations.lines, f"msgfmt refuses the catalog: {catalog[0]}")
+        reason = catalog[0]
+        if not reason.startswith(CATALOG_REFUSED):  # a header error, as msgfmt gave it
+            reason = CATALOG_REFUSED + reason
+        refused = dict.fromkeys(translations.lines, reason)
     return dataclasses.replace(translations, refused=refused)
 
 

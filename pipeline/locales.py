@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -60,6 +60,9 @@ def babel_locale(language: str, script: str | None, territory: str | None) -> Lo
     return Locale(language, territory, script)
 
 
+# A project names a handful of tags, asked for per page and per segment: each is validated
+# (a look into Babel's territories) once.
+@lru_cache(maxsize=1024)
 def parse_tag(tag: str) -> LanguageTag:
     """`es-MX`, `es_MX`, `de` -> a validated tag; an unknown locale is a LocaleError."""
     match = TAG.match(tag)

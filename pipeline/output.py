@@ -43,6 +43,9 @@ MARKER_TEXT = "Made by pipeline publish: everything in this folder is replaced b
 FSYNC_LIMIT = 256  # files a publish fsyncs one by one; past that, one sync of the disk
 
 
+RECENT_FOLDERS = 64  # an article's folders in every region, with room to spare
+
+
 class OutputTree:
     """The tree being prepared for one publish; `commit` makes it output/."""
 
@@ -50,7 +53,9 @@ class OutputTree:
         self.output_dir = output_dir
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
         self.root, self.held = self.prepare()
-        self.last_dir = ""  # pages come a folder at a time: remembering one is enough
+        # Folders made lately, oldest first: a page's two files are in two folders
+        # (region/slug/index.html, region/slug.json), and pages come an article at a time.
+        self.made_dirs: dict[str, None] = {}
         self.written: list[str] = []  # files written or linked by this publish, while few
         self.wrote_many = False  # more than FSYNC_LIMIT: one sync of the disk instead
         # The index of the tree that this publish retires (the live one), written as the
@@ -114,9 +119,11 @@ class OutputTree:
 
     def path(self, relative: str) -> str:
         folder, _, _ = relative.rpartition("/")
-        if folder and folder != self.last_dir:
+        if folder and folder not in self.made_dirs:
             os.makedirs(self.root / folder, exist_ok=True)
-            self.last_dir = folder
+            self.made_dirs[folder] = None
+            if len(self.made_dirs) > RECENT_FOLDERS:
+                del self.made_dirs[next(iter(self.made_dirs))]
         return f"{self.root}/{relative}"
 
     def placed(self, entry: dict) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,13 @@ from pathlib import Path
 from pipeline.catalogs import catalog_languages
 from pipeline.errors import PublishError
 from pipeline.files import read_bytes
+from pipeline.locales import parse_tag
 from pipeline.manifest import PreviousManifest
 from pipeline.model import Region
 from pipeline.pagecache import code_version
 from pipeline.pagereview import strings_version
 from pipeline.project import Project
-from pipeline.signoff import record_paths
+from pipeline.review import REVIEWS_FOLDER
 from pipeline.state import FileHashes
 
 BUILD = "build"
@@ -275,6 +277,9 @@ class InputFingerprint:
         self.slug: str | None = None
         self.file_hashes: dict[str, str] = {}
         self.hashes = FileHashes.of_project(settings.root, keep=keep_hashes)
+        self.region_texts: dict[str, str] = {}  # tag -> repr of its region, made once
+        self.source_language = parse_tag(settings.source_locale).language
+        self.review_folders: dict[str, frozenset[str]] = {}  # language -> its files
 
     def file_hash(self, path: str) -> str:
         digest = self.file_hashes.get(path)
@@ -288,14 +293,36 @@ class InputFingerprint:
             self.slug, self.file_hashes = slug, {}
         source = self.file_hash(f"{self.source_dir}/{slug}.html")
         catalogs = [digest for name in region.catalogs if (digest := self.catalog_hash(name, slug))]
-        reviews = [
-            self.file_hash(str(path))
-            for path in record_paths(
-                self.settings.locales_dir, self.settings.source_locale, slug, region.catalogs
-            )
-        ]
-        data = "\0".join([self.common, source, repr(region), *catalogs, *reviews])
+        region_text = self.region_texts.get(region.tag)
+        if region_text is None:
+            region_text = self.region_texts[region.tag] = repr(region)
+        data = "\0".join(
+            [self.common, source, region_text, *catalogs, *self.review_hashes(slug, region)]
+        )
         return hashlib.sha256(data.encode()).hexdigest()
+
+    def review_hashes(self, slug: str, region: Region) -> list[str]:
+        """Hashes of the review record of each language a page of `slug` in `region` comes
+        from (the source's, then its catalogs'; "missing" where there is none), then of
+        those languages' remark files that exist (so that pages of a project without
+        remarks keep the inputs hash they had)."""
+        names = (self.source_language, *region.catalogs)
+        records = [self.review_file_hash(name, f"{slug}.toml") for name in names]
+        remarks = [self.review_file_hash(name, f"{slug}.remarks.toml") for name in names]
+        return records + [digest for digest in remarks if digest != "missing"]
+
+    def review_file_hash(self, language: str, name: str) -> str:
+        """The hash of a file in a language's review folder, listed once (a page would
+        otherwise look for each of its files)."""
+        listed = self.review_folders.get(language)
+        if listed is None:
+            folder = self.settings.locales_dir / language / REVIEWS_FOLDER
+            listed = self.review_folders[language] = frozenset(
+                os.listdir(folder) if folder.is_dir() else ()
+            )
+        if name not in listed:
+            return "missing"
+        return self.file_hash(f"{self.settings.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
 
     def catalog_hash(self, language: str, slug: str) -> str:
         """The hash of an article's catalog of `language`, "" when there is none (left out

@@ -54,10 +54,10 @@ UNKNOWN_ESCAPE = re.compile(r'\\([^ntr"\\abfv])', re.S)
 def unquote(text: str, line: int) -> str:
     """The text of the one quoted string that `text` is (gettext also joins `"a" "b"` on one
     line, which polib misreads: it is refused here)."""
-    match = STRING.match(text)
+    match = STRING.fullmatch(text)
     if match is None:
-        raise PoSyntaxError(line, "end-of-line within string", "string")
-    if match.end() != len(text):
+        if STRING.match(text) is None:
+            raise PoSyntaxError(line, "end-of-line within string", "string")
         raise PoSyntaxError(line, "text after the closing quote of a string", "string")
     return unescape(match.group(1), line)
 
@@ -141,7 +141,11 @@ class Reader:
         self.start = 0
 
     def feed(self, line: str, number: int) -> None:
-        if line.startswith("#~"):
+        if line[0] == '"':  # a string continued, the most common line of a catalog
+            self.continued(line, number)
+        elif line[0] != "#":
+            self.string_line(line, number, self.fields, False)
+        elif line.startswith("#~"):
             body = line[2:].lstrip(BLANKS)
             if body.startswith("|"):
                 self.string_line(body[1:].lstrip(BLANKS), number, self.previous, True)
@@ -149,10 +153,14 @@ class Reader:
                 self.string_line(body, number, self.fields, True)
         elif line.startswith("#|"):
             self.string_line(line[2:].lstrip(BLANKS), number, self.previous, False)
-        elif line.startswith("#"):
-            self.comment(line)
         else:
-            self.string_line(line, number, self.fields, False)
+            self.comment(line)
+
+    def continued(self, line: str, number: int) -> None:
+        """A string that continues the keyword's (or continuation's) before it."""
+        if self.target is None:
+            raise PoSyntaxError(number, "a string continues no keyword")
+        self.target[self.name] += unquote(line, number)
 
     def comment(self, line: str) -> None:
         if "msgid" in self.fields:  # a comment after an entry starts the next one
@@ -166,9 +174,7 @@ class Reader:
     def string_line(self, line: str, number: int, target: dict, obsolete: bool) -> None:
         """A keyword line or a continuation string, of the entry or of its `#|` fields."""
         if line.startswith('"'):
-            if self.target is None:
-                raise PoSyntaxError(number, "a string continues no keyword")
-            self.target[self.name] += unquote(line, number)
+            self.continued(line, number)
             return
         match = KEYWORD.match(line)
         if not match:

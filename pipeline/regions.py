@@ -15,6 +15,7 @@ import phonenumbers
 
 from pipeline.config import read_toml
 from pipeline.errors import ConfigError, LocaleError
+from pipeline.files import read_bytes
 from pipeline.locales import parse_tag
 from pipeline.model import Hotline, Region
 
@@ -65,8 +66,55 @@ def load_regions(path: Path, today: datetime.date | None = None) -> dict[str, Re
         regions[region.tag] = region
     problems += numbers_in_hotline_texts(regions)
     if problems:
-        raise ConfigError(f"{path}: " + "; ".join(problems))
+        raise ConfigError(located(path, problems))
     return regions
+
+
+# What a problem names: "region de-DE: hotline.phone ...", "region de-DE: lines[2].cost ...",
+# "region de-DE: emergency ..."
+PROBLEM = re.compile(r"region ([^:\s]+): (?:([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?\b)?")
+TABLE = re.compile(r"\s*\[(\[?)\s*regions\.\"?([^\]\".]+)\"?(?:\.([a-z_]+))?\s*\]")
+KEY = re.compile(r"\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
+
+
+def located(path: Path, problems: list[str]) -> str:
+    """The problems as one line, each with the line of the file it is about: the key it
+    names in its region's table, else the region's first table (tomllib gives no lines)."""
+    try:  # the file was read as TOML a moment ago
+        lines = read_bytes(path).decode("utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    numbered = [(problem_line(lines, problem), problem) for problem in problems]
+    first_line, first = numbered[0]
+    head = f"{path}:{first_line}: {first}" if first_line else f"{path}: {first}"
+    rest = [f"line {line}: {problem}" if line else problem for line, problem in numbered[1:]]
+    return "; ".join([head, *rest])
+
+
+def problem_line(lines: list[str], problem: str) -> int | None:
+    named = PROBLEM.match(problem)
+    if named is None:
+        return None
+    tag, field, index, key = named.groups()
+    table_line, table, seen = None, None, 0
+    for number, text in enumerate(lines, 1):
+        header = TABLE.match(text)
+        if header:
+            array, table_tag, sub = header.groups()
+            table = (table_tag, sub)
+            if table_tag == tag and table_line is None:
+                table_line = number
+            if table_tag == tag and sub == field and array and index:
+                seen += 1
+            continue
+        if table is None or table[0] != tag:
+            continue
+        wanted = (None, field) if key is None else (field, key)
+        in_table = table[1] == wanted[0] and (not index or seen == int(index))
+        found = KEY.match(text)
+        if in_table and found and found.group(1) == wanted[1]:
+            return number
+    return table_line
 
 
 def parse_region(tag: str, entry, today: datetime.date | None = None) -> Region:

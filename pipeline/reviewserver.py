@@ -23,6 +23,7 @@ from pipeline.errors import PipelineError
 from pipeline.project import Project
 from pipeline.publish import ASSET_FOLDER
 from pipeline.remarks import add_remark, language_lock, remarks_path, resolve_remark
+from pipeline.serve import http_server
 from pipeline.signoff import Reviewer, sign
 
 TEMPLATES = Path(__file__).parent / "templates" / "review"
@@ -371,8 +372,7 @@ def make_review_server(
             "environment": templates(),
         },
     )
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = http_server(host, port, handler)
     port = server.server_port
     shown = f"[{host}]" if ":" in host else host
     if not shared:

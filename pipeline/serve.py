@@ -11,6 +11,7 @@ import html
 import json
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -196,7 +197,17 @@ def switcher_links(entry: dict, region: str, slug: str) -> str:
 
 def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     handler = type("Handler", (PreviewHandler,), {"output_dir": output_dir})
-    server = ThreadingHTTPServer((host, port), handler)
+    return http_server(host, port, handler)
+
+
+class IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+def http_server(host: str, port: int, handler) -> ThreadingHTTPServer:
+    """A server on `host`, an IPv6 address (`::1`) as well as an IPv4 address or a name
+    (the standard library's server is IPv4 only)."""
+    server = (IPv6Server if ":" in host else ThreadingHTTPServer)((host, port), handler)
     server.daemon_threads = True
     return server
 

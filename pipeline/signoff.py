@@ -274,17 +274,6 @@ def judge_files(locales_dir, article, language, translations, today) -> Verdict:
     return with_remarks(judge(reviews, state), open_remarks(locales_dir, language, article.slug))
 
 
-def record_paths(locales_dir: Path, source_locale: str, slug: str, catalogs) -> list[Path]:
-    """The record and remark files a page of `slug` depends on (for the publish's input
-    hashes; remark files only where there are any, so that pages of a project without
-    remarks keep the inputs hash they had)."""
-    names = [parse_tag(source_locale).language, *catalogs]
-    remarks = [remarks_path(locales_dir, name, slug) for name in names]
-    return [record_path(locales_dir, name, slug) for name in names] + [
-        path for path in remarks if path.exists()
-    ]
-
-
 def gate(verdict: PageVerdict, policy: str) -> str | None:
     """The skip reason of a page under `policy`, or None to publish it."""
     if policy != "block" or verdict.status == "reviewed":

@@ -51,6 +51,7 @@ def examples(everyday: int, thorough: int) -> int:
     `thorough` under PIPELINE_THOROUGH=1 (before a release, or after touching what it guards)."""
     return thorough if THOROUGH else everyday
 
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "ketamine-addiction.txt"
@@ -142,6 +143,23 @@ class Cli:
 @pytest.fixture
 def cli(project) -> Cli:
     return Cli(project)
+
+
+def run_pipeline(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, text: bool = False
+) -> subprocess.CompletedProcess:
+    """`pipeline ARGS` run in this process through CliRunner, as a CompletedProcess (exit
+    status, stdout, stderr) like the one subprocess.run gives: the same checks without a new
+    interpreter's start for each command. Tests of the process itself (signals, its exit, two
+    at once) start a real one instead. An exception that escapes the CLI is raised here: a
+    real process would have printed a traceback."""
+    result = CliRunner().invoke(main, list(args), input=stdin, env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    out, err = result.stdout_bytes, result.stderr_bytes
+    if text:
+        out, err = out.decode(), err.decode()
+    return subprocess.CompletedProcess(["pipeline", *args], result.exit_code, out, err)
 
 
 def msgfmt_check(path: Path) -> None:

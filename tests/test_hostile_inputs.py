@@ -9,16 +9,21 @@ import sys
 
 import pytest
 
+from conftest import run_pipeline
 from pipeline import files
 
 PAGE = "source/ketamine-addiction.html"
 CATALOG = "locales/fr/LC_MESSAGES/ketamine-addiction.po"
 
 
-# In processes of their own: a server thread another test left behind must not write into
-# the stderr these tests read.
-def pipeline(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """The real command in a process of its own: a hang ends the test instead of the run."""
+def pipeline(*args: str) -> subprocess.CompletedProcess:
+    """The command, in this process: for inputs that fail as they are read."""
+    return run_pipeline(*args, text=True)
+
+
+def pipeline_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real command in a process of its own, for the FIFOs and devices: a command that
+    waits on one for ever (or reads one without end) ends at the timeout, not the run."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=timeout
     )
@@ -86,37 +91,39 @@ def test_page_template_that_is_a_fifo(project):
     )
     pyproject.write_text(text)
     os.mkfifo(project / "shell.html")
-    result = pipeline("--project", str(project), "publish")
+    result = pipeline_process("--project", str(project), "publish")
     assert_one_line(result, "shell.html: not a regular file (a FIFO)")
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_file_commands_read_only_regular_files(tmp_path, project, device):
-    result = pipeline("file", "extract", device, "-o", str(tmp_path / "x.pot"))
+    result = pipeline_process("file", "extract", device, "-o", str(tmp_path / "x.pot"))
     assert_one_line(result, f"{device}: not a regular file (a character device)")
-    result = pipeline("file", "merge", str(project / PAGE), device, "-o", str(tmp_path / "x.html"))
+    merge = ("file", "merge", str(project / PAGE), device, "-o", str(tmp_path / "x.html"))
+    result = pipeline_process(*merge)
     assert_one_line(result, f"{device}: not a regular file (a character device)")
 
 
 def test_fifo_as_a_page_of_file_extract(tmp_path):
-    os.mkfifo(tmp_path / "page.html")
-    result = pipeline("file", "extract", str(tmp_path / "page.html"), "-o", str(tmp_path / "x.pot"))
+    page, pot = tmp_path / "page.html", tmp_path / "x.pot"
+    os.mkfifo(page)
+    result = pipeline_process("file", "extract", str(page), "-o", str(pot))
     assert_one_line(result, "page.html: not a regular file (a FIFO)")
 
 
 @pytest.mark.parametrize("command", ["extract", "publish"])
 def test_fifo_in_source(project, command):
     os.mkfifo(project / "source/pipe.html")
-    result = pipeline("--project", str(project), command)
+    result = pipeline_process("--project", str(project), command)
     assert_one_line(result, "source/pipe.html: not a regular file (a FIFO)")
 
 
 @pytest.mark.parametrize("command", ["status", "update", "publish"])
 def test_fifo_in_place_of_a_catalog(project, command):
-    assert pipeline("--project", str(project), "extract").returncode == 0
+    assert pipeline("--project", str(project), "extract").returncode == 0  # no FIFO yet
     (project / CATALOG).unlink()
     os.mkfifo(project / CATALOG)
-    result = pipeline("--project", str(project), command)
+    result = pipeline_process("--project", str(project), command)
     assert_one_line(result, f"{CATALOG}: not a regular file (a FIFO)")
 
 

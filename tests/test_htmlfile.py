@@ -17,7 +17,7 @@ import webencodings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import msgfmt_check
+from conftest import msgfmt_check, run_pipeline
 from pipeline import htmlfile, pagecache
 from pipeline.errors import SourceError
 from pipeline.htmlfile import decode, merge_page, read_page
@@ -25,7 +25,7 @@ from pipeline.model import RegionSlot, Segment
 
 
 def identity_round_trip(tmp_path, data: bytes, name="page.html", unsettled=False) -> bytes:
-    """file extract -> identity .po (msgstr = msgid) -> file merge, through the real CLI.
+    """file extract -> identity .po (msgstr = msgid) -> file merge, through the CLI.
     `unsettled`: the page dated an hour ahead, so the commands take it for a file that may
     still change and key it by its bytes alone, however long a busy machine takes to run them
     (a page older than SETTLED_SECONDS is kept under its stat instead)."""
@@ -46,9 +46,7 @@ def identity_round_trip(tmp_path, data: bytes, name="page.html", unsettled=False
 
 
 def run(*args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], input=stdin, capture_output=True
-    )
+    result = run_pipeline(*args, stdin=stdin)
     assert result.returncode == 0, result.stderr.decode()
     return result
 
@@ -183,11 +181,7 @@ def test_unchanged_outputs_are_left_as_they_are(tmp_path):
 def test_undecodable_page_is_a_one_line_error(tmp_path):
     page = tmp_path / "bad.html"
     page.write_bytes(b"\xff\xfe\x00<\x00p\x00")  # a UTF-16 BOM with an odd byte count
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "file", "extract", str(page)],
-        capture_output=True,
-        text=True,
-    )
+    result = run_pipeline("file", "extract", str(page), text=True)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert re.match(r"error: .*bad.html: not valid utf-16-le", result.stderr)
 
@@ -437,11 +431,10 @@ def test_merge_counts_a_repeated_entry_once_as_status_and_publish_do(tmp_path):
     po.find("One two three four.").msgstr = "Eins zwei drei vier."
     po.save()
     for cache in ("off", str(tmp_path / "c"), str(tmp_path / "c")):  # counted now, or cached
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline", "file", "merge", str(page), str(catalog)]
-            + ["-o", str(tmp_path / "de.html"), "--json"],
-            capture_output=True,
-            env={**os.environ, "PIPELINE_CACHE_DIR": cache},
+        result = run_pipeline(
+            *("file", "merge", str(page), str(catalog), "-o", str(tmp_path / "de.html")),
+            "--json",
+            env={"PIPELINE_CACHE_DIR": cache},
         )
         assert result.returncode == 0, result.stderr.decode()
         (item,) = json.loads(result.stdout)["items"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_pipeline
 
 ARTICLES = 60  # enough that a publish or an update is still running when the other starts
 
@@ -29,7 +29,7 @@ def generated(tmp_path_factory) -> Path:
         sys.path.remove(str(REPO / "benchmarks"))
     root = tmp_path_factory.mktemp("locking") / "pristine"
     generate.generate(root, ARTICLES, seed=7)
-    pipeline(root, "extract")
+    assert pipeline(root, "extract").returncode == 0
     return root
 
 
@@ -40,9 +40,15 @@ def project(generated, tmp_path) -> Path:
     return root
 
 
-def pipeline(root: Path, *args: str, **options) -> subprocess.CompletedProcess:
+def pipeline(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """A run in this process, for what comes before or after the runs at once."""
+    return run_pipeline("--project", str(root), *args, text=True)
+
+
+def in_own_process(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """A run in a process of its own, as a user's second terminal would start it."""
     command = [sys.executable, "-m", "pipeline", "--project", str(root), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, **options)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
 def start(root: Path, *args: str) -> subprocess.Popen:
@@ -109,7 +115,7 @@ def hold_lock(root: Path) -> subprocess.Popen:
 def test_a_killed_run_leaves_no_stale_lock(project):
     holder = hold_lock(project)
     try:
-        busy = pipeline(project, "publish", "--json")
+        busy = in_own_process(project, "publish", "--json")
         assert busy.returncode == 1
         error = json.loads(busy.stdout)["error"]
         assert error["code"] == "busy" and f"pid {holder.pid}: pipeline publish" in error["message"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, run_pipeline
 from pipeline import notation
 from pipeline.model import Segment, Tag, Variable
 from pipeline.notation import NotationError, Token
@@ -117,15 +117,12 @@ def test_the_notation_is_written_down_once():
 def test_doubled_braces_of_a_text_without_placeholders_reach_the_page(tmp_path):
     """A page's own `{{ name }}` (a template sample in a tutorial) is text: its translation
     is published with both closing braces (the page used to show `{{ name }`)."""
-    import subprocess
-    import sys
-
     page, catalog, out = tmp_path / "p.html", tmp_path / "p.po", tmp_path / "out.html"
     page.write_text("<html><body><p>Write {{ name }} here.</p></body></html>")
     catalog.write_text(
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "Write {{ name }} here."\nmsgstr "Schreib {{ name }} hier."\n'
     )
-    command = [sys.executable, "-m", "pipeline", "file", "merge", str(page), str(catalog)]
-    subprocess.run([*command, "-o", str(out)], check=True, capture_output=True)
+    result = run_pipeline("file", "merge", str(page), str(catalog), "-o", str(out))
+    assert result.returncode == 0, result.stderr
     assert out.read_text() == "<html><body><p>Schreib {{ name }} hier.</p></body></html>"

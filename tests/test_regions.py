@@ -152,3 +152,27 @@ def test_a_region_link_must_be_a_plain_web_url(url):
 
     assert not is_web_url(url)
     assert is_web_url("https://www.talktofrank.com/") and is_web_url("http://a.example/x")
+
+
+def test_a_region_problem_names_the_line_of_the_key(tmp_path):
+    """tomllib gives no lines for values: the error finds the key the problem names in its
+    region's table (a [[lines]] table by its number), else the region's first table."""
+    body = (
+        GERMANY
+        + '[[regions.de-DE.lines]]\nname = "A"\nphone = "01806 313031"\ncost = "0,20 €"\n'
+        + '[[regions.de-DE.lines]]\nname = "B"\nphone = "4711"\ncost = "0,20 €"\n'
+        + '[regions.fr-FR]\nemergency = ["911"]\n'
+        + '[regions.nl-NL]\nlanguage = "nl"\ncolour = "orange"\n'
+    )
+    lines = body.split("\n")
+    path = region_file(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_regions(path)
+    message = str(caught.value)
+    phone = lines.index('phone = "4711"') + 1
+    emergency = lines.index('emergency = ["911"]') + 1
+    dutch = lines.index("[regions.nl-NL]") + 1
+    assert message.startswith(f"{path}:{phone}: region de-DE: lines[2].phone '4711'")
+    assert f"; line {emergency}: region fr-FR: emergency '911'" in message
+    assert f"; line {dutch}: region nl-NL: unknown field 'colour'" in message
+    assert "\n" not in message

@@ -97,8 +97,7 @@ def remove_records(project: Path, *languages: str) -> None:
         path.unlink()
 
 
-def test_the_page_is_the_published_page_with_segments_marked(cli, project):
-    cli("publish")
+def test_the_page_is_the_published_page_with_segments_marked(cli, project, published_project):
     published = (project / "output/es-MX" / SLUG / "index.html").read_text()
     assert "data-segment" not in published
     with review_server(project) as (_, url):
@@ -413,3 +412,25 @@ def test_form_fields_in_the_redirect_cannot_add_a_header(project):
             "#segment-x%0D%0AX-Injected%3A%201%0D%0ASet-Cookie%3A%20stolen%3D1"
         )
         assert read_remarks(path)[0].resolved_by == "Ana"
+
+
+def test_the_review_server_serves_on_ipv6_loopback(project):
+    """`--host ::1` binds an IPv6 socket (the standard library's server is IPv4 only) and
+    the page answers there, to the Host it prints."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback on this machine: {error}")
+    server, url = make_review_server(load_settings(project), "::1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert url.startswith("http://[::1]:")
+        status, _, text = request(url.rstrip("/") + PAGE)
+        assert status == 200 and "data-segment" in text
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -58,8 +58,10 @@ def test_index_and_every_page_are_served_then_it_stops_promptly(server, project)
     assert status == 404
     started = time.monotonic()
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=5)
-    assert time.monotonic() - started < 1.0
+    process.wait(timeout=10)
+    # Promptly: not after a poll interval or a request timeout of several seconds (the bound
+    # leaves room for a busy machine; it is not a speed measurement).
+    assert time.monotonic() - started < 3.0
     assert "stopped" in process.stdout.read()
 
 
@@ -74,8 +76,7 @@ def test_published_files_stay_as_published(server, project):
     )
 
 
-def test_watch_publishes_a_changed_catalog(cli, project):
-    cli("publish")
+def test_watch_publishes_a_changed_catalog(cli, project, published_project):
     process = subprocess.Popen(
         [
             sys.executable,

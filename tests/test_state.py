@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import generated_project
+from conftest import examples, generated_project
 from pipeline.config import load_settings
 from pipeline.manifest import PreviousManifest
 from pipeline.plan import plan_publish
@@ -191,6 +191,8 @@ values = st.recursive(
 )
 
 
+# Each example makes a new SQLite file (about 60 ms): hypothesis' default 100 cost 6 s.
+@settings(max_examples=examples(40, 1000))
 @given(st.dictionaries(st.text(min_size=1), values, max_size=20), st.text(min_size=1))
 def test_entries_read_back_as_written(tmp_path_factory, entries, kind):
     store = StateStore(tmp_path_factory.mktemp("state") / "state.sqlite")
@@ -224,10 +226,9 @@ def test_publish_keeps_msgfmt_verdicts_in_the_project_state(cli, project, page_c
     assert {verdict_key(project, str(path.relative_to(project))) for path in catalogs} <= set(kept)
 
 
-def test_a_kept_verdict_serves_those_bytes_only(cli, project):
+def test_a_kept_verdict_serves_those_bytes_only(cli, project, published_project):
     """The verdict found under a catalog's bytes is msgfmt's (here a made-up refusal, to
     show it is read); once the catalog changes, msgfmt judges it again."""
-    cli("publish")
     store = StateStore(state_path(project))
     store.put("msgfmt", {verdict_key(project): [[5, "made-up refusal", None]]})
     cli("publish", "--force")
@@ -237,8 +238,7 @@ def test_a_kept_verdict_serves_those_bytes_only(cli, project):
     assert (project / GERMAN).is_file()
 
 
-def test_damaged_verdicts_are_misses(cli, project):
-    cli("publish")
+def test_damaged_verdicts_are_misses(cli, project, published_project):
     expected = snapshot(project)
     store = StateStore(state_path(project))
     assert store.entries("msgfmt")
@@ -277,3 +277,25 @@ def test_two_processes_judge_catalogs_into_one_state_at_once(project, tmp_path):
     kept = StateStore(path).entries("msgfmt")
     for catalog in catalogs:
         assert kept[pagecache.key_of(Path(catalog).read_bytes(), "msgfmt")] == []
+
+
+def test_a_killed_msgfmt_refuses_the_catalog_in_one_plain_sentence(project, tmp_path, monkeypatch):
+    """msgfmt killed by a signal judged nothing: every entry falls back, with one reason
+    that says so once (it used to read "msgfmt refuses the catalog: msgfmt refuses the
+    catalog: ..."), and nothing is remembered."""
+    import os
+
+    from pipeline.checks import judged_translations
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "msgfmt"
+    fake.write_text("#!/bin/sh\nkill -KILL $$\n")
+    fake.chmod(0o755)
+    store = StateStore(state_path(project))
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    judged = judged_translations(project / CATALOG, store=store)
+    reasons = set(judged.refused.values())
+    assert reasons == {"msgfmt refuses the catalog: msgfmt was killed by SIGKILL"}
+    assert set(judged.refused) == set(judged.lines)
+    assert not store.entries("msgfmt")
