@@ -174,7 +174,7 @@ def plan_publish(project, options, regions, previous, shell_path, threshold, on_
         skips.setdefault(entry["slug"], {})[entry["region"]] = entry
     plan = PublishPlan(
         project,
-        InputFingerprint(project, shell_path, threshold),
+        InputFingerprint(project, shell_path, threshold, keep_hashes=not options.dry_run),
         narrowed=bool(options.regions or options.articles),
         selected_tags=tuple(region.tag for region in regions),
         threshold=threshold,
@@ -244,7 +244,9 @@ def reusable(old: list, inputs: dict, published_before: set, kept: dict) -> bool
 class InputFingerprint:
     """The hash of everything a page is built from."""
 
-    def __init__(self, project: Project, shell_path: Path | None, threshold: float):
+    def __init__(
+        self, project: Project, shell_path: Path | None, threshold: float, keep_hashes=True
+    ):
         settings = project.settings
         self.settings = settings
         shell = read_bytes(shell_path) if shell_path and shell_path.is_file() else b""
@@ -268,9 +270,13 @@ class InputFingerprint:
             ]
         )
         self.source_dir = str(settings.source_dir)
-        self.catalogs = existing_catalogs(settings.locales_dir)
+        self.locales_dir = str(settings.locales_dir)
+        self.languages = frozenset(catalog_languages(settings.locales_dir))
+        # The digests of one article's files (its regions share catalogs and records); the
+        # articles come in order, so that nothing is held per file of the site.
+        self.slug: str | None = None
         self.file_hashes: dict[str, str] = {}
-        self.hashes = FileHashes.of_project(settings.root)
+        self.hashes = FileHashes.of_project(settings.root, keep=keep_hashes)
         self.region_texts: dict[str, str] = {}  # tag -> repr of its region, made once
         self.source_language = parse_tag(settings.source_locale).language
         self.review_folders: dict[str, frozenset[str]] = {}  # language -> its files
@@ -283,12 +289,10 @@ class InputFingerprint:
         return digest
 
     def page(self, slug: str, region: Region) -> str:
+        if slug != self.slug:
+            self.slug, self.file_hashes = slug, {}
         source = self.file_hash(f"{self.source_dir}/{slug}.html")
-        catalogs = [
-            self.file_hash(self.catalogs[(name, slug)])
-            for name in region.catalogs
-            if (name, slug) in self.catalogs
-        ]
+        catalogs = [digest for name in region.catalogs if (digest := self.catalog_hash(name, slug))]
         region_text = self.region_texts.get(region.tag)
         if region_text is None:
             region_text = self.region_texts[region.tag] = repr(region)
@@ -320,14 +324,10 @@ class InputFingerprint:
             return "missing"
         return self.file_hash(f"{self.settings.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
 
-
-def existing_catalogs(locales_dir: Path) -> dict[tuple[str, str], str]:
-    """(language, slug) -> path of every catalog, from one listing of each folder."""
-    found = {}
-    for language in catalog_languages(locales_dir):
-        folder = f"{locales_dir}/{language}/LC_MESSAGES"
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.endswith(".po"):
-                    found[(language, entry.name[:-3])] = entry.path
-    return found
+    def catalog_hash(self, language: str, slug: str) -> str:
+        """The hash of an article's catalog of `language`, "" when there is none (left out
+        of the page's inputs)."""
+        if language not in self.languages:
+            return ""
+        digest = self.file_hash(f"{self.locales_dir}/{language}/LC_MESSAGES/{slug}.po")
+        return "" if digest == "missing" else digest

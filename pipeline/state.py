@@ -130,6 +130,14 @@ class StateStore:
             self.kept = None
         self.discard_if_damaged()
 
+    def forget(self, kind: str, key: str) -> None:
+        """Drop the entry (kind, key), if there is one."""
+        try:
+            with self.connection() as db:
+                db.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+        except (OSError, sqlite3.Error):
+            self.failed()
+
     def discard_if_damaged(self) -> None:
         """Remove the file if SQLite cannot read it as a database, so the next run starts a
         new one; a file that is only busy or unwritable is left alone."""
@@ -165,21 +173,25 @@ class FileHashes:
     As git's index does, a file changed within two seconds of its hash being kept is hashed
     again ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
     cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
-    Entries are read once, as one value, and kept by `save`.
+    Each file's entry is its own row, read when that file is asked for and kept in batches of
+    `BATCH` (the rest by `save`), so that what is held stays the same whatever the number of
+    files. `keep=False` (a dry run) writes nothing.
     """
 
-    KIND = "file-hash"
+    KIND = "file-hash"  # key: the file's path
+    WHOLE = "files"  # the key of every file's entry as one value, as earlier versions kept it
     RACY_SECONDS = 2.0
+    BATCH = 500
 
-    def __init__(self, store: StateStore):
+    def __init__(self, store: StateStore, keep: bool = True):
         self.store = store
-        entries = store.get(self.KIND, "files")
-        self.entries = entries if isinstance(entries, dict) else {}
+        self.keep = keep
         self.changed: dict = {}
 
     @classmethod
-    def of_project(cls, root: Path) -> FileHashes:
-        return cls(StateStore(state_path(root)))
+    def of_project(cls, root: Path, keep: bool = True) -> FileHashes:
+        # A file's entry is asked for on its own: one connection serves them all.
+        return cls(StateStore(state_path(root), keep_open=True), keep)
 
     def get(self, path: str) -> str:
         try:
@@ -188,21 +200,21 @@ class FileHashes:
             return "missing"
         key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
         changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
-        known = trusted(self.entries.get(path), key, changed_at - self.RACY_SECONDS)
+        known = trusted(self.store.get(self.KIND, path), key, changed_at - self.RACY_SECONDS)
         if known is not None:
             return known
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
         self.changed[path] = [*key, digest]
+        if len(self.changed) >= self.BATCH:
+            self.save()
         return digest
 
     def save(self) -> None:
-        """Keep the hashes taken since the store was read, stamped with the time now."""
-        if not self.changed:
-            return
-        now = time.time()
-        self.entries.update({path: [*entry, now] for path, entry in self.changed.items()})
-        # One entry for every file: read back in one piece, as fast as the files are stat'ed.
-        self.store.put(self.KIND, {"files": self.entries})
+        """Keep the hashes taken since the last save, stamped with the time now."""
+        if self.keep and self.changed:
+            now = time.time()
+            self.store.put(self.KIND, {path: [*entry, now] for path, entry in self.changed.items()})
+            self.store.forget(self.KIND, self.WHOLE)  # a site's worth of entries, never read
         self.changed = {}
 
 

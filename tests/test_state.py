@@ -10,7 +10,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import examples
+from conftest import examples, generated_project
+from pipeline.config import load_settings
+from pipeline.manifest import PreviousManifest
+from pipeline.plan import plan_publish
+from pipeline.project import Project
+from pipeline.publish import PublishOptions, select_regions
 from pipeline.state import FileHashes, StateStore, state_path
 
 CATALOG = "locales/de/LC_MESSAGES/ketamine-addiction.po"
@@ -71,10 +76,10 @@ def test_malformed_entries_are_misses(cli, project):
     cli("update")
     cli("publish")
     store = StateStore(state_path(project))
-    hashes = store.get("file-hash", "files")
+    hashes = store.entries("file-hash")
     merged = store.entries("merged")
     assert hashes and merged
-    store.put("file-hash", {"files": {path: ["junk", 1] for path in hashes}})
+    store.put("file-hash", {path: ["junk", 1] for path in hashes})
     store.put("merged", {catalog: 42 for catalog in merged})
     edit_catalog(project)
     cli("update")
@@ -123,6 +128,60 @@ def test_file_hashes_see_edits_and_survive_a_lost_file(tmp_path):
     assert FileHashes(StateStore(tmp_path / "state.sqlite")).get(str(source)) == first
     source.write_text("two, longer")
     assert FileHashes(StateStore(tmp_path / "state.sqlite")).get(str(source)) != first
+
+
+class RecordingStore(StateStore):
+    """A state file that notes the keys asked for."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.asked: list[str] = []
+
+    def get(self, kind: str, key: str):
+        self.asked.append(key)
+        return super().get(kind, key)
+
+
+def test_file_hashes_read_and_keep_one_file_at_a_time(tmp_path):
+    """What FileHashes holds does not grow with the project: each file's entry is its own
+    row, read when that file is asked for, and hashes are kept in batches as they are taken."""
+    files = []
+    for number in range(FileHashes.BATCH + 3):
+        files.append(tmp_path / f"{number}.po")
+        files[-1].write_text(f"catalog {number}")
+    hashes = FileHashes(StateStore(tmp_path / "state.sqlite"))
+    digests = [hashes.get(str(path)) for path in files]
+    assert len(hashes.changed) < FileHashes.BATCH
+    assert len(StateStore(tmp_path / "state.sqlite").entries(FileHashes.KIND)) >= FileHashes.BATCH
+    hashes.save()
+    store = RecordingStore(tmp_path / "state.sqlite")
+    again = FileHashes(store)
+    assert again.get(str(files[7])) == digests[7]
+    assert store.asked == [str(files[7])]
+    assert not again.changed  # trusted as kept, not hashed again
+
+
+def test_file_hashes_of_a_dry_run_keep_nothing(tmp_path):
+    files = []
+    for number in range(FileHashes.BATCH + 1):
+        files.append(tmp_path / f"{number}.po")
+        files[-1].write_text(f"catalog {number}")
+    hashes = FileHashes(StateStore(tmp_path / "state.sqlite"), keep=False)
+    for path in files:
+        hashes.get(str(path))
+    hashes.save()
+    assert StateStore(tmp_path / "state.sqlite").entries(FileHashes.KIND) == {}
+
+
+def test_a_plan_holds_the_file_hashes_of_one_article_at_a_time(tmp_path):
+    """The plan's input hashes: an article's regions share its files' digests, but the
+    digests of the articles before are not kept (a site's worth of them)."""
+    project = Project(load_settings(generated_project(tmp_path / "project", 3, seed=3)))
+    regions = select_regions(project, ())
+    plan = plan_publish(project, PublishOptions(), regions, PreviousManifest(None), None, 50, None)
+    assert len(plan.builds) == 3
+    held = plan.fingerprint.file_hashes
+    assert held and all(plan.builds[-1] in path for path in held)
 
 
 values = st.recursive(
