@@ -170,8 +170,8 @@ def decoded(rows) -> dict:
 class FileHashes:
     """Content hashes of input files, trusted while size, mtime, inode and ctime are unchanged.
 
-    As git's index does, a file changed within two seconds of its hash being kept is hashed
-    again ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
+    As git's index does, a file hashed within two seconds of its last change is hashed again
+    ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
     cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
     Each file's entry is its own row, read when that file is asked for and kept in batches of
     `BATCH` (the rest by `save`), so that what is held stays the same whatever the number of
@@ -200,27 +200,29 @@ class FileHashes:
             return "missing"
         key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
         changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
-        known = trusted(self.store.get(self.KIND, path), key, changed_at - self.RACY_SECONDS)
+        known = trusted(self.store.get(self.KIND, path), key, changed_at + self.RACY_SECONDS)
         if known is not None:
             return known
+        hashed_at = time.time()  # before reading: an edit during the read is after it
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
-        self.changed[path] = [*key, digest]
+        self.changed[path] = [*key, digest, hashed_at]
         if len(self.changed) >= self.BATCH:
             self.save()
         return digest
 
     def save(self) -> None:
-        """Keep the hashes taken since the last save, stamped with the time now."""
+        """Keep the hashes taken since the last save, each with the time it was taken."""
         if self.keep and self.changed:
-            now = time.time()
-            self.store.put(self.KIND, {path: [*entry, now] for path, entry in self.changed.items()})
+            self.store.put(self.KIND, self.changed)
             self.store.forget(self.KIND, self.WHOLE)  # a site's worth of entries, never read
         self.changed = {}
 
 
 def trusted(entry, key: list, settled_before: float) -> str | None:
-    """The digest an entry holds if it still describes the file: the same stat `key`, kept
-    after `settled_before` (so not racy). None for anything else, a damaged entry too."""
+    """The digest an entry holds if it still describes the file: the same stat `key`, taken
+    after `settled_before` (the file's last change and the racy window: an edit after the
+    hash then has to move the file's times, however coarse the file system keeps them).
+    None for anything else, a damaged entry too."""
     try:
         if entry[:4] == key and entry[5] > settled_before and isinstance(entry[4], str):
             return entry[4]

@@ -142,9 +142,12 @@ class RecordingStore(StateStore):
         return super().get(kind, key)
 
 
-def test_file_hashes_read_and_keep_one_file_at_a_time(tmp_path):
+def test_file_hashes_read_and_keep_one_file_at_a_time(tmp_path, monkeypatch):
     """What FileHashes holds does not grow with the project: each file's entry is its own
     row, read when that file is asked for, and hashes are kept in batches as they are taken."""
+    # The files are hashed as soon as they are written: without a racy window here, their
+    # hashes are trusted at once (the window has its own test).
+    monkeypatch.setattr(FileHashes, "RACY_SECONDS", 0.0)
     files = []
     for number in range(FileHashes.BATCH + 3):
         files.append(tmp_path / f"{number}.po")
@@ -299,3 +302,22 @@ def test_a_killed_msgfmt_refuses_the_catalog_in_one_plain_sentence(project, tmp_
     assert reasons == {"msgfmt refuses the catalog: msgfmt was killed by SIGKILL"}
     assert set(judged.refused) == set(judged.lines)
     assert not store.entries("msgfmt")
+
+
+def test_a_hash_taken_just_after_the_last_change_is_not_trusted(tmp_path):
+    """The racy window, as git's index keeps it: on a file system whose times are coarse
+    (an NFS volume), an edit right after the hash may leave size, mtime and ctime as they
+    were, so a hash taken within two seconds of the file's last change is taken again; one
+    taken later is trusted."""
+    source = tmp_path / "a.po"
+    source.write_text("one")
+    stat = source.stat()
+    key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+    changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
+    store = StateStore(tmp_path / "state.sqlite")
+    # What an entry looks like after an edit that moved no time: the old text's digest.
+    store.put(FileHashes.KIND, {str(source): [*key, "digest of the old text", changed_at + 0.5]})
+    real = FileHashes(store).get(str(source))
+    assert real != "digest of the old text" and len(real) == 64
+    store.put(FileHashes.KIND, {str(source): [*key, "settled digest", changed_at + 3.0]})
+    assert FileHashes(store).get(str(source)) == "settled digest"
