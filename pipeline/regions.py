@@ -73,7 +73,7 @@ def load_regions(path: Path, today: datetime.date | None = None) -> dict[str, Re
 # What a problem names: "region de-DE: hotline.phone ...", "region de-DE: lines[2].cost ...",
 # "region de-DE: emergency ..."
 PROBLEM = re.compile(r"region ([^:\s]+): (?:([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?\b)?")
-TABLE = re.compile(r"\s*\[(\[?)\s*regions\.\"?([^\]\".]+)\"?(?:\.([a-z_]+))?\s*\]")
+TABLE = re.compile(r"\s*\[\[?\s*regions\.\"?([^\]\".]+)\"?(?:\.([a-z_]+))?\s*\]")
 KEY = re.compile(r"\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
 
 
@@ -92,29 +92,47 @@ def located(path: Path, problems: list[str]) -> str:
 
 
 def problem_line(lines: list[str], problem: str) -> int | None:
+    """The line of the key a problem names, in its region's table; else the line of the
+    region's first table; None when the problem names no region of the file."""
     named = PROBLEM.match(problem)
     if named is None:
         return None
     tag, field, index, key = named.groups()
-    table_line, table, seen = None, None, 0
+    tables = region_tables(lines, tag)
+    if not tables:
+        return None
+    table, name = (field, key) if key else (None, field)
+    for start, sub, ordinal in tables:
+        if sub == table and (index is None or ordinal == int(index)):
+            found = key_line(lines, start, name)
+            if found:
+                return found
+    return tables[0][0]
+
+
+def region_tables(lines: list[str], tag: str) -> list[tuple[int, str | None, int]]:
+    """(line, sub-table or None, its number among the region's tables of that name) of
+    each table of the region, in file order."""
+    tables, counts = [], {}
     for number, text in enumerate(lines, 1):
         header = TABLE.match(text)
-        if header:
-            array, table_tag, sub = header.groups()
-            table = (table_tag, sub)
-            if table_tag == tag and table_line is None:
-                table_line = number
-            if table_tag == tag and sub == field and array and index:
-                seen += 1
-            continue
-        if table is None or table[0] != tag:
-            continue
-        wanted = (None, field) if key is None else (field, key)
-        in_table = table[1] == wanted[0] and (not index or seen == int(index))
+        if header and header.group(1) == tag:
+            sub = header.group(2)
+            counts[sub] = counts.get(sub, 0) + 1
+            tables.append((number, sub, counts[sub]))
+    return tables
+
+
+def key_line(lines: list[str], start: int, name: str | None) -> int | None:
+    """The line of `name = ...` in the table whose header is on line `start`."""
+    for number in range(start + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if text.lstrip().startswith("["):
+            return None  # the next table
         found = KEY.match(text)
-        if in_table and found and found.group(1) == wanted[1]:
+        if found and found.group(1) == name:
             return number
-    return table_line
+    return None
 
 
 def parse_region(tag: str, entry, today: datetime.date | None = None) -> Region:
