@@ -28,8 +28,6 @@ from pipeline.files import read_bytes
 from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.state import StateStore
 
-CATALOG_REFUSED = "msgfmt refuses the catalog: "
-
 
 def msgfmt_problems(
     path: Path, check_header: bool, data: bytes | None = None
@@ -56,11 +54,11 @@ def msgfmt_outcome(
             capture_output=True,
         )
     except OSError as error:
-        return [(0, f"{CATALOG_REFUSED}msgfmt could not run ({error.strerror})")], False
+        return [(0, f"msgfmt could not run ({error.strerror})")], False
     if result.returncode < 0:
         # Killed (out of memory, a timeout, a user's kill): the catalog was not judged.
         name = signal_name(-result.returncode)
-        return [(0, f"{CATALOG_REFUSED}msgfmt was killed by {name}")], False
+        return [(0, f"msgfmt was killed by {name}")], False
     if result.returncode == 0:
         return [], True
     return refusals(result.stderr.decode("utf-8", "replace")), True
@@ -84,7 +82,7 @@ def refusals(stderr: str) -> list[tuple[int, str]]:
                 number -= 1  # msgfmt's lexer has already counted the newline it stopped at
             found.append((number, message))
     lines = stderr.strip().splitlines()
-    return found or [(0, f"{CATALOG_REFUSED}{lines[-1] if lines else 'no reason'}")]
+    return found or [(0, lines[-1] if lines else "msgfmt gave no reason")]
 
 
 def msgfmt_verdicts(
@@ -151,9 +149,7 @@ def judged_translations(path, glossary=None, store: StateStore | None = None) ->
     refused = {**translations.refused, **{key: f"msgfmt: {m}" for _, m, key in verdicts if key}}
     catalog = [message for _, message, key in verdicts if key is None]
     if catalog:
-        reason = catalog[0]
-        if not reason.startswith(CATALOG_REFUSED):  # a header error, as msgfmt gave it
-            reason = CATALOG_REFUSED + reason
+        reason = f"msgfmt refuses the catalog: {catalog[0]}"
         refused = dict.fromkeys(translations.lines, reason)
     return dataclasses.replace(translations, refused=refused)
 
@@ -161,19 +157,22 @@ def judged_translations(path, glossary=None, store: StateStore | None = None) ->
 VERDICTS = "msgfmt"  # the state store's kind for msgfmt's verdicts
 
 
-def remembered_verdicts(path, store: StateStore | None) -> list[tuple[int, str, tuple | None]]:
+def remembered_verdicts(
+    path, store: StateStore | None, data: bytes | None = None, entries: list | None = None
+) -> list[tuple[int, str, tuple | None]]:
     """`msgfmt_verdicts` of a catalog, kept in the project's state by the hash of the bytes
     msgfmt judged (with this package's code version): msgfmt is a process per catalog, and an
     unchanged catalog is judged once. A msgfmt that is missing, could not run or was killed
-    gave no verdict on the catalog: what it said is used this once, never kept."""
-    data = read_bytes(path)
+    gave no verdict on the catalog: what it said is used this once, never kept. `data` and
+    `entries`: the catalog's bytes and entries, when the caller has read them already."""
+    data = read_bytes(path) if data is None else data
     key = pagecache.key_of(data, "msgfmt")
     if store is not None:
         kept = revived(store.get(VERDICTS, key))
         if kept is not None:
             return kept
     problems, judged = msgfmt_outcome(path, True, data)
-    verdicts = verdicts_of(path, problems, data=data)
+    verdicts = verdicts_of(path, problems, entries, data)
     if judged and store is not None:
         store.put(VERDICTS, {key: verdicts})
     return verdicts
@@ -237,13 +236,14 @@ def check_catalog(
     language's `glossary`, a `pipeline.glossary.Glossary`, its terms too). An untranslated
     entry is a finding of severity "untranslated" (progress, not a fault). With the
     project's `store`, msgfmt's verdict is remembered there, as publish remembers it."""
+    data = read_bytes(path)
     try:
-        entries = read_entries(read_bytes(path).decode("utf-8"))
+        entries = read_entries(data.decode("utf-8"))
     except UnicodeDecodeError:
         return CatalogReport([Finding("error", "syntax", "not UTF-8", shown, 1)], None)
     except PoSyntaxError as error:
         return unreadable(path, shown, error)
-    verdicts = remembered_verdicts(path, store) if store else msgfmt_verdicts(path, entries)
+    verdicts = remembered_verdicts(path, store, data, entries)
     findings = [
         Finding(
             "error",

@@ -316,13 +316,13 @@ class InputFingerprint:
         otherwise look for each of its files)."""
         listed = self.review_folders.get(language)
         if listed is None:
-            folder = self.settings.locales_dir / language / REVIEWS_FOLDER
+            folder = f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}"
             listed = self.review_folders[language] = frozenset(
-                os.listdir(folder) if folder.is_dir() else ()
+                os.listdir(folder) if os.path.isdir(folder) else ()
             )
         if name not in listed:
             return "missing"
-        return self.file_hash(f"{self.settings.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
+        return self.file_hash(f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
 
     def catalog_hash(self, language: str, slug: str) -> str:
         """The hash of an article's catalog of `language`, "" when there is none (left out

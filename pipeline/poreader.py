@@ -48,9 +48,6 @@ BLANKS = " \t\r\f\v"
 STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)
 
 
-UNKNOWN_ESCAPE = re.compile(r'\\([^ntr"\\abfv])', re.S)
-
-
 def unquote(text: str, line: int) -> str:
     """The text of the one quoted string that `text` is (gettext also joins `"a" "b"` on one
     line, which polib misreads: it is refused here)."""
@@ -66,16 +63,14 @@ def unescape(body: str, line: int) -> str:
     """A string's text with its escapes read; an escape gettext does not know is refused."""
     if "\\" not in body:
         return body
-    unknown = UNKNOWN_ESCAPE.search(body)
-    # The first backslash that escapes an unknown character, not one escaped itself.
-    for escape in ESCAPE.finditer(body) if unknown else ():
-        if escape.group(1) not in ESCAPES:
-            raise PoSyntaxError(line, f"invalid control sequence \\{escape.group(1)}", "escape")
-    return ESCAPE.sub(escaped_character, body)
 
+    def replace(match):
+        char = match.group(1)
+        if char not in ESCAPES:
+            raise PoSyntaxError(line, f"invalid control sequence \\{char}", "escape")
+        return ESCAPES[char]
 
-def escaped_character(match: re.Match) -> str:
-    return ESCAPES[match.group(1)]
+    return ESCAPE.sub(replace, body)
 
 
 def read_po(text: str) -> Catalog:

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, Cli, one_line_error
 from pipeline import publish as publish_module
 from pipeline.regions import load_regions
+from pipeline.state import StateStore
 
 SCHEMA = Path(publish_module.__file__).parent / "schemas" / "manifest.schema.json"
 SLUG = "ketamine-addiction"
@@ -633,8 +634,16 @@ def test_a_msgfmt_that_gave_no_verdict_is_not_remembered(
     catalog.write_bytes(f"# {uuid.uuid4()}\n".encode() + catalog.read_bytes())
     real_path = os.environ["PATH"]
     monkeypatch.setenv("PATH", f"{fake_msgfmt(tmp_path / 'bin', body)}{os.pathsep}{real_path}")
-    refused = set(judged_translations(catalog).refused.values())
-    assert len(refused) == 1 and said in refused.pop()
+    store = StateStore(tmp_path / "state.sqlite")
+    judged = judged_translations(catalog, store=store)
+    refused = set(judged.refused.values())
+    assert set(judged.refused) == set(judged.lines)  # every entry falls back
+    assert len(refused) == 1
+    reason = refused.pop()
+    # One plain sentence (it once read "msgfmt refuses the catalog: msgfmt refuses ...").
+    assert reason.startswith(f"msgfmt refuses the catalog: {said}")
+    assert reason.count("refuses the catalog") == 1
+    assert not store.entries("msgfmt")  # no verdict, so none kept
     cli("publish")
     german = Path("output/de-DE", SLUG, "index.html")
     assert not (project / german).exists()

@@ -282,28 +282,6 @@ def test_two_processes_judge_catalogs_into_one_state_at_once(project, tmp_path):
         assert kept[pagecache.key_of(Path(catalog).read_bytes(), "msgfmt")] == []
 
 
-def test_a_killed_msgfmt_refuses_the_catalog_in_one_plain_sentence(project, tmp_path, monkeypatch):
-    """msgfmt killed by a signal judged nothing: every entry falls back, with one reason
-    that says so once (it used to read "msgfmt refuses the catalog: msgfmt refuses the
-    catalog: ..."), and nothing is remembered."""
-    import os
-
-    from pipeline.checks import judged_translations
-
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    fake = tools / "msgfmt"
-    fake.write_text("#!/bin/sh\nkill -KILL $$\n")
-    fake.chmod(0o755)
-    store = StateStore(state_path(project))
-    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
-    judged = judged_translations(project / CATALOG, store=store)
-    reasons = set(judged.refused.values())
-    assert reasons == {"msgfmt refuses the catalog: msgfmt was killed by SIGKILL"}
-    assert set(judged.refused) == set(judged.lines)
-    assert not store.entries("msgfmt")
-
-
 def test_a_hash_taken_just_after_the_last_change_is_not_trusted(tmp_path):
     """The racy window, as git's index keeps it: on a file system whose times are coarse
     (an NFS volume), an edit right after the hash may leave size, mtime and ctime as they
