@@ -9,11 +9,12 @@ the pages' files, their `ManifestEntry`s and the skips.
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_path
-from pipeline.checks import judged_translations
+from pipeline.checks import judge_together, judged_translations
 from pipeline.locales import parse_tag, same_language
 from pipeline.manifest import dump_line
 from pipeline.model import Region
@@ -89,15 +90,37 @@ def run_tasks(
     project: Project, tasks, jobs: int, shell_path: Path | None, executor: Executor = LOCAL
 ):
     """Article builds in task order: inline, or over `jobs` worker processes (0: all CPUs),
-    or on the dask cluster of `executor`."""
-    return ordered_map(
-        build_in_worker,
-        tasks,
+    or on the dask cluster of `executor`. Tasks go out in groups (`TaskGroups`)."""
+    groups = ordered_map(
+        build_group_in_worker,
+        TaskGroups(tasks),
         jobs,
         start_worker,
         (project.settings, shell_path),
         executor=executor,
     )
+    return itertools.chain.from_iterable(groups)
+
+
+class TaskGroups:
+    """Article tasks in groups of up to GROUP, made as they are taken. A worker has msgfmt
+    judge a group's catalogs in one run (`judge_together`); small publishes keep groups of
+    one, so that every worker gets some of the work."""
+
+    GROUP = 8  # tasks in a group at most
+    GROUPS = 64  # groups at least, before a group holds more than one task
+
+    def __init__(self, tasks):
+        self.tasks = tasks
+        self.size = max(1, min(self.GROUP, len(tasks) // self.GROUPS))
+
+    def __len__(self) -> int:
+        return -(-len(self.tasks) // self.size)
+
+    def __iter__(self):
+        iterator = iter(self.tasks)
+        while group := list(itertools.islice(iterator, self.size)):
+            yield group
 
 
 _WORKER: ArticleBuilder | None = None
@@ -108,8 +131,10 @@ def start_worker(settings, shell_path) -> None:
     _WORKER = ArticleBuilder(Project(settings), shell_path)
 
 
-def build_in_worker(task: ArticleTask) -> ArticleBuild:
-    return _WORKER.build(task)
+def build_group_in_worker(group: list[ArticleTask]) -> list[ArticleBuild]:
+    if len(group) > 1:
+        _WORKER.judge_catalogs(group)
+    return [_WORKER.build(task) for task in group]
 
 
 class ArticleBuilder:
@@ -153,6 +178,17 @@ class ArticleBuilder:
             verdict = verdicts.get(draft.region.tag) or self.review_verdict(draft)
             self.finish(draft, verdict, alternates, shared_alternates, task, out)
         return out
+
+    def judge_catalogs(self, tasks: list[ArticleTask]) -> None:
+        """msgfmt's verdicts on the catalogs the tasks' pages are built from, in one run."""
+        settings, regions = self.project.settings, self.project.regions
+        paths = {
+            path: None
+            for task in tasks
+            for tag in task.regions
+            for path in catalog_chain_paths(settings, regions[tag], task.slug)
+        }
+        judge_together(paths, self.state)
 
     def alternates(self, task: ArticleTask, published: list[Draft]) -> tuple:
         """(hreflang, URL) of the article's pages: those published now and those kept."""

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import os
-import re
-import shutil
-import signal
-import subprocess
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +21,7 @@ from pipeline.checks import (
     translation_warnings,
 )
 from pipeline.files import read_bytes
+from pipeline.msgfmt import accepts_together, batchable, msgfmt_outcome
 from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.state import StateStore
 
@@ -35,54 +32,6 @@ def msgfmt_problems(
     """(line, message) of what msgfmt refuses (its warnings left out); [] without msgfmt.
     With `data`, msgfmt reads those bytes (the catalog's as read) instead of the file."""
     return msgfmt_outcome(path, check_header, data)[0]
-
-
-def msgfmt_outcome(
-    path: Path, check_header: bool, data: bytes | None = None
-) -> tuple[list[tuple[int, str]], bool]:
-    """msgfmt's problems with the catalog, and whether they are its verdict on it: False when
-    msgfmt is missing, could not run or was killed by a signal, an answer that says nothing
-    of the catalog and must not be remembered as if it did."""
-    msgfmt = shutil.which("msgfmt")
-    if not msgfmt:
-        return [], False
-    option = "--check" if check_header else "--check-format"
-    try:
-        result = subprocess.run(
-            [msgfmt, option, "-o", os.devnull, "-" if data is not None else str(path)],
-            input=data,
-            capture_output=True,
-        )
-    except OSError as error:
-        return [(0, f"msgfmt could not run ({error.strerror})")], False
-    if result.returncode < 0:
-        # Killed (out of memory, a timeout, a user's kill): the catalog was not judged.
-        name = signal_name(-result.returncode)
-        return [(0, f"msgfmt was killed by {name}")], False
-    if result.returncode == 0:
-        return [], True
-    return refusals(result.stderr.decode("utf-8", "replace")), True
-
-
-def signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def refusals(stderr: str) -> list[tuple[int, str]]:
-    """(line, message) of the errors in msgfmt's report (its warnings left out)."""
-    found = []
-    for line in stderr.splitlines():
-        match = re.match(r"^.*?:(\d+):(?:\d+:)? (.*)$", line)
-        if match and not match.group(2).startswith("warning"):
-            number, message = int(match.group(1)), match.group(2)
-            if message == "end-of-line within string":
-                number -= 1  # msgfmt's lexer has already counted the newline it stopped at
-            found.append((number, message))
-    lines = stderr.strip().splitlines()
-    return found or [(0, lines[-1] if lines else "msgfmt gave no reason")]
 
 
 def msgfmt_verdicts(
@@ -176,6 +125,35 @@ def remembered_verdicts(
     if judged and store is not None:
         store.put(VERDICTS, {key: verdicts})
     return verdicts
+
+
+def judge_together(paths, store: StateStore) -> None:
+    """msgfmt's verdict on those of `paths` that `store` holds none for yet, from one msgfmt
+    run: when it accepts them all, each is kept as accepted, which is what
+    `remembered_verdicts` would have kept, for one msgfmt start instead of one a catalog.
+    Otherwise nothing is kept, and each is judged alone when it is read, for its errors."""
+    waiting: dict[str, bytes] = {}
+    for path in paths:
+        try:
+            data = read_bytes(path)
+        except OSError:
+            continue  # judged (and refused) when it is read
+        key = pagecache.key_of(data, "msgfmt")
+        if key in waiting or not batchable(data):
+            continue
+        if revived(store.get(VERDICTS, key)) is None:
+            waiting[key] = data
+    if len(waiting) > 1 and accepts_together(list(waiting.values())):
+        store.put(VERDICTS, dict.fromkeys(waiting, []))
+
+
+def judged_ahead(items, store: StateStore, path_of, group: int = 24):
+    """`items` as they are taken, msgfmt having judged the catalogs (`path_of(item)`) of each
+    group of them in one run (`judge_together`) before the group's first item is given out."""
+    iterator = iter(items)
+    while taken := list(itertools.islice(iterator, group)):
+        judge_together([path_of(item) for item in taken], store)
+        yield from taken
 
 
 def revived(value) -> list[tuple[int, str, tuple | None]] | None:

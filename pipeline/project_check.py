@@ -3,6 +3,8 @@ the source articles' links and numbers, and the age of the regions' hotlines."""
 
 from __future__ import annotations
 
+import functools
+
 from pipeline.catalogs import catalog_path
 from pipeline.locales import parse_tag
 from pipeline.project import (
@@ -44,7 +46,7 @@ def check(
 def catalog_findings(project: Project, language: str, slugs: tuple[str, ...]):
     """(slug, shown path, findings, completeness) of each of the language's catalogs of
     `slugs`: the translator checks, and numbers written in a region's format."""
-    from pipeline.checks import check_catalog
+    from pipeline.checks import check_catalog, judged_ahead
     from pipeline.numbers import number_format_findings
 
     source_tag = parse_tag(project.settings.source_locale).bcp47
@@ -53,8 +55,10 @@ def catalog_findings(project: Project, language: str, slugs: tuple[str, ...]):
     glossary = project.glossary(language)
     override = is_override(project, language)
     store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
-    for slug in project.slugs(slugs):
-        path = catalog_path(project.settings.locales_dir, language, slug)
+    locales = project.settings.locales_dir
+    path_of = functools.partial(catalog_path, locales, language)
+    for slug in judged_ahead(project.slugs(slugs), store, path_of):
+        path = path_of(slug)
         if not path.is_file():
             continue
         shown = relative(project, path)

@@ -318,20 +318,27 @@ def status(
 ) -> list[CatalogStatus]:
     """Counts per article and catalog. A regional catalog (es_MX) beside its language's (es)
     holds only the entries that differ: it is reported as an override of that language."""
+    from pipeline.checks import judged_ahead
+
     rows = []
     available = set(project.languages())
     store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
-    for slug in project.slugs(slugs):
-        for language in project.languages(languages):
-            path = catalog_path(project.settings.locales_dir, language, slug)
-            if not path.exists():
-                continue
-            row = catalog_status(read_catalog(path), slug, language, relative(project, path))
-            row = with_completeness(project, row, path, store)
-            base = parse_tag(language).language
-            if base != language and base in available:
-                row = dataclasses.replace(row, override_of=base)
-            rows.append(row)
+    languages = project.languages(languages)
+    wanted = [(slug, language) for slug in project.slugs(slugs) for language in languages]
+
+    def path_of(pair):
+        return catalog_path(project.settings.locales_dir, pair[1], pair[0])
+
+    for slug, language in judged_ahead(wanted, store, path_of):
+        path = path_of((slug, language))
+        if not path.exists():
+            continue
+        row = catalog_status(read_catalog(path), slug, language, relative(project, path))
+        row = with_completeness(project, row, path, store)
+        base = parse_tag(language).language
+        if base != language and base in available:
+            row = dataclasses.replace(row, override_of=base)
+        rows.append(row)
     return rows
 
 
