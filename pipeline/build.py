@@ -98,6 +98,7 @@ def run_tasks(
         start_worker,
         (project.settings, shell_path),
         executor=executor,
+        in_flight=2,  # a group is several articles' pages: the coordinator holds fewer
     )
     return itertools.chain.from_iterable(groups)
 
@@ -107,7 +108,7 @@ class TaskGroups:
     judge a group's catalogs in one run (`judge_together`); small publishes keep groups of
     one, so that every worker gets some of the work."""
 
-    GROUP = 8  # tasks in a group at most
+    GROUP = 4  # tasks in a group at most
     GROUPS = 64  # groups at least, before a group holds more than one task
 
     def __init__(self, tasks):

@@ -62,13 +62,15 @@ def ordered_map(
     initargs: tuple = (),
     chunks: bool = False,
     executor: Executor = LOCAL,
+    in_flight: int = 4,
 ) -> Iterator:
     """`function` over `items` (a list, or any sized iterable), results in order; a pool
     only for enough work per worker.
 
     `chunks`: items are small (a page, not an article in every region), so they go to the
     workers several at a time. `executor`: where the work runs (jobs: workers of a local
-    cluster)."""
+    cluster). `in_flight`: items submitted per worker ahead of the consumer (fewer when an
+    item's result is large)."""
     if executor.kind == "dask":
         from pipeline.cluster import dask_map  # dask is an optional extra
 
@@ -86,7 +88,7 @@ def ordered_map(
     batches = batched(items, jobs, chunks)
     # A bounded window of submitted work: results wait for the consumer in order, and a
     # slow consumer must not let finished results pile up (memory stays flat).
-    window = jobs * 4
+    window = jobs * in_flight
     with ProcessPoolExecutor(
         max_workers=jobs,
         initializer=start_worker,
