@@ -39,8 +39,10 @@ def dask_map(
     initializer=None,
     initargs: tuple = (),
     chunks: bool = False,
+    in_flight: int = WINDOW_PER_WORKER,
 ) -> Iterator:
-    """`function` over `items` on the cluster of `executor`, results in order (see module)."""
+    """`function` over `items` on the cluster of `executor`, results in order (see module);
+    `in_flight` tasks a worker ahead of the consumer."""
     if not items:
         return
     distributed = import_distributed()
@@ -55,7 +57,7 @@ def dask_map(
                         run_batch, function, batch, initializer, initargs, run, pure=False
                     )
                 )
-                if len(pending) >= workers * WINDOW_PER_WORKER:
+                if len(pending) >= workers * in_flight:
                     yield from result_of(pending.popleft(), distributed, executor)
             while pending:
                 yield from result_of(pending.popleft(), distributed, executor)

@@ -74,7 +74,9 @@ def ordered_map(
     if executor.kind == "dask":
         from pipeline.cluster import dask_map  # dask is an optional extra
 
-        yield from dask_map(function, items, executor, jobs, initializer, initargs, chunks)
+        yield from dask_map(
+            function, items, executor, jobs, initializer, initargs, chunks, in_flight
+        )
         return
     jobs = min(jobs or default_jobs(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
     if jobs <= 1:
