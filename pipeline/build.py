@@ -98,7 +98,7 @@ def run_tasks(
         start_worker,
         (project.settings, shell_path),
         executor=executor,
-        in_flight=2,  # a group is several articles' pages: the coordinator holds fewer
+        in_flight=2,  # a group is several articles' pages: fewer groups wait for the coordinator
     )
     return itertools.chain.from_iterable(groups)
 
