@@ -20,7 +20,7 @@ from pipeline.manifest import dump_line
 from pipeline.model import Region
 from pipeline.output import page_files
 from pipeline.pagereview import review_data, review_lines
-from pipeline.parallel import LOCAL, Executor, ordered_map
+from pipeline.parallel import LOCAL, Executor, groups_of, ordered_map
 from pipeline.plan import ArticleTask
 from pipeline.project import Project
 from pipeline.regions import is_pseudo_region
@@ -119,9 +119,7 @@ class TaskGroups:
         return -(-len(self.tasks) // self.size)
 
     def __iter__(self):
-        iterator = iter(self.tasks)
-        while group := list(itertools.islice(iterator, self.size)):
-            yield group
+        return groups_of(self.tasks, self.size)
 
 
 _WORKER: ArticleBuilder | None = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from pipeline.checks import (
 )
 from pipeline.files import read_bytes
 from pipeline.msgfmt import accepts_together, batchable, msgfmt_outcome
+from pipeline.parallel import groups_of
 from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.state import StateStore
 
@@ -150,8 +150,7 @@ def judge_together(paths, store: StateStore) -> None:
 def judged_ahead(items, store: StateStore, path_of, group: int = 24):
     """`items` as they are taken, msgfmt having judged the catalogs (`path_of(item)`) of each
     group of them in one run (`judge_together`) before the group's first item is given out."""
-    iterator = iter(items)
-    while taken := list(itertools.islice(iterator, group)):
+    for taken in groups_of(items, group):
         judge_together([path_of(item) for item in taken], store)
         yield from taken
 

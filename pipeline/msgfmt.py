@@ -75,11 +75,14 @@ _DOMAIN = re.compile(rb'(?m)^(?!#(?!~))(?:[^"\n]|"(?:[^"\\\n]|\\.)*")*?\bdomain\
 
 def batchable(data: bytes) -> bool:
     """Whether msgfmt reads `data` inside a batch exactly as it reads it alone."""
+    if not _HEADER_FIRST.match(data):
+        return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return bool(_HEADER_FIRST.match(data)) and not _DOMAIN.search(data)
+    # The careful search walks every line (about 5 ms a catalog): only where the word is.
+    return b"domain" not in data or not _DOMAIN.search(data)
 
 
 def accepts_together(catalogs: list[bytes]) -> bool:
@@ -95,11 +98,12 @@ def accepts_together(catalogs: list[bytes]) -> bool:
         b'domain "catalog-%d"\n%s\n' % (number, data) for number, data in enumerate(catalogs)
     )
     # msgfmt writes a domain's .mo file into its working folder; a scratch one takes them.
-    with tempfile.TemporaryDirectory(prefix="pipeline-msgfmt-") as folder:
-        try:
+    # A folder that cannot be made (a full disk) only means each catalog is judged alone.
+    try:
+        with tempfile.TemporaryDirectory(prefix="pipeline-msgfmt-") as folder:
             result = subprocess.run(
                 [msgfmt, "--check", "-"], input=stream, capture_output=True, cwd=folder
             )
-        except OSError:
-            return False
+    except OSError:
+        return False
     return result.returncode == 0

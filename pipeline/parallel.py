@@ -11,6 +11,7 @@ forever (reparented to PID 1).
 
 from __future__ import annotations
 
+import itertools
 import os
 import select
 import signal
@@ -110,14 +111,14 @@ def batched(items, workers: int, chunks: bool) -> Iterator[list]:
     Made as they are taken: `items` may be a sized iterable whose items are made on demand
     (a publish's article tasks), so that only the batches in flight exist at a time."""
     size = max(1, min(MAX_CHUNK, len(items) // (workers * 8))) if chunks else 1
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    return groups_of(items, size)
+
+
+def groups_of(items, size: int) -> Iterator[list]:
+    """`items` in lists of `size` (the last may be shorter), made as they are taken."""
+    iterator = iter(items)
+    while group := list(itertools.islice(iterator, size)):
+        yield group
 
 
 def map_chunk(function: Callable, chunk: list) -> list:

@@ -326,8 +326,9 @@ def status(
     languages = project.languages(languages)
     wanted = [(slug, language) for slug in project.slugs(slugs) for language in languages]
 
-    def path_of(pair):
-        return catalog_path(project.settings.locales_dir, pair[1], pair[0])
+    def path_of(wanted_pair):
+        slug, language = wanted_pair
+        return catalog_path(project.settings.locales_dir, language, slug)
 
     for slug, language in judged_ahead(wanted, store, path_of):
         path = path_of((slug, language))
