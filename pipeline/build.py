@@ -3,7 +3,9 @@
 An article is parsed once and rendered for each region, the regions of one language sharing
 their rendered segments; each draft passes the quality gate (completeness, critical
 segments, foreign numbers, review policy) or becomes a skip entry. What comes back is small:
-the pages' files, their `ManifestEntry`s and the skips.
+the pages' `ManifestEntry`s and the skips. The pages' files are written by the worker into
+the tree the publish prepares, when it sees that tree (local workers do, as do those of a
+cluster with the output on the shared volume); others send them back with the entries.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pipeline.checks import judge_together, judged_translations
 from pipeline.locales import parse_tag, same_language
 from pipeline.manifest import dump_line
 from pipeline.model import Region
-from pipeline.output import page_files
+from pipeline.output import PageWriter, page_files
 from pipeline.pagereview import review_data, review_lines
 from pipeline.parallel import LOCAL, Executor, groups_of, ordered_map
 from pipeline.plan import ArticleTask
@@ -80,25 +82,31 @@ class ManifestEntry:
 @dataclass
 class ArticleBuild:
     slug: str
-    files: list = field(default_factory=list)  # (relative path, text)
+    files: list = field(default_factory=list)  # (relative path, text) for the coordinator
+    written: list = field(default_factory=list)  # relative paths this worker wrote itself
     entries: list = field(default_factory=list)  # ManifestEntry of each page built
     skipped: list = field(default_factory=list)  # skip entries (dicts, as in the manifest)
     review_warnings: list = field(default_factory=list)
 
 
 def run_tasks(
-    project: Project, tasks, jobs: int, shell_path: Path | None, executor: Executor = LOCAL
+    project: Project,
+    tasks,
+    jobs: int,
+    shell_path: Path | None,
+    executor: Executor = LOCAL,
+    target: tuple[str, str] | None = None,
 ):
     """Article builds in task order: inline, or over `jobs` worker processes (0: all CPUs),
-    or on the dask cluster of `executor`. Tasks go out in groups (`TaskGroups`)."""
+    or on the dask cluster of `executor`. Tasks go out in groups (`TaskGroups`). `target`:
+    the tree the pages go into (`OutputTree.target`); None (a dry run): none is written."""
     groups = ordered_map(
         build_group_in_worker,
         TaskGroups(tasks),
         jobs,
         start_worker,
-        (project.settings, shell_path),
+        (project.settings, shell_path, target),
         executor=executor,
-        in_flight=2,  # a group is several articles' pages: fewer groups wait for the coordinator
     )
     return itertools.chain.from_iterable(groups)
 
@@ -125,9 +133,9 @@ class TaskGroups:
 _WORKER: ArticleBuilder | None = None
 
 
-def start_worker(settings, shell_path) -> None:
+def start_worker(settings, shell_path, target=None) -> None:
     global _WORKER
-    _WORKER = ArticleBuilder(Project(settings), shell_path)
+    _WORKER = ArticleBuilder(Project(settings), shell_path, target)
 
 
 def build_group_in_worker(group: list[ArticleTask]) -> list[ArticleBuild]:
@@ -139,8 +147,9 @@ def build_group_in_worker(group: list[ArticleTask]) -> list[ArticleBuild]:
 class ArticleBuilder:
     """Builds the pages of one article at a time; catalogs are read once per process."""
 
-    def __init__(self, project: Project, shell_path: Path | None):
+    def __init__(self, project: Project, shell_path: Path | None, target=None):
         self.project = project
+        self.writer = PageWriter.attach(*target) if target else None
         self.shell = load_shell(shell_path)
         self.catalogs: dict[Path, Translations] = {}
         # msgfmt's verdicts, looked up and kept for each catalog
@@ -232,8 +241,12 @@ class ArticleBuilder:
             review_lines=tuple(review_lines(verdict, draft.region, interval)),
         )
         html_path, json_path = page_files(page.region, page.slug)
-        out.files.append((html_path, page.html))
-        out.files.append((json_path, dump_json(page_json(page))))
+        for path, text in ((html_path, page.html), (json_path, dump_json(page_json(page)))):
+            if self.writer:
+                self.writer.write(path, text)
+                out.written.append(path)
+            else:
+                out.files.append((path, text))
         out.entries.append(ManifestEntry.of(page, task.inputs[page.region], shared_alternates))
 
     def review_verdict(self, draft: Draft) -> PageVerdict:

@@ -40,6 +40,9 @@ INDEX = ".pipeline-pages"
 # without it is never exchanged, emptied or deleted by publish.
 MARKER = ".pipeline-output"
 MARKER_TEXT = "Made by pipeline publish: everything in this folder is replaced by each publish.\n"
+# In a tree being prepared: the publish's token. A build worker that reads it there writes its
+# pages into the tree itself (it sees the coordinator's disk); one that does not sends them.
+WRITING = ".pipeline-writing"
 FSYNC_LIMIT = 256  # files a publish fsyncs one by one; past that, one sync of the disk
 
 
@@ -53,9 +56,9 @@ class OutputTree:
         self.output_dir = output_dir
         self.standby = output_dir.with_name(f".{output_dir.name}.standby")
         self.root, self.held = self.prepare()
-        # Folders made lately, oldest first: a page's two files are in two folders
-        # (region/slug/index.html, region/slug.json), and pages come an article at a time.
-        self.made_dirs: dict[str, None] = {}
+        self.files = PageWriter(self.root)
+        self.token = uuid.uuid4().hex
+        (self.root / WRITING).write_text(self.token, encoding="utf-8")
         self.written: list[str] = []  # files written or linked by this publish, while few
         self.wrote_many = False  # more than FSYNC_LIMIT: one sync of the disk instead
         # The index of the tree that this publish retires (the live one), written as the
@@ -87,16 +90,19 @@ class OutputTree:
         return fresh, HeldPages(None)
 
     def write(self, relative: str, data: str | bytes) -> None:
-        target = self.path(relative)
-        temporary = f"{target}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as stream:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(temporary, target)
-        self.wrote(target)
+        self.wrote(self.files.write(relative, data))
+
+    def target(self) -> tuple[str, str]:
+        """What a build worker needs to write pages into this tree (`PageWriter.attach`)."""
+        return str(self.root), self.token
+
+    def written_there(self, relative: str) -> None:
+        """A file a build worker wrote into this tree."""
+        self.wrote(f"{self.root}/{relative}")
 
     def link_from_live(self, relative: str) -> None:
         source = self.output_dir / relative
-        target = self.path(relative)
+        target = self.files.path(relative)
         temporary = f"{target}.{os.getpid()}.tmp"
         try:
             os.link(source, temporary)
@@ -116,15 +122,6 @@ class OutputTree:
         if len(self.written) > FSYNC_LIMIT:
             self.wrote_many = True
             self.written.clear()
-
-    def path(self, relative: str) -> str:
-        folder, _, _ = relative.rpartition("/")
-        if folder and folder not in self.made_dirs:
-            os.makedirs(self.root / folder, exist_ok=True)
-            self.made_dirs[folder] = None
-            if len(self.made_dirs) > RECENT_FOLDERS:
-                del self.made_dirs[next(iter(self.made_dirs))]
-        return f"{self.root}/{relative}"
 
     def placed(self, entry: dict) -> None:
         """A page built now (its files written) is part of this tree."""
@@ -161,6 +158,7 @@ class OutputTree:
         """Swap the tree in (`files`: written into it directly, such as the manifest)."""
         for path in files:
             self.wrote(path)
+        os.unlink(self.root / WRITING)
         self.index.close()
         self.flush()  # the new files reach the disk before they become visible
         if not self.output_dir.exists():
@@ -202,12 +200,64 @@ class OutputTree:
                 os.close(descriptor)
 
     def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.root / WRITING)  # workers not yet started write nothing more
         self.held.close()
         self.index.close()
         self.index_path.unlink(missing_ok=True)
         if self.root != self.standby:
             shutil.rmtree(self.root, ignore_errors=True)
         # A dirty standby (no manifest) is discarded by the next publish.
+
+
+class PageWriter:
+    """Files written into a tree being prepared, by the coordinator or a build worker: each
+    through a temporary name and a rename, never in place (the tree shares inodes with the
+    live one). Folders are made under the tree's root only, so a tree removed meanwhile (its
+    publish failed) is not made again by a worker still running."""
+
+    def __init__(self, root: Path | str):
+        self.root = str(root)
+        # Folders made lately, oldest first: a page's two files are in two folders
+        # (region/slug/index.html, region/slug.json), and pages come an article at a time.
+        self.made_dirs: dict[str, None] = {}
+
+    @classmethod
+    def attach(cls, root: str, token: str) -> PageWriter | None:
+        """A writer into the tree at `root` if this process sees that publish's tree there
+        (a worker on another machine may not), else None: the worker then sends its pages."""
+        try:
+            with open(f"{root}/{WRITING}", encoding="utf-8") as stream:
+                seen = stream.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return cls(root) if seen == token else None
+
+    def write(self, relative: str, data: str | bytes) -> str:
+        """Write `data` at `relative` (a path under the root); the path written."""
+        target = self.path(relative)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(temporary, target)
+        return target
+
+    def path(self, relative: str) -> str:
+        """The full path of `relative`, its folders made."""
+        folder, _, _ = relative.rpartition("/")
+        if folder and folder not in self.made_dirs:
+            self.make_folders(folder)
+            self.made_dirs[folder] = None
+            if len(self.made_dirs) > RECENT_FOLDERS:
+                del self.made_dirs[next(iter(self.made_dirs))]
+        return f"{self.root}/{relative}"
+
+    def make_folders(self, folder: str) -> None:
+        path = self.root
+        for part in folder.split("/"):
+            path = f"{path}/{part}"
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(path)
 
 
 def is_ours(folder: Path) -> bool:

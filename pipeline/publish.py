@@ -14,6 +14,7 @@ pages built go to a temporary file as they come.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import tempfile
@@ -131,13 +132,14 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         result.unchanged = True
         result.skipped = previous.tail.get("skipped", [])
         return result
-    builds = iter(run_tasks(project, plan.tasks, options.jobs, shell_path, options.executor))
-    if options.dry_run:
-        merge_articles(Merge(plan, result, builds, None, None, options, on_item), previous)
-        return result
-    write_output(
-        project, Merge(plan, result, builds, None, None, options, on_item), previous, head, assets
+    builds = functools.partial(
+        run_tasks, project, plan.tasks, options.jobs, shell_path, options.executor
     )
+    if options.dry_run:
+        merge_articles(Merge(plan, result, iter(builds()), None, None, options, on_item), previous)
+        return result
+    merge = Merge(plan, result, None, None, None, options, on_item)
+    write_output(project, merge, builds, previous, head, assets)
     return result
 
 
@@ -171,14 +173,16 @@ def up_to_date(plan: PublishPlan, previous, project, head: dict, assets, result)
     )
 
 
-def write_output(project: Project, merge: Merge, previous, head: dict, assets) -> None:
+def write_output(project: Project, merge: Merge, start_builds, previous, head, assets) -> None:
     """Merge into a new tree with its manifest and sitemap, then swap it in; on any failure
-    the tree is removed and output/ stays as it was."""
+    the tree is removed and output/ stays as it was. `start_builds(target=...)`: the
+    article builds, their workers writing pages into the tree."""
     settings = project.settings
     merge.tree = tree = OutputTree(settings.output_dir)
     writer = None
     try:
         merge.writer = writer = ManifestWriter(str(tree.root), head, settings.manifest_shard_pages)
+        merge.builds = iter(start_builds(target=tree.target()))
         merge_articles(merge, previous)
         tree.drop_unwanted()
         for path, _, data in assets:
@@ -238,6 +242,8 @@ class Merge:
         if self.tree is not None:
             for path, text in build.files:
                 self.tree.write(path, text)
+            for path in build.written:
+                self.tree.written_there(path)
         if self.on_item:
             self.on_item()
         return [entry.as_dict() for entry in build.entries] + build.skipped

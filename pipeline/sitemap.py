@@ -37,16 +37,20 @@ def xml_escape(text: str) -> str:
     )
 
 
-def sitemap_url(entry: dict) -> str:
-    """A page's `<url>`, its hreflang alternates included."""
-    lines = ["  <url>", f"    <loc>{xml_escape(entry['canonical'])}</loc>"]
-    for alternate in entry["alternates"]:
-        lines.append(
-            f'    <xhtml:link rel="alternate" hreflang="{xml_escape(alternate["hreflang"])}"'
-            f' href="{xml_escape(alternate["href"])}"/>'
-        )
-    lines.append("  </url>\n")
-    return "\n".join(lines)
+def sitemap_url(entry: dict, links: str | None = None) -> str:
+    """A page's `<url>`, its hreflang alternates included (`links`: theirs, already made)."""
+    if links is None:
+        links = alternate_links(entry["alternates"])
+    return f"  <url>\n    <loc>{xml_escape(entry['canonical'])}</loc>{links}\n  </url>\n"
+
+
+def alternate_links(alternates: list) -> str:
+    """The `<xhtml:link>` lines of a URL's hreflang alternates."""
+    return "".join(
+        f'\n    <xhtml:link rel="alternate" hreflang="{xml_escape(alternate["hreflang"])}"'
+        f' href="{xml_escape(alternate["href"])}"/>'
+        for alternate in alternates
+    )
 
 
 class SitemapWriter:
@@ -59,6 +63,8 @@ class SitemapWriter:
         self.base_url = base_url.rstrip("/")
         self.max_urls, self.max_bytes = max_urls, max_bytes
         self.parts: list[str] = []  # temporary files, one per part, in order
+        # An article's pages share their alternates: their links are made once for them all.
+        self.alternates, self.links = None, ""
         self.stream = None
         self.urls = self.size = 0
         self.open_part()
@@ -70,7 +76,10 @@ class SitemapWriter:
         self.urls, self.size = 0, len(URLSET_OPEN) + len(URLSET_CLOSE)
 
     def add(self, entry: dict) -> None:
-        text = sitemap_url(entry)
+        if entry["alternates"] != self.alternates:
+            self.alternates = entry["alternates"]
+            self.links = alternate_links(self.alternates)
+        text = sitemap_url(entry, self.links)
         size = len(text.encode("utf-8"))
         if self.urls and (self.urls >= self.max_urls or self.size + size > self.max_bytes):
             self.stream.write(URLSET_CLOSE)

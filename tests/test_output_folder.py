@@ -152,3 +152,33 @@ def test_publish_killed_midway_then_publish_again_keeps_every_foreign_file(cli, 
     assert tree(project / "source") | tree(project / "locales") == project_files
     assert len(json.loads((project / "output/manifest.json").read_text())["pages"]) == count
     assert not list(project.glob(".output.building-*"))
+
+
+def test_build_workers_write_only_into_the_tree_of_their_own_publish(tmp_path):
+    from pipeline.output import WRITING, OutputTree, PageWriter
+
+    tree = OutputTree(tmp_path / "output")
+    root, token = tree.target()
+    assert PageWriter.attach(root, "another publish's token") is None
+    assert PageWriter.attach(str(tmp_path / "elsewhere"), token) is None
+    writer = PageWriter.attach(root, token)
+    writer.write("de-DE/a/index.html", "<p>a</p>")
+    tree.written_there("de-DE/a/index.html")
+    tree.commit([])
+    assert (tmp_path / "output/de-DE/a/index.html").read_text() == "<p>a</p>"
+    assert not (tmp_path / "output" / WRITING).exists()
+    assert PageWriter.attach(str(tmp_path / "output"), token) is None
+
+
+def test_a_worker_still_running_after_a_failed_publish_does_not_make_its_tree_again(tmp_path):
+    from pipeline.output import OutputTree, PageWriter
+
+    tree = OutputTree(tmp_path / "output")
+    root, token = tree.target()
+    writer = PageWriter.attach(root, token)
+    tree.abort()
+    assert PageWriter.attach(root, token) is None
+    with pytest.raises(FileNotFoundError):
+        writer.write("de-DE/a/index.html", "<p>a</p>")
+    assert not Path(root).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

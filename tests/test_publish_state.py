@@ -81,13 +81,21 @@ def manifest_pages(files: dict) -> list:
     return json.loads(files["manifest.json"])["pages"] if "manifest.json" in files else []
 
 
-def in_groups(grouped: bool):
+@contextlib.contextmanager
+def building(grouped: bool, sent: bool):
     """With `grouped`, the publish builds its articles two at a time, msgfmt judging their
-    catalogs together (as a publish of 64 articles and more does); the fresh publish it is
-    compared with judges each catalog alone."""
-    if not grouped:
-        return contextlib.nullcontext()
-    return mock.patch.multiple(build.TaskGroups, GROUPS=1, GROUP=2)
+    catalogs together (as a publish of 64 articles and more does). With `sent`, the worker
+    does not see the tree being prepared (a cluster's worker on another machine) and sends
+    its pages to be written. The fresh publish it is compared with judges each catalog alone
+    and has its worker write the pages."""
+    with contextlib.ExitStack() as stack:
+        if grouped:
+            stack.enter_context(mock.patch.multiple(build.TaskGroups, GROUPS=1, GROUP=2))
+        if sent:
+            stack.enter_context(
+                mock.patch.object(output_module.PageWriter, "attach", lambda root, token: None)
+            )
+        yield
 
 
 class Interrupted(OSError):
@@ -213,11 +221,11 @@ class PublishMachine(RuleBasedStateMachine):
             regions, articles, self.min_complete, jobs=1, force=force, include_pseudo=pseudo
         )
 
-    @rule(force=st.booleans(), pseudo=st.booleans(), grouped=st.booleans())
-    def publish_all(self, force, pseudo, grouped):
+    @rule(force=st.booleans(), pseudo=st.booleans(), grouped=st.booleans(), sent=st.booleans())
+    def publish_all(self, force, pseudo, grouped, sent):
         before = snapshot(self.output)
         options = self.options(force=force, pseudo=pseudo)
-        with in_groups(grouped):
+        with building(grouped, sent):
             result = publish(self.project(), options)
         self.check_counts(result, before, options)
         assert tree(self.output) == self.fresh_publish(pseudo), "incremental != fresh"
@@ -229,13 +237,14 @@ class PublishMachine(RuleBasedStateMachine):
         articles=st.sets(st.sampled_from(SLUGS)),
         force=st.booleans(),
         grouped=st.booleans(),
+        sent=st.booleans(),
     )
-    def publish_narrowed(self, regions, articles, force, grouped):
+    def publish_narrowed(self, regions, articles, force, grouped, sent):
         options = self.options(regions, articles, force)
         if not (options.regions or options.articles):
             return
         before = snapshot(self.output)
-        with in_groups(grouped):
+        with building(grouped, sent):
             result = publish(self.project(), options)
         self.check_counts(result, before, options)
         after = snapshot(self.output)
@@ -249,8 +258,8 @@ class PublishMachine(RuleBasedStateMachine):
                 if key not in built:
                     assert after[path] == before[path], f"kept {path} changed"
 
-    @rule(after=st.integers(1, 30), force=st.booleans(), narrowed=st.booleans())
-    def interrupted_publish(self, after, force, narrowed):
+    @rule(after=st.integers(1, 30), force=st.booleans(), narrowed=st.booleans(), sent=st.booleans())
+    def interrupted_publish(self, after, force, narrowed, sent):
         options = self.options(regions=("en-US",) if narrowed else (), force=force)
         before = snapshot(self.output)
         calls = []
@@ -264,9 +273,12 @@ class PublishMachine(RuleBasedStateMachine):
 
             return write
 
-        tree = output_module.OutputTree
+        # Every file a publish writes into its tree, the worker's pages included, is written
+        # by a PageWriter or linked from the live tree.
+        writer, tree = output_module.PageWriter, output_module.OutputTree
         with (
-            mock.patch.object(tree, "write", failing(tree.write)),
+            building(False, sent),
+            mock.patch.object(writer, "write", failing(writer.write)),
             mock.patch.object(tree, "link_from_live", failing(tree.link_from_live)),
         ):
             try:
