@@ -21,7 +21,6 @@ from pipeline.checks import (
 )
 from pipeline.files import read_bytes
 from pipeline.msgfmt import accepts_together, batchable, msgfmt_outcome
-from pipeline.parallel import groups_of
 from pipeline.poreader import PoSyntaxError, read_entries
 from pipeline.state import StateStore
 
@@ -145,14 +144,6 @@ def judge_together(paths, store: StateStore) -> None:
             waiting[key] = data
     if len(waiting) > 1 and accepts_together(list(waiting.values())):
         store.put(VERDICTS, dict.fromkeys(waiting, []))
-
-
-def judged_ahead(items, store: StateStore, path_of, group: int = 24):
-    """`items` as they are taken, msgfmt having judged the catalogs (`path_of(item)`) of each
-    group of them in one run (`judge_together`) before the group's first item is given out."""
-    for taken in groups_of(items, group):
-        judge_together([path_of(item) for item in taken], store)
-        yield from taken
 
 
 def revived(value) -> list[tuple[int, str, tuple | None]] | None:

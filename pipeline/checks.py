@@ -347,7 +347,6 @@ from pipeline.catalog_checks import (  # noqa: E402, F401
     CatalogReport,
     check_catalog,
     judge_together,
-    judged_ahead,
     judged_translations,
     msgfmt_verdicts,
     remembered_verdicts,

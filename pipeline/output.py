@@ -216,8 +216,9 @@ class PageWriter:
     live one). Folders are made under the tree's root only, so a tree removed meanwhile (its
     publish failed) is not made again by a worker still running."""
 
-    def __init__(self, root: Path | str):
+    def __init__(self, root: Path | str, token: str | None = None):
         self.root = str(root)
+        self.token = token  # a worker's: the publish it writes for
         # Folders made lately, oldest first: a page's two files are in two folders
         # (region/slug/index.html, region/slug.json), and pages come an article at a time.
         self.made_dirs: dict[str, None] = {}
@@ -226,12 +227,13 @@ class PageWriter:
     def attach(cls, root: str, token: str) -> PageWriter | None:
         """A writer into the tree at `root` if this process sees that publish's tree there
         (a worker on another machine may not), else None: the worker then sends its pages."""
-        try:
-            with open(f"{root}/{WRITING}", encoding="utf-8") as stream:
-                seen = stream.read()
-        except (OSError, UnicodeDecodeError):
-            return None
-        return cls(root) if seen == token else None
+        return cls(root, token) if read_token(root) == token else None
+
+    def check(self) -> None:
+        """Refuse to write for a publish that has ended: it failed, and a later one may be
+        preparing a tree at the same path (a cluster's task can outlive its command)."""
+        if self.token is not None and read_token(self.root) != self.token:
+            raise PublishError(f"{self.root}: the publish these pages were built for has ended")
 
     def write(self, relative: str, data: str | bytes) -> str:
         """Write `data` at `relative` (a path under the root); the path written."""
@@ -258,6 +260,14 @@ class PageWriter:
             path = f"{path}/{part}"
             with contextlib.suppress(FileExistsError):
                 os.mkdir(path)
+
+
+def read_token(root: str) -> str | None:
+    try:
+        with open(f"{root}/{WRITING}", encoding="utf-8") as stream:
+            return stream.read()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def is_ours(folder: Path) -> bool:

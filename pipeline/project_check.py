@@ -3,9 +3,6 @@ the source articles' links and numbers, and the age of the regions' hotlines."""
 
 from __future__ import annotations
 
-import functools
-
-from pipeline.catalogs import catalog_path
 from pipeline.locales import parse_tag
 from pipeline.project import (
     Project,
@@ -15,7 +12,6 @@ from pipeline.project import (
     relative,
 )
 from pipeline.source import article_path, read_source
-from pipeline.state import StateStore, state_path
 
 
 def check(
@@ -24,51 +20,50 @@ def check(
     slugs: tuple[str, ...] = (),
     today=None,
     verbose: bool = False,
+    jobs: int = 0,
 ) -> tuple[list, list[dict]]:
     """(findings, a summary per catalog) of what was asked: the catalogs of `languages`
     (default: every language but the pseudo-locales) and `slugs`, and the hotlines of the
     regions that use the languages named in `languages` (none when no language is named).
-    Untranslated entries are counted in the summary; listed as findings only if `verbose`."""
+    Untranslated entries are counted in the summary; listed as findings only if `verbose`.
+    Catalogs are checked over `jobs` worker processes (0: one per CPU)."""
+    from pipeline.catalog_pool import map_catalogs
+
     findings, summary = [], []
     asked = project.languages(languages)
     if not languages:
         asked = [language for language in asked if language not in pseudo_languages(project)]
-    for language in asked:
-        for slug, shown, found, completeness in catalog_findings(project, language, slugs):
-            findings.extend(f for f in found if verbose or f.severity != "untranslated")
-            summary.append(summary_row(language, slug, shown, found, completeness))
+    wanted = [(slug, language) for language in asked for slug in project.slugs(slugs)]
+    for language, slug, shown, found, completeness in map_catalogs(
+        project, catalog_findings, wanted, jobs
+    ):
+        findings.extend(f for f in found if verbose or f.severity != "untranslated")
+        summary.append(summary_row(language, slug, shown, found, completeness))
     findings.extend(source_findings(project, slugs))
     if languages:
         findings.extend(hotline_findings(project, set(asked), today))
     return findings, summary
 
 
-def catalog_findings(project: Project, language: str, slugs: tuple[str, ...]):
-    """(slug, shown path, findings, completeness) of each of the language's catalogs of
-    `slugs`: the translator checks, and numbers written in a region's format."""
-    from pipeline.checks import check_catalog, judged_ahead
+def catalog_findings(project: Project, store, slug: str, language: str, path):
+    """(language, slug, shown path, findings, completeness) of one catalog: the translator
+    checks, and numbers written in a region's format (`map_catalogs`' work for `check`)."""
+    from pipeline.checks import check_catalog
     from pipeline.numbers import number_format_findings
 
     source_tag = parse_tag(project.settings.source_locale).bcp47
     regions = list(project.regions.values()) if project.settings.regions_file.is_file() else []
-    phone_regions = phone_regions_for(project, language)
+    shown = relative(project, path)
     glossary = project.glossary(language)
-    override = is_override(project, language)
-    store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
-    locales = project.settings.locales_dir
-    path_of = functools.partial(catalog_path, locales, language)
-    for slug in judged_ahead(project.slugs(slugs), store, path_of):
-        path = path_of(slug)
-        if not path.is_file():
-            continue
-        shown = relative(project, path)
-        report = check_catalog(path, shown, phone_regions, language, glossary, store)
-        found = report.findings + number_format_findings(  # a dose in a region's format
-            path, shown, language, slug, regions, source_tag
-        )
-        if override:  # an override's untranslated entries are its language's
-            found = [finding for finding in found if finding.code != "untranslated"]
-        yield slug, shown, found, report.completeness
+    report = check_catalog(
+        path, shown, phone_regions_for(project, language), language, glossary, store
+    )
+    found = report.findings + number_format_findings(  # a dose in a region's format
+        path, shown, language, slug, regions, source_tag
+    )
+    if is_override(project, language):  # an override's untranslated entries are its language's
+        found = [finding for finding in found if finding.code != "untranslated"]
+    return language, slug, shown, found, report.completeness
 
 
 def summary_row(language: str, slug: str, shown: str, found: list, completeness) -> dict:

@@ -314,33 +314,29 @@ class MergeMemory:
 
 
 def status(
-    project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = ()
+    project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), jobs: int = 0
 ) -> list[CatalogStatus]:
     """Counts per article and catalog. A regional catalog (es_MX) beside its language's (es)
-    holds only the entries that differ: it is reported as an override of that language."""
-    from pipeline.checks import judged_ahead
+    holds only the entries that differ: it is reported as an override of that language.
+    Catalogs are read over `jobs` worker processes (0: one per CPU; pipeline/catalog_pool.py)."""
+    from pipeline.catalog_pool import map_catalogs
 
     rows = []
     available = set(project.languages())
-    store = StateStore(state_path(project.settings.root), keep_open=True)  # msgfmt's verdicts
     languages = project.languages(languages)
     wanted = [(slug, language) for slug in project.slugs(slugs) for language in languages]
-
-    def path_of(wanted_pair):
-        slug, language = wanted_pair
-        return catalog_path(project.settings.locales_dir, language, slug)
-
-    for slug, language in judged_ahead(wanted, store, path_of):
-        path = path_of((slug, language))
-        if not path.exists():
-            continue
-        row = catalog_status(read_catalog(path), slug, language, relative(project, path))
-        row = with_completeness(project, row, path, store)
-        base = parse_tag(language).language
-        if base != language and base in available:
+    for row in map_catalogs(project, status_row, wanted, jobs):
+        base = parse_tag(row.language).language
+        if base != row.language and base in available:
             row = dataclasses.replace(row, override_of=base)
         rows.append(row)
     return rows
+
+
+def status_row(project: Project, store, slug: str, language: str, path) -> CatalogStatus:
+    """One catalog's counts (`map_catalogs`' work for `status`)."""
+    row = catalog_status(read_catalog(path), slug, language, relative(project, path))
+    return with_completeness(project, row, path, store)
 
 
 def with_completeness(project: Project, row: CatalogStatus, path, store=None) -> CatalogStatus:

@@ -118,7 +118,7 @@ def test_fifo_in_source(project, command):
     assert_one_line(result, "source/pipe.html: not a regular file (a FIFO)")
 
 
-@pytest.mark.parametrize("command", ["status", "update", "publish"])
+@pytest.mark.parametrize("command", ["status", "check", "update", "publish"])
 def test_fifo_in_place_of_a_catalog(project, command):
     assert pipeline("--project", str(project), "extract").returncode == 0  # no FIFO yet
     (project / CATALOG).unlink()

@@ -162,6 +162,7 @@ def test_build_workers_write_only_into_the_tree_of_their_own_publish(tmp_path):
     assert PageWriter.attach(root, "another publish's token") is None
     assert PageWriter.attach(str(tmp_path / "elsewhere"), token) is None
     writer = PageWriter.attach(root, token)
+    writer.check()
     writer.write("de-DE/a/index.html", "<p>a</p>")
     tree.written_there("de-DE/a/index.html")
     tree.commit([])
@@ -171,6 +172,7 @@ def test_build_workers_write_only_into_the_tree_of_their_own_publish(tmp_path):
 
 
 def test_a_worker_still_running_after_a_failed_publish_does_not_make_its_tree_again(tmp_path):
+    from pipeline.errors import PublishError
     from pipeline.output import OutputTree, PageWriter
 
     tree = OutputTree(tmp_path / "output")
@@ -178,6 +180,8 @@ def test_a_worker_still_running_after_a_failed_publish_does_not_make_its_tree_ag
     writer = PageWriter.attach(root, token)
     tree.abort()
     assert PageWriter.attach(root, token) is None
+    with pytest.raises(PublishError, match="has ended"):
+        writer.check()
     with pytest.raises(FileNotFoundError):
         writer.write("de-DE/a/index.html", "<p>a</p>")
     assert not Path(root).exists()

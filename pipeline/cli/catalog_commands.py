@@ -133,13 +133,14 @@ def report_lines(report):
 @click.command()
 @languages_option
 @articles_option
+@jobs_option
 @json_option
 @pass_project
-def status(context, languages, slugs, as_json):
+def status(context, languages, slugs, jobs, as_json):
     """Translated, fuzzy, untranslated and obsolete entries per article and language."""
     from pipeline import workflow
 
-    rows = workflow.status(context.project, languages, slugs)
+    rows = workflow.status(context.project, languages, slugs, jobs)
     if as_json:
         emit_json({"catalogs": [row.as_json() for row in rows]})
         return
@@ -168,16 +169,19 @@ def status(context, languages, slugs, as_json):
 @articles_option
 @strict_option("Warnings fail the check too (untranslated entries do not).")
 @click.option("--verbose", is_flag=True, help="List every untranslated entry, not only counts.")
+@jobs_option
 @json_option
 @pass_project
-def check(context, languages, slugs, strict, verbose, as_json):
+def check(context, languages, slugs, strict, verbose, jobs, as_json):
     """Quality checks of the catalogs: errors keep a translation off the page.
 
     Judges what was asked: the catalogs of --lang (default: all but the pseudo-locales) and
     --article, and the hotlines of the regions that use the languages named with --lang."""
     from pipeline import workflow
 
-    findings, summary = workflow.check(context.project, languages, slugs, verbose=verbose)
+    findings, summary = workflow.check(
+        context.project, languages, slugs, verbose=verbose, jobs=jobs
+    )
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     untranslated = sum(row["untranslated"] for row in summary)
