@@ -10,8 +10,8 @@ cluster with the output on the shared volume); others send them back with the en
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,8 +107,12 @@ def run_tasks(
         start_worker,
         (project.settings, shell_path, target),
         executor=executor,
+        in_flight=2,  # a worker that does not see the tree sends its pages: fewer wait
     )
-    return itertools.chain.from_iterable(groups)
+    # Closed with this generator: a publish that fails stops its workers before its tree goes.
+    with contextlib.closing(groups):
+        for group in groups:
+            yield from group
 
 
 class TaskGroups:
@@ -158,6 +162,8 @@ class ArticleBuilder:
         self.today = datetime.date.today()  # the task's, once one is built
 
     def build(self, task: ArticleTask) -> ArticleBuild:
+        if self.writer:
+            self.writer.check()  # a queued article of a publish that failed is not built
         self.catalogs.clear()  # an article's catalogs serve that article only
         self.review_memo = {}  # language -> its review verdict, for this article
         self.today = task.today

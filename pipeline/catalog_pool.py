@@ -13,13 +13,13 @@ import itertools
 from collections.abc import Callable, Iterator
 
 from pipeline.catalogs import catalog_path
-from pipeline.parallel import groups_of, ordered_map
+from pipeline.parallel import groups_of, ordered_map, workers_for
 from pipeline.project import Project
 from pipeline.state import StateStore, state_path
 
 GROUP = 24  # catalogs in a group: one msgfmt run, one task
 
-# In each worker: the project, its state store (msgfmt's verdicts) and the work to do.
+# In each worker process: the project, its state store (msgfmt's verdicts) and the work.
 _WORKER: tuple | None = None
 
 
@@ -28,7 +28,12 @@ def map_catalogs(project: Project, work: Callable, pairs: list, jobs: int) -> It
     whose catalog exists, results in the order of `pairs`; over `jobs` worker processes
     (0: one per CPU). `work` is a module's function: workers are sent its name."""
     groups = list(groups_of(pairs, GROUP))
-    results = ordered_map(run_group, groups, jobs, start_worker, (project.settings, work))
+    if workers_for(jobs, len(groups)) <= 1:
+        # In this process, with the caller's project (its glossaries and regions read once),
+        # nothing shared between threads (the review server checks from its request threads).
+        context = (project, StateStore(state_path(project.settings.root), keep_open=True), work)
+        return itertools.chain.from_iterable(run_group(context, group) for group in groups)
+    results = ordered_map(run_group_in_worker, groups, jobs, start_worker, (project.settings, work))
     return itertools.chain.from_iterable(results)
 
 
@@ -37,10 +42,15 @@ def start_worker(settings, work: Callable) -> None:
     _WORKER = (Project(settings), StateStore(state_path(settings.root), keep_open=True), work)
 
 
-def run_group(group: list) -> list:
+def run_group_in_worker(group: list) -> list:
+    return run_group(_WORKER, group)
+
+
+def run_group(context: tuple, group: list) -> list:
+    """`work` over a group of catalogs, msgfmt having judged them in one run."""
     from pipeline.checks import judge_together
 
-    project, store, work = _WORKER
+    project, store, work = context
     locales = project.settings.locales_dir
     paths = [catalog_path(locales, language, slug) for slug, language in group]
     judge_together(paths, store)

@@ -79,7 +79,7 @@ def ordered_map(
             function, items, executor, jobs, initializer, initargs, chunks, in_flight
         )
         return
-    jobs = min(jobs or default_jobs(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
+    jobs = workers_for(jobs, len(items))
     if jobs <= 1:
         if initializer:
             initializer(*initargs)
@@ -104,6 +104,12 @@ def ordered_map(
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def workers_for(jobs: int, items: int) -> int:
+    """Worker processes for `items` items with `jobs` asked (0: one per CPU): one (this
+    process, no pool) unless each worker gets a few items."""
+    return min(jobs or default_jobs(), max(1, items // MIN_ITEMS_PER_WORKER))
 
 
 def batched(items, workers: int, chunks: bool) -> Iterator[list]:

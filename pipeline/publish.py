@@ -13,6 +13,7 @@ pages built go to a temporary file as they come.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -136,7 +137,7 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         run_tasks, project, plan.tasks, options.jobs, shell_path, options.executor
     )
     if options.dry_run:
-        merge_articles(Merge(plan, result, iter(builds()), None, None, options, on_item), previous)
+        merge_articles(Merge(plan, result, builds(), None, None, options, on_item), previous)
         return result
     merge = Merge(plan, result, None, None, None, options, on_item)
     write_output(project, merge, builds, previous, head, assets)
@@ -182,7 +183,7 @@ def write_output(project: Project, merge: Merge, start_builds, previous, head, a
     writer = None
     try:
         merge.writer = writer = ManifestWriter(str(tree.root), head, settings.manifest_shard_pages)
-        merge.builds = iter(start_builds(target=tree.target()))
+        merge.builds = start_builds(target=tree.target())
         merge_articles(merge, previous)
         tree.drop_unwanted()
         for path, _, data in assets:
@@ -202,6 +203,12 @@ def write_output(project: Project, merge: Merge, start_builds, previous, head, a
         if writer is not None:
             writer.discard()
         if tree is not None:
+            tree.stop_writers()
+            if merge.builds is not None:
+                # Waits for the workers' articles in flight. The publish has failed already:
+                # its own error is the one to report, not one of a worker stopped midway.
+                with contextlib.suppress(Exception):
+                    merge.builds.close()
             tree.abort()
 
 

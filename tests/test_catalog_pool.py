@@ -5,6 +5,7 @@ run, and a catalog msgfmt refuses is still reported with its own errors and line
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -38,8 +39,9 @@ def reports(root: Path, jobs: str) -> tuple:
 
 
 def test_status_and_check_over_workers_equal_one_process(generated):
+    two = reports(generated, "2")  # first: the workers judge every catalog, none remembered
     one = reports(generated, "1")
-    assert reports(generated, "2") == one
+    assert two == one
     status, check = one
     assert len(status["catalogs"]) == 36
     assert [(row["article"], row["language"]) for row in check["catalogs"]] == [
@@ -50,3 +52,14 @@ def test_status_and_check_over_workers_equal_one_process(generated):
         "locales/fr/LC_MESSAGES/article-00004.po",
         "locales/es/LC_MESSAGES/article-00007.po",
     }
+
+
+@pytest.mark.parametrize("command", ["status", "check"])
+def test_an_unreadable_catalog_in_a_worker_is_one_line(generated, command):
+    fifo = generated / "locales/es/LC_MESSAGES/article-00009.po"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    result = Cli(generated)(command, "--jobs", "2", code=1)
+    assert result.stderr.splitlines() == [f"error: {fifo}: not a regular file (a FIFO)"]
+    data = json.loads(Cli(generated)(command, "--jobs", "2", "--json", code=1).stdout)
+    assert data["error"]["message"] == f"{fifo}: not a regular file (a FIFO)"
