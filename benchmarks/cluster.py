@@ -124,8 +124,9 @@ def run_dask(root: Path, workers: int) -> dict:
 def model(runs: list[dict], pages_total: int, workers: int) -> dict:
     """Wall time of a publish of `pages_total` pages on `workers` workers: the measured cost of
     a page on one worker (CPU of a one-process local publish, msgfmt included), divided among
-    the workers, plus the coordinator's CPU per page on the smallest cluster (receiving and
-    writing pages, manifest and sitemaps, and its fixed start), which does not divide."""
+    the workers, plus the coordinator's CPU per page on the smallest cluster (receiving
+    manifest entries, writing the manifest and sitemaps, and its fixed start), which does not
+    divide."""
     local = next(run for run in runs if run["executor"] == "local")
     one = min((run for run in runs if run["executor"] == "dask"), key=lambda run: run["workers"])
     worker_page = (local["cpu"] + local["children_cpu"]) / local["pages"]  # build and write
