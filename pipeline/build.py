@@ -20,8 +20,9 @@ from pipeline.checks import judge_together, judged_translations
 from pipeline.locales import parse_tag, same_language
 from pipeline.manifest import dump_line
 from pipeline.model import Region
-from pipeline.output import PageWriter, page_files
+from pipeline.output import page_files
 from pipeline.pagereview import review_data, review_lines
+from pipeline.pagewriter import PageWriter
 from pipeline.parallel import LOCAL, Executor, groups_of, ordered_map
 from pipeline.plan import ArticleTask
 from pipeline.project import Project

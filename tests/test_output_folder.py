@@ -155,7 +155,8 @@ def test_publish_killed_midway_then_publish_again_keeps_every_foreign_file(cli, 
 
 
 def test_build_workers_write_only_into_the_tree_of_their_own_publish(tmp_path):
-    from pipeline.output import WRITING, OutputTree, PageWriter
+    from pipeline.output import OutputTree
+    from pipeline.pagewriter import WRITING, PageWriter
 
     tree = OutputTree(tmp_path / "output")
     root, token = tree.target()
@@ -173,7 +174,8 @@ def test_build_workers_write_only_into_the_tree_of_their_own_publish(tmp_path):
 
 def test_a_worker_still_running_after_a_failed_publish_does_not_make_its_tree_again(tmp_path):
     from pipeline.errors import PublishError
-    from pipeline.output import OutputTree, PageWriter
+    from pipeline.output import OutputTree
+    from pipeline.pagewriter import PageWriter
 
     tree = OutputTree(tmp_path / "output")
     root, token = tree.target()

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from conftest import examples
-from pipeline import build, workflow
+from pipeline import build, pagewriter, workflow
 from pipeline import output as output_module
 from pipeline.catalogs import catalog_path, init_catalog, read_catalog, template_path
 from pipeline.config import load_settings
@@ -93,7 +93,7 @@ def building(grouped: bool, sent: bool):
             stack.enter_context(mock.patch.multiple(build.TaskGroups, GROUPS=1, GROUP=2))
         if sent:
             stack.enter_context(
-                mock.patch.object(output_module.PageWriter, "attach", lambda root, token: None)
+                mock.patch.object(pagewriter.PageWriter, "attach", lambda root, token: None)
             )
         yield
 
@@ -275,7 +275,7 @@ class PublishMachine(RuleBasedStateMachine):
 
         # Every file a publish writes into its tree, the worker's pages included, is written
         # by a PageWriter or linked from the live tree.
-        writer, tree = output_module.PageWriter, output_module.OutputTree
+        writer, tree = pagewriter.PageWriter, output_module.OutputTree
         with (
             building(False, sent),
             mock.patch.object(writer, "write", failing(writer.write)),
