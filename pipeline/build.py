@@ -189,8 +189,6 @@ class ArticleBuilder:
         rebuilt = self.drafts(article, tuple(stale))
         published.extend(draft for draft in rebuilt if not skip_reason(draft, task.threshold))
         shared_alternates = [{"hreflang": h, "href": href} for h, href in alternates]
-        if self.writer:
-            self.writer.check()
         for draft in published:
             verdict = verdicts.get(draft.region.tag) or self.review_verdict(draft)
             self.finish(draft, verdict, alternates, shared_alternates, task, out)
