@@ -209,21 +209,28 @@ def source_url_findings(text: str, shown: str) -> list[Finding]:
     ]
 
 
+NOT_DIGIT = re.compile(r"\D")
+
+
 def written_phone_number(target: str, msgid: str, regions: tuple[str, ...]) -> str | None:
     """A phone number in the translation (its plain text) that the source text does not
     contain."""
     if not MAYBE_PHONE.search(target):
         return None
+    source_digits = NOT_DIGIT.sub("", plain_text(msgid))
+    # A number found is a run of the translation's digits: when all of them, in order, are a
+    # run of the source's, no number found can be new (the common case: the same figures).
+    if NOT_DIGIT.sub("", target) in source_digits:
+        return None
     import phonenumbers
 
-    source_digits = re.sub(r"\D", "", plain_text(msgid))
     # Valid numbers only: `regions` is every country of the region file, and a merely
     # possible number in one of them is any run of digits ("1.234.567 usuarios", "2019").
     for region in regions or ("US",):
         for match in phonenumbers.PhoneNumberMatcher(
             target, region, leniency=phonenumbers.Leniency.VALID
         ):
-            digits = re.sub(r"\D", "", match.raw_string)
+            digits = NOT_DIGIT.sub("", match.raw_string)
             if digits not in source_digits:
                 return match.raw_string
     return None

@@ -109,11 +109,26 @@ class Glossary:
         self.terms = terms
         self.source = Stems(source_language)
         self.target = Stems(language)
+        # First word's key -> (term number, every word's key) of each source spelling: a text
+        # is looked up a word at a time, not compared with every term (every catalog entry
+        # of every page is looked through).
+        self.index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for number, term in enumerate(terms):
+            for phrase in term.sources:
+                keys = tuple(key for _, key in self.source.words(phrase))
+                if keys:
+                    self.index.setdefault(keys[0], []).append((number, keys))
 
     def terms_in(self, source_text: str) -> list[Term]:
-        """The terms that a source text holds (as plain text or a catalog message)."""
-        stems = self.source.words(plain(source_text))
-        return [t for t in self.terms if any(self.source.has(stems, s) for s in t.sources)]
+        """The terms that a source text holds (as plain text or a catalog message): those
+        with a spelling whose words are among the text's in a row (`Stems.has`)."""
+        keys = [key for _, key in self.source.words(plain(source_text))]
+        found = set()
+        for start, key in enumerate(keys):
+            for number, wanted in self.index.get(key, ()):
+                if tuple(keys[start : start + len(wanted)]) == wanted:
+                    found.add(number)
+        return [term for number, term in enumerate(self.terms) if number in found]
 
     def problems(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         """(severity, message) for each term of the source that the translation renders

@@ -80,8 +80,12 @@ class Project:
             raise UsageError(f"no source article {missing[0]!r} in {self.settings.source_dir}")
         return list(wanted)
 
-    def article(self, slug: str) -> Article:
-        return load_article(self.settings.source_dir, slug, self.source_hotline, self.settings.root)
+    def article(self, slug: str, problems: bool = True) -> Article:
+        """The article `slug`, read and segmented (`problems`: see `load_article`)."""
+        settings = self.settings
+        return load_article(
+            settings.source_dir, slug, self.source_hotline, settings.root, problems=problems
+        )
 
     def languages(self, wanted: tuple[str, ...] = ()) -> list[str]:
         available = catalog_languages(self.settings.locales_dir)

@@ -45,7 +45,10 @@ SRCSET_URL = re.compile(r"[\s,]*(\S*)")
 # attributes (an attribute follows a space, a "/" or a quoted value). It also finds some that
 # are not attributes (in a comment, a script, an unquoted value): only then is the page parsed.
 URL_ATTRIBUTE_VALUE = re.compile(
-    r"(?:^|[\s/\"'])(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
+    # The lookahead on the names' first letters only saves trying every name after each
+    # space of the text (it matches what the names alone match).
+    r"(?:^|[\s/\"'])(?=[" + "".join(sorted({name[0] for name in URL_ATTRIBUTES})) + "])"
+    r"(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
     r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
     re.I,
 )

@@ -206,8 +206,11 @@ def code_maker(original, codes: dict):
     """The element_for of `build_nested` for XLIFF 2: `<pc>`/`<ph>` pointing at `<data>` that
     holds the source's markup (the catalog's notation where the source has none)."""
 
+    made: set[str] = set()  # ids of the <data> elements in `original`
+
     def data(ref: str, text: str) -> str:
-        if not any(d.get("id") == ref for d in original):
+        if ref not in made:
+            made.add(ref)
             etree.SubElement(original, q("data"), id=ref).text = clean(text)
         return ref
 
@@ -286,7 +289,7 @@ def export_project(project, language: str, slugs, version: str, with_glossary: b
         path = catalog_path(project.settings.locales_dir, name, slug)
         if not path.is_file():
             continue
-        article = project.article(slug)
+        article = project.article(slug, problems=False)  # only its inline codes
         codes = {
             segment.key: {tag.number: (tag.open, tag.close) for tag in segment.tags}
             for segment in article.segments

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import polib
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import REPO, one_line_error
+from conftest import REPO, examples, one_line_error
 from exchange_helpers import CATALOG, validate
+from pipeline.checks import plain_text
 from pipeline.glossary import load_glossary, read_terms
 from pipeline.xliff import GLOSSARY, XLIFF2, unit_id
 
@@ -188,3 +189,25 @@ def test_an_allowed_translation_in_any_case_is_never_a_finding(
     for allowed in term.allowed:
         translation = before + case(allowed) + after
         assert glossary(language).problems(term.source, translation) == [], translation
+
+
+@settings(max_examples=examples(100, 1000))
+@given(
+    st.sampled_from(["fr", "es", "de"]),
+    st.lists(
+        st.sampled_from(
+            "ketamine withdrawal symptoms delirium delusions Delusion overdoses dependence "
+            "esketamine tolerance the of and <1>a</1> ketamines Withdrawals dissociative "
+            "anaesthetic anaesthetics Dissociative".split()
+        ),
+        max_size=12,
+    ),
+)
+def test_terms_found_through_the_index_are_those_found_term_by_term(language, words):
+    """`terms_in` looks a text's words up in an index of the terms' first words: it finds
+    exactly the terms that comparing the text with every spelling of every term finds."""
+    shipped = glossary(language)
+    text = " ".join(words)
+    stems = shipped.source.words(plain_text(text))
+    expected = [t for t in shipped.terms if any(shipped.source.has(stems, s) for s in t.sources)]
+    assert shipped.terms_in(text) == expected

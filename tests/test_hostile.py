@@ -521,3 +521,56 @@ def test_what_reads_as_a_phone_number_in_a_source(written, context, expected):
 
     text = context + written
     assert looks_like_a_phone_number(written, text, len(context)) is expected
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                " ",
+                "/",
+                '"',
+                "'",
+                "=",
+                " = ",
+                ">",
+                "<a ",
+                "HREF",
+                "href",
+                "ſrc",
+                "src",
+                "SrcSet",
+                "xlink:href",
+                "data",
+                "action",
+                "formAction",
+                "kite",
+                "cite",
+                "x",
+                "-",
+                "\t",
+                '"javascript:x"',
+                "'data:text/html,1'",
+                "javascript:1",
+                "http://a/",
+                "İ",
+                "K",
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_url_attributes_are_found_where_the_names_alone_find_them(text):
+    """The scanner's lookahead on the names' first letters finds every URL attribute value
+    (case folding included) that the pattern of the names alone finds."""
+    import re
+
+    from pipeline.urls import URL_ATTRIBUTE_VALUE, URL_ATTRIBUTES
+
+    plain = re.compile(
+        r"(?:^|[\s/\"'])(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
+        r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
+        re.I,
+    )
+    found = [(m.span(), m.groups()) for m in URL_ATTRIBUTE_VALUE.finditer(text)]
+    assert found == [(m.span(), m.groups()) for m in plain.finditer(text)]
