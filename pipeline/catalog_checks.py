@@ -190,6 +190,7 @@ class CatalogReport:
     findings: list[Finding]
     completeness: Completeness | None
     usable: frozenset = frozenset()  # keys of the translations publish may use
+    entries: tuple = ()  # the catalog's entries, as read (for further checks)
 
 
 def check_catalog(
@@ -232,7 +233,7 @@ def check_catalog(
             findings.extend(Finding(*finding, shown, entry.line, entry.msgid) for finding in found)
             judged.append((entry.key, entry.msgid, is_usable(entry, found, refused)))
     usable = frozenset(key for key, _, ok in judged if ok)
-    return CatalogReport(findings, completeness(judged), usable)
+    return CatalogReport(findings, completeness(judged), usable, tuple(entries))
 
 
 def glossary_findings(entry, glossary) -> list[tuple[str, str, str]]:

@@ -25,7 +25,8 @@ from pipeline.segment import MAYBE_PHONE
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
-DOUBLED_WORD = re.compile(r"\b(\w{2,})\s+\1\b", re.I | re.U)
+# A word (taken whole: possessive, as only a whole word can be followed by a space) twice.
+DOUBLED_WORD = re.compile(r"\b(\w{2,}+)\s+\1\b", re.I | re.U)
 END_PUNCTUATION = ".!?:;…。！？"
 # Doubled words that are correct grammar ("nous nous attachons", "en en consommant").
 LEGITIMATE_DOUBLES = {

@@ -44,7 +44,10 @@ class LanguageTag:
     def direction(self) -> str:
         if self.is_pseudo:
             return PSEUDO[self.territory]
-        return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+        # The language's (and script's) own: no region of CLDR writes the other way, and the
+        # regional locale's data would be loaded for each region of a publish.
+        language = babel_locale(self.language, self.script, None)
+        return "rtl" if language.character_order == "right-to-left" else "ltr"
 
     @property
     def plural_forms(self) -> str:
@@ -73,12 +76,19 @@ def parse_tag(tag: str) -> LanguageTag:
     territory = match.group(3).upper() if match.group(3) else None
     parsed = LanguageTag(language, script, territory)
     try:
-        locale = parsed.babel
-    except (UnknownLocaleError, ValueError):
+        babel_locale(language, script, None if parsed.is_pseudo else territory)
+    except (UnknownLocaleError, ValueError):  # a language, script or locale Babel lacks
         raise LocaleError(f"unknown locale {tag!r}") from None
-    if territory and not parsed.is_pseudo and territory not in locale.territories:
+    if territory and not parsed.is_pseudo and territory not in known_territories():
         raise LocaleError(f"unknown locale {tag!r}: no territory {territory}")
     return parsed
+
+
+@cache
+def known_territories() -> frozenset[str]:
+    """CLDR's territory codes. English names them all (no locale names one it lacks); the
+    language's own names would load that whole locale's data for each tag of a publish."""
+    return frozenset(Locale("en").territories)
 
 
 def same_language(catalog_language: str, source_locale: str) -> bool:

@@ -17,6 +17,14 @@ from pipeline.model import Region
 
 # A decimal number as the source writes it: "0.5", "2.25" (never a run of digit groups).
 SOURCE_DECIMAL = re.compile(r"(?<![\d.,])(\d+)([.,])(\d+)(?![.,]?\d)")
+# What every decimal holds: searched first, as it is found (or not) without trying the
+# lookbehind above at each character of a text, and most texts have no number at all.
+DECIMAL_CORE = re.compile(r"\d[.,]\d")
+
+
+def has_decimal(text: str) -> bool:
+    """Whether a source text holds a decimal number (`SOURCE_DECIMAL`)."""
+    return DECIMAL_CORE.search(text) is not None and SOURCE_DECIMAL.search(text) is not None
 
 
 def decimal_symbol(locale: str) -> str | None:
@@ -78,7 +86,7 @@ def number_format_problems(
     problems = []
     for entry in entries:
         msgid, msgstr = entry.msgid, entry.msgstr
-        if not msgid or not entry.translated or not SOURCE_DECIMAL.search(msgid):
+        if not msgid or not entry.translated or not has_decimal(msgid):
             continue
         for region in readers(entry.key, language, regions, overrides):
             symbol = symbols[region.tag]
@@ -97,20 +105,32 @@ def wrong_format(written: str, symbol: str, region: Region, language: str) -> st
 
 
 def number_format_findings(
-    path: Path, shown: str, language: str, slug: str, regions: list[Region], source_locale: str
+    path: Path,
+    shown: str,
+    language: str,
+    slug: str,
+    regions: list[Region],
+    source_locale: str,
+    entries: tuple | None = None,
 ) -> list:
     """`check`'s findings (errors) for the catalog at `path`: numbers in a format wrong for
-    a region that shows them."""
+    a region that shows them. `entries`: the catalog's, when the caller has read them."""
     from pipeline.checks import Finding
     from pipeline.files import read_bytes
     from pipeline.poreader import PoSyntaxError, read_entries
 
-    try:
-        entries = read_entries(read_bytes(path).decode("utf-8"))
-    except (UnicodeDecodeError, PoSyntaxError):
-        return []  # reported by the catalog's own checks
+    if entries is None:
+        try:
+            entries = read_entries(read_bytes(path).decode("utf-8"))
+        except (UnicodeDecodeError, PoSyntaxError):
+            return []  # reported by the catalog's own checks
+    if not any(entry.translated and has_decimal(entry.msgid) for entry in entries):
+        return []  # no number to judge: the more specific catalogs need not be read
     locales_dir = path.parents[2]
-    names = {name for region in regions for name in region.catalogs if name != language}
+    # The catalogs before this one in a region's chain: where they translate an entry, that
+    # region shows theirs (`readers`).
+    chains = [region.catalogs for region in regions if language in region.catalogs]
+    names = {name for chain in chains for name in chain[: chain.index(language)]}
     overrides = {name: catalog_entries(locales_dir, name, slug) for name in names}
     return [
         Finding("warning", "number-format", message, shown, line, msgid)

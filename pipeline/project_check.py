@@ -58,9 +58,11 @@ def catalog_findings(project: Project, store, slug: str, language: str, path):
     report = check_catalog(
         path, shown, phone_regions_for(project, language), language, glossary, store
     )
-    found = report.findings + number_format_findings(  # a dose in a region's format
-        path, shown, language, slug, regions, source_tag
-    )
+    found = report.findings
+    if report.completeness is not None:  # read: a dose in a region's format
+        found = found + number_format_findings(
+            path, shown, language, slug, regions, source_tag, report.entries
+        )
     if is_override(project, language):  # an override's untranslated entries are its language's
         found = [finding for finding in found if finding.code != "untranslated"]
     return language, slug, shown, found, report.completeness

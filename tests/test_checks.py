@@ -322,3 +322,21 @@ def test_tm_export_leaves_out_translations_with_errors_and_says_how_many(cli, pr
         == f"wrote {tmx}: {translated - len(BROKEN)} segments, 6 left out (check errors)\n"
     )
     assert cli("tm", "export", "--lang", "es").stderr.endswith("6 left out (check errors)\n")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["the", "The", "a", "ab", "abab", " ", "  ", "\n", "é", "1", "-", "ab ab", "a a"]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_a_doubled_word_is_found_as_the_backtracking_pattern_finds_it(text):
+    """The possessive word of DOUBLED_WORD finds what the plain pattern finds."""
+    from pipeline.checks import DOUBLED_WORD
+
+    plain = re.compile(r"\b(\w{2,})\s+\1\b", re.I | re.U)
+    assert [m.span() for m in DOUBLED_WORD.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]

@@ -116,3 +116,11 @@ def test_a_written_number_is_found_as_the_matcher_alone_finds_it(target, source)
         if expected:
             break
     assert written_phone_number(target, source, regions) == expected
+
+
+@given(st.text(st.sampled_from("0123456789.,- ab٣"), max_size=12))
+def test_a_decimal_is_found_as_the_full_pattern_alone_finds_it(text):
+    """`has_decimal` searches what every decimal holds first: its answer is the pattern's."""
+    from pipeline.numbers import SOURCE_DECIMAL, has_decimal
+
+    assert has_decimal(text) == (SOURCE_DECIMAL.search(text) is not None)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, LocaleError
 from pipeline.regions import load_regions
 from tests.conftest import REPO, one_line_error
 
@@ -176,3 +176,24 @@ def test_a_region_problem_names_the_line_of_the_key(tmp_path):
     assert f"; line {emergency}: region fr-FR: emergency '911'" in message
     assert f"; line {dutch}: region nl-NL: unknown field 'colour'" in message
     assert "\n" not in message
+
+
+def test_direction_and_territories_read_from_the_language_are_each_locales_own():
+    """A tag's direction comes from its language (and script), and its territory is checked
+    against CLDR's codes: for every locale Babel has, the same as the locale's own data."""
+    from babel import Locale, localedata
+
+    from pipeline.locales import parse_tag
+
+    checked = 0
+    for identifier in localedata.locale_identifiers():
+        locale = Locale.parse(identifier)
+        if locale.variant or identifier == "root":
+            continue
+        tag = parse_tag(identifier)
+        assert tag.direction == ("rtl" if locale.character_order == "right-to-left" else "ltr")
+        checked += 1
+    assert checked > 700
+    assert parse_tag("ar-EG").direction == "rtl" and parse_tag("pa-Arab-PK").direction == "rtl"
+    with pytest.raises(LocaleError, match="unknown locale 'es-ZZ'"):
+        parse_tag("es-ZZ")
