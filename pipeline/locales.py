@@ -64,10 +64,12 @@ def babel_locale(language: str, script: str | None, territory: str | None) -> Lo
 
 
 # A project names a handful of tags, asked for per page and per segment: each is validated
-# (a look into Babel's territories) once.
+# once.
 @lru_cache(maxsize=1024)
 def parse_tag(tag: str) -> LanguageTag:
-    """`es-MX`, `es_MX`, `de` -> a validated tag; an unknown locale is a LocaleError."""
+    """`es-MX`, `es_MX`, `de` -> a validated tag; an unknown locale is a LocaleError. A tag
+    is known when Babel has its locale and CLDR its territory (a sparse locale such as
+    `ht_HT` that names no territories of its own is known too)."""
     match = TAG.match(tag)
     if not match:
         raise LocaleError(f"malformed locale {tag!r} (expected e.g. 'es', 'es-MX' or 'es_MX')")

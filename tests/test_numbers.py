@@ -124,3 +124,11 @@ def test_a_decimal_is_found_as_the_full_pattern_alone_finds_it(text):
     from pipeline.numbers import SOURCE_DECIMAL, has_decimal
 
     assert has_decimal(text) == (SOURCE_DECIMAL.search(text) is not None)
+
+
+def test_a_number_in_other_digits_is_still_found():
+    """Digits other than ASCII ones are digits to the shortcut too (and to the matcher)."""
+    from pipeline.checks import written_phone_number
+
+    found = written_phone_number("llame al ٠٢٠ ٧٩٤٦ ٠٠٠٠", "call us", ("GB",))
+    assert found == "٠٢٠ ٧٩٤٦ ٠٠٠٠"
