@@ -79,21 +79,25 @@ def catalog_entries(locales_dir: Path, language: str, slug: str) -> dict:
 def number_format_problems(
     entries, language: str, regions: list[Region], overrides: dict, source_locale: str
 ) -> list[tuple[int, str, str]]:
-    """(line, msgid, message) for each translated entry (`pipeline.pofile.Entry`) of the
-    catalog `language` with a decimal number in a format wrong for a region that shows it."""
+    """(line, msgid, message) for each of `entries` (`pipeline.pofile.Entry`, translated and
+    holding a decimal: `decimal_entries`) of the catalog `language` whose number is in a
+    format wrong for a region that shows it."""
     source_symbol = decimal_symbol(source_locale.replace("-", "_")) or "."
     symbols = {region.tag: decimal_symbol(region.tag.replace("-", "_")) for region in regions}
     problems = []
     for entry in entries:
         msgid, msgstr = entry.msgid, entry.msgstr
-        if not msgid or not entry.translated or not has_decimal(msgid):
-            continue
         for region in readers(entry.key, language, regions, overrides):
             symbol = symbols[region.tag]
             for written in wrong_decimals(msgid, msgstr, source_symbol, symbol) if symbol else ():
                 message = wrong_format(written, symbol, region, language)
                 problems.append((entry.line, msgid, message))
     return problems
+
+
+def decimal_entries(entries) -> list:
+    """The translated entries whose source text holds a decimal number."""
+    return [entry for entry in entries if entry.translated and has_decimal(entry.msgid)]
 
 
 def wrong_format(written: str, symbol: str, region: Region, language: str) -> str:
@@ -111,20 +115,14 @@ def number_format_findings(
     slug: str,
     regions: list[Region],
     source_locale: str,
-    entries: tuple | None = None,
+    entries: tuple,
 ) -> list:
-    """`check`'s findings (errors) for the catalog at `path`: numbers in a format wrong for
-    a region that shows them. `entries`: the catalog's, when the caller has read them."""
+    """`check`'s findings (errors) for the catalog at `path`, whose `entries` the caller
+    read: numbers in a format wrong for a region that shows them."""
     from pipeline.checks import Finding
-    from pipeline.files import read_bytes
-    from pipeline.poreader import PoSyntaxError, read_entries
 
-    if entries is None:
-        try:
-            entries = read_entries(read_bytes(path).decode("utf-8"))
-        except (UnicodeDecodeError, PoSyntaxError):
-            return []  # reported by the catalog's own checks
-    if not any(entry.translated and has_decimal(entry.msgid) for entry in entries):
+    judged = decimal_entries(entries)
+    if not judged:
         return []  # no number to judge: the more specific catalogs need not be read
     locales_dir = path.parents[2]
     # The catalogs before this one in a region's chain: where they translate an entry, that
@@ -135,6 +133,6 @@ def number_format_findings(
     return [
         Finding("warning", "number-format", message, shown, line, msgid)
         for line, msgid, message in number_format_problems(
-            entries, language, regions, overrides, source_locale
+            judged, language, regions, overrides, source_locale
         )
     ]
