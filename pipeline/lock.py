@@ -4,12 +4,14 @@ Two runs at once (publish and publish, publish and update, update and update) wo
 read what the other is halfway through replacing. The lock is an `flock` on
 `.pipeline-cache/lock`: the kernel releases it when its process ends, however it ends, so a
 killed run never leaves a stale lock behind. The file names the holder (process id and
-command) for the message the second run prints; it is never deleted, since deleting a lock
-file while another process waits on it would let a third one take a second lock.
+command) for the message the second run prints while the lock is held; it is never deleted,
+since deleting a lock file while another process waits on it would let a third one take a
+second lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -40,7 +42,14 @@ def project_lock(cache_dir: Path, command: str, wait: bool = False) -> Iterator[
         name = f"{os.getpid()} {command}\n".encode()
         os.pwrite(handle, name, 0)  # then cut what a longer earlier name left: never empty
         os.ftruncate(handle, len(name))
-        yield
+        try:
+            yield
+        finally:
+            # The name goes with the lock: a run refused in the moment between the next
+            # holder's lock and its name waits for that name (`holder`) instead of reading
+            # this run's. (A killed run leaves its name; the next holder overwrites it.)
+            with contextlib.suppress(OSError):
+                os.ftruncate(handle, 0)
     finally:
         os.close(handle)  # releases the lock (so does the end of the process)
 

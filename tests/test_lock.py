@@ -111,6 +111,30 @@ def hold_lock(root: Path) -> subprocess.Popen:
     return holder
 
 
+def test_a_run_that_ended_is_never_named_as_the_holder(project):
+    """A finished run takes its name away with its lock: a run refused in the moment
+    between the next holder's lock and its name is not told of the run that ended (the
+    project's extract, here, run in this process before)."""
+    lock = project / ".pipeline-cache" / "lock"
+    assert lock.read_bytes() == b""  # the fixture's extract ended
+    code = (
+        "import fcntl, os, sys, time\n"
+        f"handle = os.open({str(lock)!r}, os.O_RDWR)\n"
+        "fcntl.flock(handle, fcntl.LOCK_EX)\n"  # locked, its name not yet written
+        "print('held', flush=True); time.sleep(600)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        busy = pipeline(project, "publish", "--json")
+        assert busy.returncode == 1
+        message = json.loads(busy.stdout)["error"]["message"]
+        assert "process unknown: it has only just started" in message, message
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+
+
 @pytest.mark.slow
 def test_a_killed_run_leaves_no_stale_lock(project):
     holder = hold_lock(project)
