@@ -272,6 +272,13 @@ class InputFingerprint:
         self.source_dir = str(settings.source_dir)
         self.locales_dir = str(settings.locales_dir)
         self.languages = frozenset(catalog_languages(settings.locales_dir))
+        # The catalogs any region reads, where they exist: an article's files are looked up
+        # together when its first page is asked for.
+        self.catalog_names = tuple(
+            name
+            for name in dict.fromkeys(n for r in project.regions.values() for n in r.catalogs)
+            if name in self.languages
+        )
         # The digests of one article's files (its regions share catalogs and records); the
         # articles come in order, so that nothing is held per file of the site.
         self.slug: str | None = None
@@ -288,9 +295,24 @@ class InputFingerprint:
             self.file_hashes[path] = digest
         return digest
 
+    def article_files(self, slug: str) -> list[str]:
+        """The files the pages of `slug` may be built from: its source, catalogs and review
+        files."""
+        files = [f"{self.source_dir}/{slug}.html"]
+        files += [f"{self.locales_dir}/{name}/LC_MESSAGES/{slug}.po" for name in self.catalog_names]
+        for language in (self.source_language, *self.catalog_names):
+            listed = self.review_folder(language)
+            files += [
+                f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}"
+                for name in (f"{slug}.toml", f"{slug}.remarks.toml")
+                if name in listed
+            ]
+        return files
+
     def page(self, slug: str, region: Region) -> str:
         if slug != self.slug:
-            self.slug, self.file_hashes = slug, {}
+            self.slug = slug
+            self.file_hashes = self.hashes.get_many(self.article_files(slug))
         source = self.file_hash(f"{self.source_dir}/{slug}.html")
         catalogs = [digest for name in region.catalogs if (digest := self.catalog_hash(name, slug))]
         region_text = self.region_texts.get(region.tag)
@@ -314,15 +336,19 @@ class InputFingerprint:
     def review_file_hash(self, language: str, name: str) -> str:
         """The hash of a file in a language's review folder, listed once (a page would
         otherwise look for each of its files)."""
+        if name not in self.review_folder(language):
+            return "missing"
+        return self.file_hash(f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
+
+    def review_folder(self, language: str) -> frozenset[str]:
+        """The names in a language's review folder, listed once."""
         listed = self.review_folders.get(language)
         if listed is None:
             folder = f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}"
             listed = self.review_folders[language] = frozenset(
                 os.listdir(folder) if os.path.isdir(folder) else ()
             )
-        if name not in listed:
-            return "missing"
-        return self.file_hash(f"{self.locales_dir}/{language}/{REVIEWS_FOLDER}/{name}")
+        return listed
 
     def catalog_hash(self, language: str, slug: str) -> str:
         """The hash of an article's catalog of `language`, "" when there is none (left out

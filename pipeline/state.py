@@ -103,6 +103,22 @@ class StateStore:
             self.failed()
             return None
 
+    def get_many(self, kind: str, keys: list[str]) -> dict:
+        """The values kept for (kind, key) of each of `keys` that has one, in one query."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        try:
+            with self.connection() as db:
+                rows = db.execute(
+                    f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})",
+                    (kind, *keys),
+                )
+                return decoded(rows)
+        except (OSError, sqlite3.Error):
+            self.failed()
+            return {}
+
     def put(self, kind: str, values: dict) -> None:
         """Keep `values` (key -> JSON-able value) under `kind`, all or none of them."""
         if not values:
@@ -173,9 +189,9 @@ class FileHashes:
     As git's index does, a file hashed within two seconds of its last change is hashed again
     ("racy" files), so a quick edit that keeps size and mtime is still seen; ctime
     cannot be set back, so neither is an edit whose mtime was put back (as pagecache.stat_key).
-    Each file's entry is its own row, read when that file is asked for and kept in batches of
-    `BATCH` (the rest by `save`), so that what is held stays the same whatever the number of
-    files. `keep=False` (a dry run) writes nothing.
+    Each file's entry is its own row, read when that file is asked for (an article's files in
+    one query) and kept in batches of `BATCH` (the rest by `save`), so that what is held stays
+    the same whatever the number of files. `keep=False` (a dry run) writes nothing.
     """
 
     KIND = "file-hash"  # key: the file's path
@@ -194,15 +210,28 @@ class FileHashes:
         return cls(StateStore(state_path(root), keep_open=True), keep)
 
     def get(self, path: str) -> str:
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            return "missing"
-        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-        changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
-        known = trusted(self.store.get(self.KIND, path), key, changed_at + self.RACY_SECONDS)
-        if known is not None:
-            return known
+        return self.get_many([path])[path]
+
+    def get_many(self, paths: list[str]) -> dict[str, str]:
+        """path -> digest ("missing" for a file that is not there) of each of `paths`, their
+        entries looked up in one query (a publish asks for an article's files together)."""
+        stats = {}
+        digests = {}
+        for path in paths:
+            try:
+                stats[path] = os.stat(path)
+            except FileNotFoundError:
+                digests[path] = "missing"
+        known = self.store.get_many(self.KIND, list(stats))
+        for path, stat in stats.items():
+            key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+            changed_at = max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
+            digest = trusted(known.get(path), key, changed_at + self.RACY_SECONDS)
+            digests[path] = digest if digest is not None else self.hashed(path, key)
+        return digests
+
+    def hashed(self, path: str, key: list) -> str:
+        """The file's digest, read now and kept with its stat `key`."""
         hashed_at = time.time()  # before reading: an edit during the read is after it
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
         self.changed[path] = [*key, digest, hashed_at]

@@ -137,9 +137,9 @@ class RecordingStore(StateStore):
         super().__init__(path)
         self.asked: list[str] = []
 
-    def get(self, kind: str, key: str):
-        self.asked.append(key)
-        return super().get(kind, key)
+    def get_many(self, kind: str, keys: list[str]):
+        self.asked.extend(keys)
+        return super().get_many(kind, keys)
 
 
 def test_file_hashes_read_and_keep_one_file_at_a_time(tmp_path, monkeypatch):
@@ -185,6 +185,38 @@ def test_a_plan_holds_the_file_hashes_of_one_article_at_a_time(tmp_path):
     assert len(plan.builds) == 3
     held = plan.fingerprint.file_hashes
     assert held and all(plan.builds[-1] in path for path in held)
+
+
+def test_a_plan_looks_up_each_articles_files_in_one_query(tmp_path, monkeypatch):
+    """An article's source, catalogs and review files: one query for all of them, and
+    the same digests as asking for each file on its own."""
+    root = generated_project(tmp_path / "project", 3, seed=4)
+    review = root / "locales/de/reviews/article-00001.toml"
+    review.parent.mkdir(parents=True)
+    review.write_text("# no reviews yet\n")
+    asked = []
+    get_many = StateStore.get_many
+
+    def recording(store, kind, keys):
+        asked.append(list(keys))
+        return get_many(store, kind, keys)
+
+    monkeypatch.setattr(StateStore, "get_many", recording)
+    project = Project(load_settings(root))
+    regions = select_regions(project, ())
+    plan = plan_publish(project, PublishOptions(), regions, PreviousManifest(None), None, 50, None)
+    assert len(asked) == len(plan.builds) == 3
+    for slug, keys in zip(plan.builds, asked, strict=True):
+        names = sorted(Path(key).relative_to(root).as_posix() for key in keys)
+        reviews = ["locales/de/reviews/article-00001.toml"] if slug == "article-00001" else []
+        catalogs = [f"locales/{lang}/LC_MESSAGES/{slug}.po" for lang in ("de", "es", "fr")]
+        assert names == sorted([f"source/{slug}.html", *catalogs, *reviews])
+    one_by_one = FileHashes(StateStore(tmp_path / "other.sqlite"))
+    fingerprint = plan.fingerprint
+    for slug in plan.builds:
+        fingerprint.page(slug, project.regions["de-DE"])
+        for path, digest in fingerprint.file_hashes.items():
+            assert one_by_one.get(path) == digest
 
 
 values = st.recursive(
