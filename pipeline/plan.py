@@ -283,6 +283,7 @@ class InputFingerprint:
         # articles come in order, so that nothing is held per file of the site.
         self.slug: str | None = None
         self.file_hashes: dict[str, str] = {}
+        self.language_parts: dict[str, tuple] = {}  # language -> its files' hashes
         self.hashes = FileHashes.of_project(settings.root, keep=keep_hashes)
         self.region_texts: dict[str, str] = {}  # tag -> repr of its region, made once
         self.source_language = parse_tag(settings.source_locale).language
@@ -313,25 +314,41 @@ class InputFingerprint:
         if slug != self.slug:
             self.slug = slug
             self.file_hashes = self.hashes.get_many(self.article_files(slug))
-        source = self.file_hash(f"{self.source_dir}/{slug}.html")
-        catalogs = [digest for name in region.catalogs if (digest := self.catalog_hash(name, slug))]
+            self.language_parts = {}
         region_text = self.region_texts.get(region.tag)
         if region_text is None:
             region_text = self.region_texts[region.tag] = repr(region)
+        source = self.language(self.source_language)
+        chain = [self.language(name) for name in region.catalogs]
+        # The review record of each language a page comes from (the source's, then its
+        # catalogs'; "missing" where there is none), then those languages' remark files that
+        # exist (so that pages of a project without remarks keep the inputs hash they had).
+        remarks = [source[2], *(part[2] for part in chain)]
         data = "\0".join(
-            [self.common, source, region_text, *catalogs, *self.review_hashes(slug, region)]
+            [
+                self.common,
+                self.file_hash(f"{self.source_dir}/{slug}.html"),
+                region_text,
+                *[part[0] for part in chain if part[0]],
+                source[1],
+                *[part[1] for part in chain],
+                *[digest for digest in remarks if digest != "missing"],
+            ]
         )
         return hashlib.sha256(data.encode()).hexdigest()
 
-    def review_hashes(self, slug: str, region: Region) -> list[str]:
-        """Hashes of the review record of each language a page of `slug` in `region` comes
-        from (the source's, then its catalogs'; "missing" where there is none), then of
-        those languages' remark files that exist (so that pages of a project without
-        remarks keep the inputs hash they had)."""
-        names = (self.source_language, *region.catalogs)
-        records = [self.review_file_hash(name, f"{slug}.toml") for name in names]
-        remarks = [self.review_file_hash(name, f"{slug}.remarks.toml") for name in names]
-        return records + [digest for digest in remarks if digest != "missing"]
+    def language(self, name: str) -> tuple[str, str, str]:
+        """The current article's catalog, review record and remarks hashes in language
+        `name`, taken once for all of its regions."""
+        parts = self.language_parts.get(name)
+        if parts is None:
+            slug = self.slug
+            parts = self.language_parts[name] = (
+                self.catalog_hash(name, slug),
+                self.review_file_hash(name, f"{slug}.toml"),
+                self.review_file_hash(name, f"{slug}.remarks.toml"),
+            )
+        return parts
 
     def review_file_hash(self, language: str, name: str) -> str:
         """The hash of a file in a language's review folder, listed once (a page would
