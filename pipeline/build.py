@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.catalogs import Translations, catalog_path
 from pipeline.checks import judge_together, judged_translations
-from pipeline.locales import parse_tag, same_language
+from pipeline.locales import parse_tag
 from pipeline.manifest import dump_line
 from pipeline.model import Region
 from pipeline.output import page_files
@@ -26,7 +26,7 @@ from pipeline.pagewriter import PageWriter
 from pipeline.parallel import LOCAL, Executor, groups_of, ordered_map
 from pipeline.plan import ArticleTask
 from pipeline.project import Project
-from pipeline.regions import is_pseudo_region
+from pipeline.regions import is_pseudo_region, is_source_language
 from pipeline.render import Draft, Page, finish_page, load_shell, page_url, render_draft
 from pipeline.signoff import PageVerdict, article_policy, gate, page_verdict
 from pipeline.state import StateStore, state_path
@@ -320,10 +320,6 @@ class ArticleBuilder:
 def catalog_chain_paths(settings, region: Region, slug: str) -> list[Path]:
     paths = [catalog_path(settings.locales_dir, name, slug) for name in region.catalogs]
     return [path for path in paths if path.is_file()]
-
-
-def is_source_language(settings, region: Region) -> bool:
-    return same_language(region.language, settings.source_locale)
 
 
 def skip_reason(draft: Draft, threshold: float) -> str | None:

@@ -22,7 +22,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build import ManifestEntry, is_source_language, run_tasks
 from pipeline.catalogs import catalog_languages
 from pipeline.errors import PublishError, UsageError
 from pipeline.locales import parse_tag
@@ -32,10 +31,9 @@ from pipeline.output import OutputTree
 from pipeline.parallel import LOCAL, Executor
 from pipeline.plan import BUILD, PublishPlan, pages_by_article, plan_publish
 from pipeline.project import Project
-from pipeline.regions import hotline_age_days, is_pseudo_region
+from pipeline.regions import hotline_age_days, is_pseudo_region, is_source_language
 
 __all__ = [
-    "ManifestEntry",
     "PageRows",
     "PublishOptions",
     "PublishResult",
@@ -133,6 +131,9 @@ def publish(project: Project, options: PublishOptions, on_item=None) -> PublishR
         result.unchanged = True
         result.skipped = previous.tail.get("skipped", [])
         return result
+    # The build stages are imported only now: a publish with nothing to build needs none.
+    from pipeline.build import run_tasks
+
     builds = functools.partial(
         run_tasks, project, plan.tasks, options.jobs, shell_path, options.executor
     )

@@ -16,7 +16,7 @@ import phonenumbers
 from pipeline.config import read_toml
 from pipeline.errors import ConfigError, LocaleError
 from pipeline.files import read_bytes
-from pipeline.locales import parse_tag
+from pipeline.locales import parse_tag, same_language
 from pipeline.model import Hotline, Region
 
 LINE_FIELDS = {
@@ -391,3 +391,8 @@ def is_web_url(url: str) -> bool:
 
     clean = url.isprintable() and url == url.strip()
     return clean and url_scheme(url) in ("http", "https") and "//" in url[:8]
+
+
+def is_source_language(settings, region: Region) -> bool:
+    """Whether the region reads the articles' own language (its pages need no catalog)."""
+    return same_language(region.language, settings.source_locale)

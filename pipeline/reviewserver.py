@@ -156,8 +156,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
     def index(self) -> str:
         """Every article in every region that has a page of it (its catalogs, or the
         source's language)."""
-        from pipeline.build import catalog_chain_paths, is_source_language
-        from pipeline.regions import is_pseudo_region
+        from pipeline.build import catalog_chain_paths
+        from pipeline.regions import is_pseudo_region, is_source_language
 
         project, settings = self.project, self.settings
         pages = [
