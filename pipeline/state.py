@@ -25,6 +25,7 @@ from pipeline.files import read_bytes
 STATE_FILE = "state.sqlite"
 INHERITED: list = []  # connections a forked process found open: kept, never used
 BUSY_SECONDS = 30.0
+QUERY_KEYS = 500  # keys looked up by one query
 SCHEMA = "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"  # noqa: E501
 
 
@@ -104,20 +105,24 @@ class StateStore:
             return None
 
     def get_many(self, kind: str, keys: list[str]) -> dict:
-        """The values kept for (kind, key) of each of `keys` that has one, in one query."""
-        if not keys:
-            return {}
-        marks = ",".join("?" * len(keys))
+        """The values kept for (kind, key) of each of `keys` that has one, a query for every
+        `QUERY_KEYS` of them (SQLite's limit on a statement's parameters may be as low as
+        999)."""
+        found: dict = {}
         try:
             with self.connection() as db:
-                rows = db.execute(
-                    f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})",
-                    (kind, *keys),
-                )
-                return decoded(rows)
+                for start in range(0, len(keys), QUERY_KEYS):
+                    batch = keys[start : start + QUERY_KEYS]
+                    marks = ",".join("?" * len(batch))
+                    rows = db.execute(
+                        f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})",
+                        (kind, *batch),
+                    )
+                    found.update(decoded(rows))
         except (OSError, sqlite3.Error):
             self.failed()
             return {}
+        return found
 
     def put(self, kind: str, values: dict) -> None:
         """Keep `values` (key -> JSON-able value) under `kind`, all or none of them."""

@@ -164,6 +164,15 @@ def test_file_hashes_read_and_keep_one_file_at_a_time(tmp_path, monkeypatch):
     assert not again.changed  # trusted as kept, not hashed again
 
 
+def test_many_entries_are_read_in_queries_of_a_few_hundred(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.state.QUERY_KEYS", 7)  # batches, and one cut short
+    store = StateStore(tmp_path / "state.sqlite")
+    values = {f"key {number}": [number] for number in range(45)}
+    store.put("kind", values)
+    assert store.get_many("kind", [*values, "none"]) == values
+    assert store.get_many("kind", []) == {}
+
+
 def test_file_hashes_of_a_dry_run_keep_nothing(tmp_path):
     files = []
     for number in range(FileHashes.BATCH + 1):
