@@ -13,9 +13,13 @@ from pathlib import Path
 import jsonschema
 import polib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import REPO, Cli, one_line_error
 from pipeline import publish as publish_module
+from pipeline.manifest import dump_line
+from pipeline.manifest import loads as manifest_loads
 from pipeline.regions import load_regions
 from pipeline.state import StateStore
 
@@ -515,14 +519,22 @@ def test_articles_stream_in_order_and_a_removed_article_leaves(cli, project):
     assert len(ET.parse(output / "sitemap.xml").getroot()) == 7
 
 
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('{"region":"de-DE"},', "an entry without slug and region"),
+        # JSON the standard library reads and the manifest's reader (orjson) does not
+        ('{"region":"de-DE","slug":"a","completeness":NaN},', "unreadable manifest"),
+    ],
+)
 @pytest.mark.usefixtures("published_project")
-def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project):
+def test_manifest_entry_without_slug_is_rebuilt_not_a_traceback(cli, project, line, problem):
     path = project / "output/manifest.json"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines[1] = '{"region":"de-DE"},'
+    lines[1] = line
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cli("publish")
-    assert "an entry without slug and region" in result.stderr
+    assert problem in result.stderr
     assert "rebuilding every page" in result.stderr
     assert len(manifest(project / "output")["pages"]) == 7
 
@@ -650,3 +662,24 @@ def test_a_msgfmt_that_gave_no_verdict_is_not_remembered(
     monkeypatch.setenv("PATH", real_path)
     cli("publish", "--force")
     assert (project / german).read_bytes() == (published_once / german).read_bytes()
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=8))
+def test_manifest_lines_read_back_as_the_standard_library_reads_them(entry):
+    """The manifest's reader (orjson) gives the values, and their types, that json gives
+    for every line the manifest's writer (json) writes."""
+    line = dump_line(entry)
+    read, expected = manifest_loads(line), json.loads(line)
+    assert read == expected == entry
+    assert repr(read) == repr(expected)  # 1.0 stays a float, key order stays
