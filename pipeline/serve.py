@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import signal
 import socket
 import tempfile
 import threading
@@ -210,22 +209,6 @@ def http_server(host: str, port: int, handler) -> ThreadingHTTPServer:
     server = (IPv6Server if ":" in host else ThreadingHTTPServer)((host, port), handler)
     server.daemon_threads = True
     return server
-
-
-@contextmanager
-def stopping_signals() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP raise KeyboardInterrupt (serving, publishing), even if the process
-    was started with SIGINT ignored (a background job of a non-interactive shell inherits
-    that, and Python then installs no handler); the previous handlers come back after."""
-    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {number: signal.getsignal(number) for number in numbers}
-    for number in numbers:
-        signal.signal(number, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 @contextmanager

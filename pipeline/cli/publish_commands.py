@@ -57,9 +57,9 @@ def publish(
     as_json,
 ):
     """Build output/: a page per region and article, manifest.json and sitemap.xml."""
+    from pipeline.interrupts import stopping_signals
     from pipeline.publish import PublishOptions
     from pipeline.publish import publish as run_publish
-    from pipeline.serve import stopping_signals
 
     project = context.project
     options = PublishOptions(

@@ -34,7 +34,8 @@ def serve(context, host, port, build, watch, review):
     """Preview the publish in a browser: an index, and a region switcher on every page."""
     from contextlib import ExitStack
 
-    from pipeline.serve import preview_folder, stopping_signals
+    from pipeline.interrupts import stopping_signals
+    from pipeline.serve import preview_folder
 
     if review:
         if build or watch:
@@ -49,8 +50,9 @@ def serve(context, host, port, build, watch, review):
 
 def serve_review(project, host: str, port: int) -> None:
     """`serve --review`: review pages rendered from the project as it is at each request."""
+    from pipeline.interrupts import stopping_signals
     from pipeline.reviewserver import make_review_server
-    from pipeline.serve import serve_forever, stopping_signals
+    from pipeline.serve import serve_forever
 
     with stopping_signals():
         server, url = make_review_server(project.settings, host, port)
