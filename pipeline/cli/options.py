@@ -21,10 +21,12 @@ class Context:
         return load_settings(self.root)
 
     @property
-    def project(self) -> workflow.Project:  # noqa: F821 (imported on use)
-        from pipeline import workflow
+    def project(self) -> Project:  # noqa: F821 (imported on use)
+        # From pipeline.project, not the workflow that names it too: a command that does not
+        # run the catalog workflow (publish, push, serve) need not import it.
+        from pipeline.project import Project
 
-        return workflow.Project(self.settings)
+        return Project(self.settings)
 
 
 pass_project = click.make_pass_decorator(Context)
