@@ -21,9 +21,8 @@ from pipeline.inline import (
     NOT_XML,
     build_nested,
     indent,
-    message_tokens,
 )
-from pipeline.notation import NotationError
+from pipeline.notation import NotationError, parse_message
 from pipeline.pofile import Catalog, Entry
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -81,18 +80,23 @@ def exported_entries(catalog: Catalog) -> list[Entry]:
 
 def entry_tokens(entry: Entry, phone_regions: tuple[str, ...]) -> tuple[list, list | None, str]:
     """(source tokens, target tokens or None, why the translation is left out or '')."""
-    is_format = entry.is_format
     if NOT_XML.search(entry.msgid):
         raise NotationError("a character XML cannot carry", "control")
-    source = message_tokens(entry.msgid, entry.msgid, is_format)
+    # The tags and placeholders the msgid has, read once for both of its messages.
+    segment = segment_for(entry.msgid, entry.is_format)
+    source = parse_message(entry.msgid, segment)
     if not entry.msgstr:
         return source, None, ""
-    errors = translation_errors(entry.msgstr, segment_for(entry.msgid, is_format), phone_regions)
+    try:
+        target = parse_message(entry.msgstr, segment)
+    except NotationError as error:  # translation_errors' first error, when it does not read
+        return source, None, f"translation left out: {error}"
+    errors = translation_errors(entry.msgstr, segment, phone_regions, well_formed=True)
     if NOT_XML.search(entry.msgstr):
         errors.append(("control", "a character XML cannot carry"))
     if errors:
         return source, None, f"translation left out: {errors[0][1]}"
-    return source, message_tokens(entry.msgstr, entry.msgid, is_format), ""
+    return source, target, ""
 
 
 def notes_of(entry: Entry, source: str) -> list[tuple[str, str]]:
