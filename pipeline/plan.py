@@ -174,7 +174,7 @@ def plan_publish(project, options, regions, previous, shell_path, threshold, on_
         skips.setdefault(entry["slug"], {})[entry["region"]] = entry
     plan = PublishPlan(
         project,
-        InputFingerprint(project, shell_path, threshold, keep_hashes=not options.dry_run),
+        InputFingerprint(project, shell_path, threshold, regions, keep_hashes=not options.dry_run),
         narrowed=bool(options.regions or options.articles),
         selected_tags=tuple(region.tag for region in regions),
         threshold=threshold,
@@ -245,7 +245,12 @@ class InputFingerprint:
     """The hash of everything a page is built from."""
 
     def __init__(
-        self, project: Project, shell_path: Path | None, threshold: float, keep_hashes=True
+        self,
+        project: Project,
+        shell_path: Path | None,
+        threshold: float,
+        regions: list[Region],
+        keep_hashes=True,
     ):
         settings = project.settings
         self.settings = settings
@@ -272,11 +277,12 @@ class InputFingerprint:
         self.source_dir = str(settings.source_dir)
         self.locales_dir = str(settings.locales_dir)
         self.languages = frozenset(catalog_languages(settings.locales_dir))
-        # The catalogs any region reads, where they exist: an article's files are looked up
-        # together when its first page is asked for.
+        # The catalogs the publish's regions read, where they exist: an article's files are
+        # looked up together when its first page is asked for. (Those of a kept page of a
+        # narrowed publish, another region's, are looked up on their own.)
         self.catalog_names = tuple(
             name
-            for name in dict.fromkeys(n for r in project.regions.values() for n in r.catalogs)
+            for name in dict.fromkeys(n for region in regions for n in region.catalogs)
             if name in self.languages
         )
         # The digests of one article's files (its regions share catalogs and records); the

@@ -134,3 +134,14 @@ def test_serve_build_shows_pseudo_pages(project, cli):
         if "folder" in locals():
             shutil.rmtree(folder.parent, ignore_errors=True)  # the killed preview's own
     assert not (project / "output").exists()
+
+
+def test_a_publish_reads_no_catalog_of_a_region_it_leaves_out(cli, project):
+    """Pseudo-locale regions are left out of a plain publish: their catalogs are not read,
+    so one that cannot be read (here a folder in its place) fails nothing."""
+    cli("pseudo")
+    catalog = project / "locales/en_XA/LC_MESSAGES/ketamine-addiction.po"
+    catalog.unlink()
+    catalog.mkdir()
+    cli("publish")
+    assert not (project / "output/en-XA").exists()
