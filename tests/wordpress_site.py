@@ -66,9 +66,18 @@ require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 wp_install('Pipeline test site', '{user}', 'editor@example.org', false, '',
     wp_generate_password(24));
 $user = get_user_by('login', '{user}');
-list($password, $item) = WP_Application_Passwords::create_new_application_password(
+if (!$user) {{
+    fwrite(STDERR, "wp_install made no user {user}\n");
+    exit(1);
+}}
+$created = WP_Application_Passwords::create_new_application_password(
     $user->ID, array('name' => 'pipeline tests'));
-echo $password;
+if (is_wp_error($created)) {{
+    fwrite(STDERR, 'application password: ' . $created->get_error_code() . ': '
+        . $created->get_error_message() . "\n");
+    exit(1);
+}}
+echo $created[0];
 """
 
 
@@ -152,18 +161,39 @@ class WordPressServer:
         (docroot / "install-site.php").write_text(
             INSTALL.format(host=f"127.0.0.1:{port}", user=USER)
         )
-        installed = subprocess.run(
-            ["php", str(docroot / "install-site.php")], capture_output=True, text=True, timeout=120
-        )
-        password = installed.stdout.strip().splitlines()[-1] if installed.stdout.strip() else ""
-        if installed.returncode != 0 or len(password.replace(" ", "")) != 24:
-            output = installed.stdout[-500:] + installed.stderr[-500:]
-            raise RuntimeError(f"wp_install failed: {output}")
+        password = self.install(docroot, socket_path)
         (docroot / "install-site.php").unlink()
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
         self.spawn(["php", "-S", f"127.0.0.1:{port}", "-t", str(docroot)], "php.log", env)
         wait_for(lambda: self.answers(url), "PHP's server")
         return Site(url, USER, password, self.folder)
+
+    def install(self, docroot: Path, socket_path: str) -> str:
+        """WordPress installed into a new database; its editor's application password.
+
+        Under a full test run the install has failed now and then (the application password
+        came back as a WP_Error; the cause was not seen: the script now says which error): it
+        is tried once more on an emptied database, and a second failure reports both."""
+        failures = []
+        for _ in range(2):
+            installed = subprocess.run(
+                ["php", str(docroot / "install-site.php")],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            lines = installed.stdout.strip().splitlines()
+            password = lines[-1] if lines else ""
+            if installed.returncode == 0 and len(password.replace(" ", "")) == 24:
+                return password
+            failures.append(installed.stderr[-1500:] or installed.stdout[-1500:])
+            client = ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot"]
+            subprocess.run(
+                [*client, "-e", "DROP DATABASE wordpress; CREATE DATABASE wordpress"],
+                check=True,
+                timeout=30,
+            )
+        raise RuntimeError("wp_install failed twice:\n" + "\n---\n".join(failures))
 
     def start_database(self) -> str:
         data = self.folder / "db"
