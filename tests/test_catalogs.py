@@ -356,6 +356,87 @@ def test_the_reader_reads_or_refuses_damaged_files_with_a_line_and_a_code():
     assert read > 500  # enough damaged files were read to test the round trip
 
 
+def test_the_plain_layout_reader_gives_what_the_line_reader_gives_or_steps_aside():
+    """The same damaged files as above: the whole-entry reader of the plain layout either
+    steps aside (None) or gives exactly the entries, lines included, that the line reader
+    gives; it reads the undamaged blocks and a good share of the damaged ones itself."""
+    import random
+
+    from pipeline.poreader import PoSyntaxError, read_entries_by_line, read_plain_entries
+
+    text = (REPO / CATALOG.format("es")).read_text(encoding="utf-8")
+    blocks = text.split("\n\n")
+    rng = random.Random(11)
+    plain = 0
+    for number in range(3000):
+        start = rng.randrange(len(blocks))
+        damaged = "\n\n".join(blocks[start : start + 3]) + "\n"
+        for _ in range(rng.randint(0, 3) if number % 4 else 0):
+            at = rng.randrange(len(damaged) + 1)
+            cut = rng.choice((0, 0, 1, 2))
+            damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
+        fast = read_plain_entries(damaged)
+        if fast is None:
+            continue
+        plain += 1
+        try:
+            expected = read_entries_by_line(damaged)
+        except PoSyntaxError as error:
+            raise AssertionError(
+                f"read {damaged!r}, which the line reader refuses: {error}"
+            ) from None
+        assert fast == expected, repr(damaged)
+        assert [e.line for e in fast] == [e.line for e in expected], repr(damaged)
+    assert plain > 1500
+
+
+PLAIN_TEXT = st.text(st.sampled_from('ab "\\\n\t\r\x0b\x0c\x1c\x85\u2028é#:,~|'), max_size=12)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), PLAIN_TEXT),
+            PLAIN_TEXT.filter(bool),
+            PLAIN_TEXT,
+            PLAIN_TEXT,
+            PLAIN_TEXT,
+            st.lists(st.sampled_from(["fuzzy", "python-brace-format", "x"]), max_size=2),
+        ),
+        max_size=4,
+        unique_by=lambda entry: (entry[0], entry[1]),
+    )
+)
+def test_catalogs_as_written_are_read_whole_to_the_entries_the_line_reader_reads(drawn):
+    """Any catalog this package writes (odd characters, escapes, comments, flags) is in the
+    plain layout, and is read to the line reader's entries, lines included."""
+    from pipeline.pofile import Entry, format_catalog
+    from pipeline.poreader import read_entries_by_line, read_plain_entries
+
+    entries = [
+        Entry(
+            msgid=msgid,
+            msgstr=msgstr,
+            msgctxt=ctxt,
+            comment=note,
+            tcomment=tnote,
+            flags=tuple(flags),
+            occurrences=(("source/a.html", "3"),),
+        )
+        for ctxt, msgid, msgstr, note, tnote, flags in drawn
+    ]
+    text = format_catalog("", {"Content-Type": "text/plain; charset=UTF-8"}, entries)
+    expected = read_entries_by_line(text)
+    fast = read_plain_entries(text)
+    if fast is None:
+        # Only a comment line ending in a blank is the line reader's alone (it strips it).
+        comments = [line for line in text.split("\n") if line.startswith("#")]
+        assert any(line != line.rstrip(" \t\r\x0b\x0c") for line in comments), text
+        return
+    assert fast == expected
+    assert [e.line for e in fast] == [e.line for e in expected]
+
+
 CACHED_CATALOG = """msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
