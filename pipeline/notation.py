@@ -64,6 +64,8 @@ def escape_text(text: str, braces: bool) -> str:
 
 def unescape_text(text: str, braces: bool) -> str:
     """Msgid text -> text: the inverse of `escape_text`."""
+    if "&" not in text and not (braces and ("{" in text or "}" in text)):
+        return text  # nothing escaped: most texts
 
     def replace(match):
         token = match.group(0)

@@ -1,8 +1,9 @@
 """The `file` commands' cache: pages already segmented and catalogs already read, kept by
 content hash: merging a page into a second language (or extracting it again) reads its
 segments back instead of parsing the page again, and a catalog merged again unchanged is not
-parsed again. Merges fill the cache; `file extract` only reads it. Commands run in a project
-keep their memory in the project's state file (`pipeline.state`) instead.
+parsed again. Merges fill the cache; `file extract` only reads it. A project's articles are
+kept here too once parsed (`source.cached_article`); what else commands run in a project
+remember is in the project's state file (`pipeline.state`), which holds no pickles.
 
 The cache lives in $PIPELINE_CACHE_DIR, else $XDG_CACHE_HOME/pipeline, else ~/.cache/pipeline;
 PIPELINE_CACHE_DIR=off turns it off. Keys hash the page's bytes with this package's code, so

@@ -237,3 +237,46 @@ def test_markup_a_browser_repairs_is_a_warning_and_strict_makes_it_an_error(cli,
             "message": "malformed HTML: stray end tag </div>",
         },
     ]
+
+
+def test_an_article_comes_back_from_the_page_cache_as_it_was_parsed(project, tmp_path, monkeypatch):
+    """A second read of an unchanged article comes from the cache (the parser is not
+    called), equal to a parse without the cache; a changed text, slug, shown path or source
+    hotline is parsed again, never served from another's entry."""
+    import shutil
+
+    from pipeline import source
+
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    sources = project / "source"
+    shutil.copy(sources / "ketamine-addiction.html", sources / "copy.html")
+    other = HotlineSpec("US", frozenset({"+18006624357"}), ("US", "GB"))
+    cases = [
+        ("ketamine-addiction", US_HOTLINE, project),
+        ("ketamine-addiction", US_HOTLINE, None),  # shown as a full path
+        ("copy", US_HOTLINE, project),
+        ("ketamine-addiction", other, project),
+        ("ketamine-addiction", None, project),
+    ]
+    parse_article = source.parse_article
+    fresh = [
+        parse_article(slug, "-", source.read_source(sources / f"{slug}.html"), hotline)
+        for slug, hotline, _ in cases
+    ]
+    made = [source.load_article(sources, s, h, root) for s, h, root in cases]
+    assert len({(a.slug, a.path, a.other_numbers, a.segments) for a in made}) == len(cases)
+    assert [a.segments for a in made] == [a.segments for a in fresh]
+
+    def refused(*args):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(source, "parse_article", refused)
+    assert [source.load_article(sources, s, h, root) for s, h, root in cases] == made
+    (sources / "copy.html").write_text(
+        (sources / "copy.html").read_text().replace("Ketamine", "Esketamine", 1)
+    )
+    monkeypatch.setattr(source, "parse_article", parse_article)
+    changed = source.load_article(sources, "copy", US_HOTLINE, project)
+    assert changed != made[2] and "Esketamine" in changed.text
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
+    assert [source.load_article(sources, s, h, root) for s, h, root in cases[:2]] == made[:2]

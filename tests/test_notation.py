@@ -126,3 +126,12 @@ def test_doubled_braces_of_a_text_without_placeholders_reach_the_page(tmp_path):
     result = run_pipeline("file", "merge", str(page), str(catalog), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text() == "<html><body><p>Schreib {{ name }} hier.</p></body></html>"
+
+
+@given(st.text(alphabet="&lt;amp{}} x<", max_size=20), st.booleans())
+def test_unescaping_skips_only_texts_with_nothing_escaped(text, braces):
+    """The shortcut for texts without `&` or braces gives what the full reading gives."""
+    expected = notation.UNESCAPE.sub(
+        lambda m: {"&lt;": "<", "&amp;": "&"}.get(m[0], m[0][0] if braces else m[0]), text
+    )
+    assert notation.unescape_text(text, braces) == expected
