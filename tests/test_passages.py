@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.markup import parse
@@ -188,3 +188,57 @@ def test_a_critical_segment_a_region_does_not_show_does_not_keep_its_page_off(cl
     catalog.save()
     data = json.loads(cli("publish", "--json").stdout)
     assert {page["region"] for page in data["pages"]} >= {"es-MX", "es-US"}
+
+
+def published_markup_by_lowering(html: str) -> str:
+    """`published_markup` as it read the page before: lowered whole, then searched."""
+    from pipeline import passages
+
+    lowered = html.lower()
+    if "l10n" in lowered or "its-" in lowered:
+        html = passages.START_TAG.sub(passages.without_authoring, html)
+    dead = "<button" in lowered and not any(sign in lowered for sign in passages.ACTIVE)
+    if dead and passages.HANDLER.search(html) is None:
+        html = passages.BUTTON.sub("", html)
+    return html
+
+
+PIECES = [
+    "<button>",
+    "</button>",
+    "<BUTTON x>",
+    "<form>",
+    "<ScRiPt>",
+    "formaction",
+    "commandfor",
+    "popovertarget",
+    "<p data-l10n-note='a'>",
+    "<p ITS-x=1>",
+    "l10n",
+    "its-",
+    "<",
+    ">",
+    "İ",
+    "\u212a",
+    "ſ",
+    "ı",
+    "t",
+    "s-",
+    " onclick=f",
+    "x",
+    "<p>",
+    "comman",
+    "dfor",
+    "cript",
+    "ts-",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+@example(["<button>", "</button>", "<", "ſ", "cript"])  # "<ſcript" is no script
+@example(["<button>", "</button>", "<p>", "commandfor"])
+def test_published_markup_finds_what_lowering_the_page_found(pieces):
+    """Searching in ASCII case gives what lowering the whole page gave, with the characters
+    whose case maps reach ASCII letters (U+0130, U+212A, long s, dotless i) in the mix."""
+    html = "".join(pieces)
+    assert published_markup(html) == published_markup_by_lowering(html)
