@@ -59,9 +59,9 @@ def load_article(
 def cached_article(path: Path, slug: str, shown: str, hotline: HotlineSpec | None) -> Article:
     """`parse_article` of the file at `path`, kept in the page cache by the text's hash (and
     found by the file's stat once it has settled): an article is parsed once, by `extract`,
-    and read back by every publish after it (a tenth of the time). What else the result
-    depends on is in the key: the slug, the path shown, the source hotline and the version
-    of phonenumbers (whose data finds the other numbers)."""
+    and read back by the publishes after it. What else the result depends on is in the key:
+    the slug, the path shown, the source hotline and the version of phonenumbers (whose data
+    finds the other numbers)."""
     import phonenumbers
 
     kind = f"article {slug} {shown} {hotline_key(hotline)} phonenumbers {phonenumbers.__version__}"
