@@ -570,6 +570,11 @@ def main() -> None:
         help="only the update after edited paragraphs (merged into --out if it exists)",
     )
     parser.add_argument(
+        "--project-only",
+        action="store_true",
+        help="only the scenarios of the generated project (merged into --out if it exists)",
+    )
+    parser.add_argument(
         "--side-by-side-only",
         action="store_true",
         help="only the runs against Translate Toolkit (merged into --out if it exists)",
@@ -590,6 +595,13 @@ def main() -> None:
             results = kept | ({} if args.update_only else {"side_by_side": {}})
         if args.update_only:
             results["update_edited"] = update_scenario(root, args.update_articles, args.paragraphs)
+        elif args.project_only:
+            if args.out.is_file():
+                results = json.loads(args.out.read_text())
+            project, generated_in = generate_project(root, args.articles)
+            results["projects"][str(args.articles)] = project_scenarios(
+                project, args.articles, generated_in, args.jobs
+            )
         else:
             tt = tt_tools()
             results["translate_toolkit"] = tt_version(tt)
