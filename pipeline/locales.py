@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.messages.plurals import get_plural
 
 from pipeline.errors import LocaleError
 
@@ -51,10 +49,16 @@ class LanguageTag:
 
     @property
     def plural_forms(self) -> str:
+        from babel.messages.plurals import get_plural  # imported when asked, as format_date
+
         plural = get_plural(self.babel)
         return f"nplurals={plural.num_plurals}; plural={plural.plural_expr};"
 
     def format_date(self, iso: str) -> str:
+        # Imported here: babel.dates reads the machine's time zone on import (about 50 ms),
+        # which a publish with nothing to build does not need.
+        from babel.dates import format_date
+
         return format_date(datetime.date.fromisoformat(iso), "long", locale=self.babel)
 
 
