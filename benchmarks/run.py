@@ -19,6 +19,7 @@ side-by-side step is the fastest of three runs (all three are in the JSON).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -177,6 +178,28 @@ def touch_one_article(project: Path) -> None:
     path.write_text(text.replace("<h2>", "<h2>Revised: ", 1), encoding="utf-8")
 
 
+def first_publish(project: Path, jobs: int):
+    """A measure of the project's first publish, each call as the first: the output of the
+    call before moved aside (not deleted: see `fastest`) and the state put back as it was
+    before the first (msgfmt's verdicts not yet kept)."""
+    state = project / ".pipeline-cache"
+    kept = project.parent / f"{project.name}-state-before-publish"
+    state.mkdir(exist_ok=True)
+    shutil.copytree(state, kept)
+    calls = itertools.count()
+
+    def publish() -> dict:
+        call = next(calls)
+        if call:
+            for tree in [project / "output", *project.glob(".output*")]:
+                tree.rename(project.parent / f"{project.name}-publish-{call}-{tree.name}")
+            shutil.rmtree(state, ignore_errors=True)
+            shutil.copytree(kept, state)
+        return measure(PIPELINE + ["publish", "--jobs", str(jobs)], project)
+
+    return publish
+
+
 def trees_identical(first: Path, second: Path) -> tuple[bool, int]:
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     others = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
@@ -224,7 +247,7 @@ def project_scenarios(project: Path, articles: int, generated_in: float, jobs: i
     measure(PIPELINE + ["extract"], project)
     results["update_after_1pct_edit"] = measure(PIPELINE + ["update"], project)
     results["update_after_1pct_edit"]["edited_articles"] = edited
-    results["publish_full"] = measure(PIPELINE + ["publish", "--jobs", str(jobs)], project)
+    results["publish_full"] = fastest_of(first_publish(project, jobs))
     results["publish_full_1_job"] = measure(
         PIPELINE + ["publish", "--force", "--jobs", "1"], project
     )
