@@ -323,27 +323,34 @@ MUTATIONS = ['"', "\\", "\n", " ", "#", "#, fuzzy", 'msgid "', 'msgstr "', 'msgc
 MUTATIONS += ["\\\\", "\\n", "\\q", "\t", "x", '""', "\r"]
 
 
+def damaged_catalogs(seed: int, count: int, fewest_edits: int, ending: str = ""):
+    """`count` runs of three entries of the bundled Spanish catalog, each with `fewest_edits`
+    to 3 small edits (a quote, a backslash, a keyword, a line break put in, or a character
+    cut or replaced), in an order fixed by `seed`."""
+    import random
+
+    blocks = (REPO / CATALOG.format("es")).read_text(encoding="utf-8").split("\n\n")
+    rng = random.Random(seed)
+    for _ in range(count):
+        start = rng.randrange(len(blocks))
+        damaged = "\n\n".join(blocks[start : start + 3]) + ending
+        for _ in range(rng.randint(fewest_edits, 3)):
+            at = rng.randrange(len(damaged) + 1)
+            cut = rng.choice((0, 0, 1, 2))
+            damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
+        yield damaged
+
+
 def test_the_reader_reads_or_refuses_damaged_files_with_a_line_and_a_code():
     """Thousands of small edits to a real catalog (quotes, backslashes, keywords, line
     breaks): the reader gives entries or a PoSyntaxError naming a line of the file and one
     of its codes, never another exception; what it reads it writes back and reads again
     to the same entries."""
-    import random
-
     from pipeline.pofile import format_catalog
     from pipeline.poreader import PoSyntaxError, read_po
 
-    text = (REPO / CATALOG.format("es")).read_text(encoding="utf-8")
-    blocks = text.split("\n\n")
-    rng = random.Random(7)
     read = 0
-    for _ in range(3000):
-        start = rng.randrange(len(blocks))
-        damaged = "\n\n".join(blocks[start : start + 3])
-        for _ in range(rng.randint(1, 3)):
-            at = rng.randrange(len(damaged) + 1)
-            cut = rng.choice((0, 0, 1, 2))
-            damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
+    for damaged in damaged_catalogs(seed=7, count=3000, fewest_edits=1):
         try:
             catalog = read_po(damaged)
         except PoSyntaxError as error:
@@ -360,21 +367,10 @@ def test_the_plain_layout_reader_gives_what_the_line_reader_gives_or_steps_aside
     """The same damaged files as above: the whole-entry reader of the plain layout either
     steps aside (None) or gives exactly the entries, lines included, that the line reader
     gives; it reads the undamaged blocks and a good share of the damaged ones itself."""
-    import random
-
     from pipeline.poreader import PoSyntaxError, read_entries_by_line, read_plain_entries
 
-    text = (REPO / CATALOG.format("es")).read_text(encoding="utf-8")
-    blocks = text.split("\n\n")
-    rng = random.Random(11)
     plain = 0
-    for number in range(3000):
-        start = rng.randrange(len(blocks))
-        damaged = "\n\n".join(blocks[start : start + 3]) + "\n"
-        for _ in range(rng.randint(0, 3) if number % 4 else 0):
-            at = rng.randrange(len(damaged) + 1)
-            cut = rng.choice((0, 0, 1, 2))
-            damaged = damaged[:at] + rng.choice(MUTATIONS) * (cut != 2) + damaged[at + cut :]
+    for damaged in damaged_catalogs(seed=11, count=3000, fewest_edits=0, ending="\n"):
         fast = read_plain_entries(damaged)
         if fast is None:
             continue
