@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from functools import cached_property
 
+from pipeline import pagecache
 from pipeline.catalogs import (
     CONFLICT_SUFFIX,
     CatalogStatus,
@@ -75,6 +76,7 @@ def extract(
             outcome.items.append(item)
         if on_item:
             on_item()
+    pagecache.prune()  # extract fills the page cache with articles: its old entries go
     return outcome
 
 

@@ -280,3 +280,21 @@ def test_an_article_comes_back_from_the_page_cache_as_it_was_parsed(project, tmp
     assert changed != made[2] and "Esketamine" in changed.text
     monkeypatch.setenv("PIPELINE_CACHE_DIR", "off")
     assert [source.load_article(sources, s, h, root) for s, h, root in cases[:2]] == made[:2]
+
+
+def test_extract_drops_the_page_cache_entries_a_month_old(cli, tmp_path, monkeypatch):
+    """Extract fills the page cache with articles, so it prunes it too (at most once a day,
+    as the `file` commands do): a month-old entry is gone, the article just parsed stays."""
+    import os
+    import time
+
+    from pipeline import pagecache
+
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    pagecache.store("old-entry", 1)  # makes the folder
+    old = pagecache.folder() / "old-entry"
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+    cli("extract")
+    assert not old.exists()
+    assert [p.name for p in pagecache.folder().iterdir() if not p.name.startswith(".")]
