@@ -237,9 +237,7 @@ def make_entry(fields: dict, comments: dict, previous: dict, obsolete: bool, lin
         occurrences=tuple(
             occurrence for line in comments["#:"] for occurrence in parse_occurrences(line)
         ),
-        flags=tuple(
-            flag.strip() for line in comments["#,"] for flag in line.split(",") if flag.strip()
-        ),
+        flags=tuple(flag for line in comments["#,"] for flag in parse_flags(line)),
         previous_msgctxt=previous.get("msgctxt"),
         previous_msgid=previous.get("msgid"),
         obsolete=obsolete,
@@ -265,7 +263,7 @@ def comment_parts(line: str) -> tuple[str, str]:
 # (obsolete or previous entries, plurals, odd spacing, CR line ends, any error) is read by
 # `read_entries_by_line`, which gives the same entries and names the line of an error.
 
-_BLANK = r" \t\r\f\v"  # BLANKS, for a character class
+_BLANK = re.escape(BLANKS)  # for a character class
 _STRINGS = r'(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"\n)+'  # a keyword's quoted strings, a line each
 _PLAIN_ENTRY = re.compile(
     rf"""(?P<comments>(?:\#(?:[^~|\n{_BLANK}]|[^~|\n][^\n]*[^\n{_BLANK}])?\n)*)
@@ -321,7 +319,7 @@ def plain_entry(comment_lines: str, msgctxt, msgid: str, msgstr: str, line: int)
         if kind == "#:":
             occurrences.extend(parse_occurrences(body))
         elif kind == "#,":
-            flags.extend(flag.strip() for flag in body.split(",") if flag.strip())
+            flags.extend(parse_flags(body))
         else:
             (notes if kind == "#." else translator_notes).append(body)
     return Entry(
@@ -334,6 +332,11 @@ def plain_entry(comment_lines: str, msgctxt, msgid: str, msgstr: str, line: int)
         flags=tuple(flags),
         line=line,
     )
+
+
+def parse_flags(line: str) -> list[str]:
+    """The flags of a `#,` line, in order."""
+    return [flag.strip() for flag in line.split(",") if flag.strip()]
 
 
 def parse_occurrences(line: str) -> list[tuple[str, str]]:
