@@ -198,7 +198,12 @@ class WordPressServer:
     def start_database(self) -> str:
         data = self.folder / "db"
         socket_path = str(self.folder / "mysql.sock")
-        subprocess.run(
+        # A temporary folder of its own: MariaDB removes every `#sql*` file in its tmpdir when
+        # it starts, so a second WordPress starting at once (another test worker) deleted the
+        # temporary tables of this one's install ("Unknown table 'mysql.tmp_user_sys'").
+        tmpdir = self.folder / "tmp"
+        tmpdir.mkdir()
+        installed = subprocess.run(
             [
                 "mariadb-install-db",
                 "--no-defaults",
@@ -206,11 +211,16 @@ class WordPressServer:
                 "--user=root",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
+                f"--tmpdir={tmpdir}",
             ],
-            check=True,
             capture_output=True,
+            text=True,
             timeout=120,
         )
+        if installed.returncode != 0:
+            raise RuntimeError(
+                "mariadb-install-db failed:\n" + (installed.stderr or installed.stdout)[-2000:]
+            )
         self.spawn(
             [
                 "mariadbd",
@@ -222,6 +232,7 @@ class WordPressServer:
                 f"--pid-file={self.folder / 'db.pid'}",
                 "--innodb-buffer-pool-size=64M",
                 "--skip-log-bin",
+                f"--tmpdir={tmpdir}",
             ],
             "mariadb.log",
         )
