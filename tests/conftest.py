@@ -33,6 +33,17 @@ def pytest_configure(config):
     compileall.compile_dir(REPO / "pipeline", quiet=1)
 
 
+LONG = ("slow", "corpus", "browser")  # the markers of the runs that take seconds each
+
+
+def pytest_collection_modifyitems(items):
+    """Modules with a long run go first, each module kept whole (for its fixtures): the test
+    workers take tests in this order, and a run ends when its last long test does, so those
+    start first and the short ones fill in around them."""
+    long = {item.path for item in items if any(item.get_closest_marker(m) for m in LONG)}
+    items.sort(key=lambda item: item.path not in long)
+
+
 def generated_project(root: Path, articles: int, seed: int) -> Path:
     """A project made by benchmarks/generate.py (the benchmarks' generator) at `root`."""
     import sys
@@ -60,8 +71,14 @@ CORPUS = SHARED / "corpus"
 
 @pytest.fixture(autouse=True, scope="session")
 def page_cache(tmp_path_factory) -> Path:
-    """The tests' own page cache (never the user's), shared by the whole run."""
-    folder = tmp_path_factory.mktemp("page-cache")
+    """The tests' own page cache (never the user's), shared by the whole run: by every test
+    worker too (entries are written atomically and keyed by content, as the user's own cache
+    is shared by the processes of a publish), so an article or catalog is parsed once a run."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder the workers' own temporary folders are made in
+    folder = base / "page-cache"
+    folder.mkdir(exist_ok=True)
     os.environ["PIPELINE_CACHE_DIR"] = str(folder)
     return folder / "pages"
 

@@ -27,6 +27,7 @@ from pipeline.project import Project
 from pipeline.publish import PublishOptions, publish
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -362,4 +362,7 @@ TestPublishStates.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
