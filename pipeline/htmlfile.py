@@ -156,26 +156,27 @@ def read_page(
     (pickling, and a new file each, which is slow to create on a busy ext4). `known_as`: the
     page file's `pagecache.stat_key`, taken before it was read."""
     text, encoding, bom = decode(data, shown)
-    html_tag, slots, words = pagecache.lookup(
+    html_tag, slots, links, words = pagecache.lookup(
         known_as, lambda: data, "page", lambda _: segment_paused(text, fill_cache), fill_cache
     )
-    return HtmlFile(slug, shown, text, encoding, bom, html_tag, slots, words, script_links(text))
+    return HtmlFile(slug, shown, text, encoding, bom, html_tag, slots, words, links)
 
 
-def script_links(text: str) -> tuple:
+def script_links(text: str, document: Document) -> tuple:
     """(line, what) of each link of the page that would run a script (`javascript:`, also
     hidden as `java&#9;script:`). The page is its author's and keeps its bytes, as its
     `<script>` elements do; these are reported so that nobody publishes one unawares."""
-    found = script_url_attributes(text)
+    found = script_url_attributes(text, document)
     return tuple((text.count("\n", 0, start) + 1, what) for start, _, what in found)
 
 
-def segment_paused(text: str, with_words: bool) -> tuple[StartTag | None, list, dict | None]:
-    """The page's <html> tag and slots, and with `with_words` (for the cache a merge fills)
-    the words of each msgid: counting them was a seventh of merging a page from the cache."""
+def segment_paused(text: str, with_words: bool) -> tuple[StartTag | None, list, tuple, dict | None]:
+    """The page's <html> tag, slots and script links, and with `with_words` (for the cache a
+    merge fills) the words of each msgid: counting them was a seventh of merging a page from
+    the cache."""
     with collector_paused():
-        html_tag, slots = segment_page(text)
-    return html_tag, slots, word_counts(slots) if with_words else None
+        html_tag, slots, links = segment_page(text)
+    return html_tag, slots, links, word_counts(slots) if with_words else None
 
 
 def word_counts(slots: list) -> dict:
@@ -186,10 +187,10 @@ def word_counts(slots: list) -> dict:
     }
 
 
-def segment_page(text: str) -> tuple[StartTag | None, list]:
+def segment_page(text: str) -> tuple[StartTag | None, list, tuple]:
     # The tree is freed on return, before the paused collector resumes and scans the young.
     document = parse(text)
-    return html_start_tag(document), segment_document(document)
+    return html_start_tag(document), segment_document(document), script_links(text, document)
 
 
 def html_start_tag(document: Document) -> StartTag | None:

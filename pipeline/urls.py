@@ -10,6 +10,7 @@ scheme read is checked against an allowlist rather than a list of known-bad sche
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -42,14 +43,18 @@ URL_ATTRIBUTES = frozenset(
 DATA_IMAGE_TAGS = frozenset({"img", "source"})
 SRCSET_URL = re.compile(r"[\s,]*(\S*)")
 # A first look without parsing: every URL attribute of the page, read as the tokenizer reads
-# attributes (an attribute follows a space, a "/" or a quoted value). It also finds some that
-# are not attributes (in a comment, a script, an unquoted value): only then is the page parsed.
+# attributes (an attribute follows a space, a "/" or a quoted value, never the start of a
+# text, which a tag's "<" begins). It also finds some that are not attributes (in a comment,
+# a script, another attribute's value): only those that might be refused are then parsed.
 URL_ATTRIBUTE_VALUE = re.compile(
-    # The lookahead on the names' first letters only saves trying every name after each
-    # space of the text (it matches what the names alone match).
-    r"(?:^|[\s/\"'])(?=[" + "".join(sorted({name[0] for name in URL_ATTRIBUTES})) + "])"
-    r"(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
-    r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
+    # Only the character before the name is consumed, the rest is a lookahead: a value that
+    # looks like attributes (title="x href='a") must not swallow the real attribute after it.
+    # Starting with a class lets the regex engine skip to the next space or quote at C speed;
+    # the lookahead on the names' first letters only saves trying every name after each of
+    # them (it matches what the names alone match).
+    r"[\s/\"'](?=[" + "".join(sorted({name[0] for name in URL_ATTRIBUTES})) + "])"
+    r"(?=(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
+    r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+)))",
     re.I,
 )
 
@@ -98,18 +103,22 @@ def srcset_urls(value: str) -> list[str]:
     return urls
 
 
-def may_hold_unsafe_url(text: str) -> bool:
-    """Whether an HTML text may hold a URL attribute that is not allowed: never False when
-    it does (data: URLs count, as only the element's tag decides on them)."""
+def doubtful_attributes(text: str) -> list[int]:
+    """Where each URL attribute of an HTML text that might not be allowed starts, in order:
+    every attribute that is not allowed is among them (data: URLs count, as only the
+    element's tag decides on them)."""
+    found = []
     for match in URL_ATTRIBUTE_VALUE.finditer(text):
-        value = next(group for group in match.groups()[1:] if group is not None)
+        value = match[2] or match[3] or match[4] or ""
+        if ":" not in value and "&" not in value:
+            continue  # no scheme, even once decoded: a relative URL (most of a page's)
         if "&" in value:
             value = html.unescape(value)
-        if url_scheme(value) not in (None, *LINK_SCHEMES):
-            return True
-        if match.group(1).lower() == "srcset" and not allowed_url(value, "srcset", "a"):
-            return True
-    return False
+        if url_scheme(value) not in (None, *LINK_SCHEMES) or (
+            match[1].lower() == "srcset" and not allowed_url(value, "srcset", "a")
+        ):
+            found.append(match.start() + 1)
+    return found
 
 
 def runs_script(url: str, attribute: str = "href", tag: str = "a") -> bool:
@@ -129,14 +138,18 @@ def unsafe_url_attributes(text: str, document=None, allowed=allowed_url) -> list
     """(start, end, description) of each attribute in an HTML text whose URL `allowed`
     refuses; the span runs from the attribute's name to the end of its value (quotes
     included). `document`: the text already parsed by `pipeline.markup.parse`."""
-    if not may_hold_unsafe_url(text):
-        return []
+    doubtful = doubtful_attributes(text)
+    if not doubtful:
+        return []  # most pages: parsed only when a link might be refused
     from pipeline.markup import match_attributes, parse
 
     found = []
     for element in (document or parse(text)).root.iter():
-        if not element.tag_text or not URL_ATTRIBUTE_VALUE.search(element.tag_text):
-            continue
+        if not element.tag_text:
+            continue  # no attributes
+        first = bisect.bisect_left(doubtful, element.start)
+        if first == len(doubtful) or doubtful[first] >= element.start_tag_end:
+            continue  # none of the doubtful ones
         body_end = element.start_tag_end - (1 if text[element.start_tag_end - 1] == ">" else 0)
         name_end = element.start + 1 + len(element.tag)
         for name_start, name_stop, value_start, value_end, quote in match_attributes(

@@ -568,9 +568,65 @@ def test_url_attributes_are_found_where_the_names_alone_find_them(text):
     from pipeline.urls import URL_ATTRIBUTE_VALUE, URL_ATTRIBUTES
 
     plain = re.compile(
-        r"(?:^|[\s/\"'])(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
-        r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
+        r"[\s/\"'](?=(" + "|".join(sorted(URL_ATTRIBUTES)) + r")\s*=\s*"
+        r"(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+)))",
         re.I,
     )
     found = [(m.span(), m.groups()) for m in URL_ATTRIBUTE_VALUE.finditer(text)]
     assert found == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+URL_PIECES = [
+    "javascript:x",
+    "JavaScript:x",
+    "java&#9;script:x",
+    "&#x6a;avascript:x",
+    "javascript&colon;x",
+    "\x01vbscript:x",
+    "data:image/png,x",
+    "data:text/html,x",
+    "http://a/",
+    "http://a/ 2x, ",
+    "android-app:x",
+    "/relative",
+    "#top",
+    ":",
+    "&",
+    "&amp;",
+    ",",
+    "\t",
+    "href= '",
+    "' href=",
+    '" src="',
+]
+URL_LINK = st.tuples(
+    st.sampled_from(["<a ", "<img ", "<iframe ", "<source ", "<form ", "<p x=1 "]),
+    st.sampled_from(["href", "SRC", "srcset", "formaction", "action", "title"]),
+    st.sampled_from(['"', "'", ""]),
+    st.lists(st.sampled_from(URL_PIECES), max_size=4).map("".join),
+).map(lambda t: f"{t[0]}{t[1]}={t[2]}{t[3]}{t[2]}>")
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.one_of(URL_LINK, st.sampled_from([" ", "text", "<!-- ", " -->", "</a>", ">", "="])),
+        max_size=6,
+    ).map("".join)
+)
+def test_the_first_look_never_hides_a_refused_link(text):
+    """The scan that spares parsing most pages (no URL attribute that might be refused) finds
+    exactly what parsing every page finds: for any allowlist judgement, script links too.
+    Among the texts: a value that reads like attributes before a real one, which a scan that
+    consumed the value it matched missed (title="href= 'a" href='javascript:x')."""
+    from unittest import mock
+
+    from pipeline import urls
+
+    hidden = "<a title=\"href= 'a\" href='javascript:x'>"
+    assert urls.script_url_attributes(hidden) == [(20, 39, "<a href='javascript:x'>")]
+
+    for allowed in (urls.allowed_url, lambda url, name, tag: not urls.runs_script(url, name, tag)):
+        found = urls.unsafe_url_attributes(text, allowed=allowed)
+        with mock.patch.object(urls, "doubtful_attributes", lambda t: list(range(len(t)))):
+            assert found == urls.unsafe_url_attributes(text, allowed=allowed)

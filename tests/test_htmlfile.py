@@ -207,7 +207,7 @@ def test_region_slots_come_back_from_the_page_cache_as_they_were_made(tmp_path, 
     data = b'<html><body><p data-l10n-region="US">Only there, unique 5d1e</p></body></html>'
     key = pagecache.key_of(data)
     assert identity_round_trip(tmp_path, data, unsettled=True) == data  # the merge stored it
-    _, cached, _ = pagecache.load(key)
+    _, cached, _, _ = pagecache.load(key)
     assert cached == htmlfile.segment_page(data.decode())[1]
     assert [type(slot) for slot in cached if not isinstance(slot, Segment)] == [RegionSlot]
     assert identity_round_trip(tmp_path, data) == data  # merged from the cached slots
@@ -223,14 +223,14 @@ def test_extract_reads_the_page_cache_but_leaves_filling_it_to_merges(tmp_path, 
     run("file", "extract", str(page), "-o", str(pot))
     assert not (page_cache / key).exists()
     # An entry a merge stored is what extract uses (here, one with a marked msgid).
-    html_tag, slots = htmlfile.segment_page(data.decode())
+    html_tag, slots, _ = htmlfile.segment_page(data.decode())
     marked = [
         dataclasses.replace(slot, msgid="From the cache")
         if isinstance(slot, htmlfile.Segment)
         else slot
         for slot in slots
     ]
-    pagecache.store(key, (html_tag, marked, None))
+    pagecache.store(key, (html_tag, marked, (), None))
     run("file", "extract", str(page), "-o", str(pot))
     assert 'msgid "From the cache"' in pot.read_text()
 
@@ -352,14 +352,14 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     out = tmp_path / "out.html"
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     known_as = pagecache.stat_key(str(page), "page")
-    html_tag, slots, words = pagecache.load(known_as)  # the merge stored it under its stat,
+    html_tag, slots, links, words = pagecache.load(known_as)  # the merge stored it by stat,
     assert pagecache.load(pagecache.key_of(page.read_bytes())) is None  # and only there
     assert words == {"Found by stat, unique 5d1e": 5}  # with the words it counted
     marked = [
         dataclasses.replace(slot, msgid="Marked") if isinstance(slot, htmlfile.Segment) else slot
         for slot in slots
     ]
-    pagecache.store(known_as, (html_tag, marked, words))
+    pagecache.store(known_as, (html_tag, marked, links, words))
     item = merge_file(str(page), str(pot), str(out), None)
     assert item["completeness"] == 0  # the marked msgid has no translation
     page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
@@ -378,9 +378,9 @@ def test_a_merge_reads_the_words_it_counted_from_the_page_cache(tmp_path, page_c
     out = str(tmp_path / "out.html")
     assert merge_file(str(page), str(po), out, None)["completeness"] == round(5 / 6, 4)
     key = pagecache.key_of(page.read_bytes())
-    html_tag, slots, words = pagecache.load(key)
+    html_tag, slots, links, words = pagecache.load(key)
     assert words == {"One two three, unique 77a0": 5, "Four": 1}
-    pagecache.store(key, (html_tag, slots, {"One two three, unique 77a0": 1, "Four": 1}))
+    pagecache.store(key, (html_tag, slots, links, {"One two three, unique 77a0": 1, "Four": 1}))
     assert merge_file(str(page), str(po), out, None)["completeness"] == 0.5
 
 
