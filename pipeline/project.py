@@ -80,12 +80,10 @@ class Project:
             raise UsageError(f"no source article {missing[0]!r} in {self.settings.source_dir}")
         return list(wanted)
 
-    def article(self, slug: str, problems: bool = True) -> Article:
-        """The article `slug`, read and segmented (`problems`: see `load_article`)."""
+    def article(self, slug: str) -> Article:
+        """The article `slug`, read and segmented (see `load_article`)."""
         settings = self.settings
-        return load_article(
-            settings.source_dir, slug, self.source_hotline, settings.root, problems=problems
-        )
+        return load_article(settings.source_dir, slug, self.source_hotline, settings.root)
 
     def languages(self, wanted: tuple[str, ...] = ()) -> list[str]:
         available = catalog_languages(self.settings.locales_dir)

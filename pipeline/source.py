@@ -37,22 +37,13 @@ def read_source(path: Path) -> str:
 
 
 def load_article(
-    source_dir: Path,
-    slug: str,
-    hotline: HotlineSpec | None,
-    display_root: Path | None = None,
-    problems: bool = True,
+    source_dir: Path, slug: str, hotline: HotlineSpec | None, display_root: Path | None = None
 ) -> Article:
-    """Read and segment one article. Markup a browser repairs (a stray or unclosed tag) is
-    read as a browser reads it and kept as the article's `problems`, for extract to report.
-    `problems=False`: its segments only, for a reader that needs no more (an exchange file's
-    inline codes): its problems and foreign phone numbers are not looked for."""
+    """Read and segment one article (from the page cache once it was). Markup a browser
+    repairs (a stray or unclosed tag) is read as a browser reads it and kept as the article's
+    `problems`, for extract to report."""
     path = article_path(source_dir, slug)
     shown = path.relative_to(display_root).as_posix() if display_root else path.as_posix()
-    if not problems:
-        text = read_source(path)
-        with collector_paused():  # the tree is freed before the collector resumes
-            return build_article(slug, shown, text, parse(text), hotline)
     return cached_article(path, slug, shown, hotline)
 
 

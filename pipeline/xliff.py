@@ -293,7 +293,7 @@ def export_project(project, language: str, slugs, version: str, with_glossary: b
         path = catalog_path(project.settings.locales_dir, name, slug)
         if not path.is_file():
             continue
-        article = project.article(slug, problems=False)  # only its inline codes
+        article = project.article(slug)  # for its inline codes
         codes = {
             segment.key: {tag.number: (tag.open, tag.close) for tag in segment.tags}
             for segment in article.segments

@@ -30,6 +30,7 @@ distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
+ARTICLES = 6  # tasks of one article each: several in flight on each worker at once
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def cluster():
 @pytest.fixture
 def generated(tmp_path) -> Path:
     """A small generated project: a few articles in seven regions."""
-    return generated_project(tmp_path / "project", 12, seed=3)
+    return generated_project(tmp_path / "project", ARTICLES, seed=3)
 
 
 def pipeline(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -106,7 +107,7 @@ def test_output_is_the_same_whatever_executor_workers_and_verdict_cache(
         else:
             os.environ["PIPELINE_CACHE_DIR"] = saved
     _, expected, stdout = outputs[0]
-    assert len([name for name in expected if name.endswith("index.html")]) == 12 * 7
+    assert len([name for name in expected if name.endswith("index.html")]) == ARTICLES * 7
     for args, found, out in outputs[1:]:
         assert found == expected, args
         assert out == stdout, args
@@ -116,7 +117,7 @@ def test_dask_extract_writes_the_same_templates(generated, cluster):
     templates = generated / "locales" / "templates"
     assert pipeline(generated, "extract").returncode == 0
     expected = snapshot(templates)
-    assert len(expected) == 12
+    assert len(expected) == ARTICLES
     for template in templates.iterdir():
         template.unlink()
     result = pipeline(
@@ -215,7 +216,7 @@ def test_a_worker_killed_mid_publish_leaves_output_or_completes(generated, clust
         assert "\n" not in str(error)
         assert snapshot(generated / "output") == before
     else:
-        assert result.written and result.built == 12 * 7
+        assert result.written and result.built == ARTICLES * 7
         # Completed on the worker left: the same bytes as the first publish.
         assert snapshot(generated / "output") == before
     assert killed
