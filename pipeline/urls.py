@@ -110,10 +110,10 @@ def doubtful_attributes(text: str) -> list[int]:
     found = []
     for match in URL_ATTRIBUTE_VALUE.finditer(text):
         value = match[2] or match[3] or match[4] or ""
-        if ":" not in value and "&" not in value:
-            continue  # no scheme, even once decoded: a relative URL (most of a page's)
         if "&" in value:
             value = html.unescape(value)
+        elif ":" not in value:
+            continue  # no scheme: a relative URL (most of a page's)
         if url_scheme(value) not in (None, *LINK_SCHEMES) or (
             match[1].lower() == "srcset" and not allowed_url(value, "srcset", "a")
         ):
