@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import traceback
 from pathlib import Path
@@ -189,18 +190,27 @@ def page_url(base_url: str, region: str, slug: str) -> str:
 
 
 def load_shell(custom: Path | None):
-    """The Jinja2 page shell (imported here: a publish with nothing to build needs none)."""
+    """The Jinja2 page shell: the project's own (`custom`) or the built-in one. Read on
+    each call, so an edited shell is seen; compiled once per text and process."""
+    path = custom or BUILTIN_TEMPLATES / "page.html"
+    return compiled_shell(str(path), read_shell(path))
+
+
+@functools.lru_cache(maxsize=8)
+def compiled_shell(name: str, text: str):
+    """A shell's text as a jinja2.Template (jinja2 is imported here: a publish with nothing
+    to build needs none). Kept per text: a compile costs about as much as building a page,
+    and every publish, worker and review page starts from the same shell."""
     import jinja2
 
-    path = custom or BUILTIN_TEMPLATES / "page.html"
     environment = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: (read_shell(path), str(path), lambda: True)),
+        loader=jinja2.FunctionLoader(lambda _: (text, name, lambda: True)),
         autoescape=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     try:
-        return environment.get_template(path.name)
+        return environment.get_template(Path(name).name)
     except jinja2.TemplateSyntaxError as error:
         raise PublishError(
             f"page template {error.filename}:{error.lineno}: {error.message}"

@@ -6,6 +6,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from conftest import serve_in_background
+
 
 class CMS:
     def __init__(self):
@@ -73,10 +75,9 @@ class CMS:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,14 @@ def run_pipeline(
     if text:
         out, err = out.decode(), err.decode()
     return subprocess.CompletedProcess(["pipeline", *args], result.exit_code, out, err)
+
+
+def serve_in_background(server) -> threading.Thread:
+    """Start a loopback test server on a daemon thread. It looks for `shutdown()` every
+    50 ms: with the default half second, every test that stops a server waited that long."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    return thread
 
 
 def msgfmt_check(path: Path) -> None:

@@ -7,11 +7,10 @@ every region's page land in test-artifacts/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, serve_in_background
 from pipeline.regions import load_regions
 from pipeline.serve import make_server
 
@@ -56,8 +55,7 @@ def site(tmp_path_factory):
         result = runner.invoke(main, ["--project", str(root), *command])
         assert result.exit_code == 0, result.output
     server = make_server(root / "output", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     regions = load_regions(root / "locales/regions.toml")
     regions.update(load_regions(root / "locales/regions.pseudo.toml"))
     yield f"http://127.0.0.1:{server.server_port}", regions

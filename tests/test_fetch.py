@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import one_line_error
+from conftest import one_line_error, serve_in_background
 
 ARTICLE_PAGE = """<!DOCTYPE html>
 <html lang="fr-FR"><head><meta charset="utf-8">
@@ -128,7 +128,7 @@ class Server:
         self.server.agents = []
         self.server.closing = threading.Event()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def close(self):
         self.server.closing.set()

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import CORPUS, one_line_error
+from conftest import CORPUS, one_line_error, serve_in_background
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "pages").is_dir(), reason="no ../shared/corpus")
 
@@ -55,7 +54,7 @@ def site():
             self.wfile.write(body or b"")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from test_browser import ARGS, CHROMIUM, PHONE
 
-from conftest import Cli
+from conftest import Cli, serve_in_background
 from pipeline.serve import make_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -39,8 +37,7 @@ def test_a_hostile_reviewer_name_is_shown_as_text_and_runs_nothing(project):
     )
     cli("publish")
     server = make_server(project / "output", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         with playwright.sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

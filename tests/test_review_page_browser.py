@@ -4,12 +4,11 @@ desktop reading, remarking and signing off the es-MX page served by `serve --rev
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from test_browser import ARGS, CHROMIUM, PHONE, SCREENSHOTS
 
-from conftest import Cli
+from conftest import Cli, serve_in_background
 from pipeline.config import load_settings
 from pipeline.reviewserver import make_review_server
 
@@ -27,8 +26,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def served(project):
     server, url = make_review_server(load_settings(project), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield url.rstrip("/")
     server.shutdown()
     server.server_close()

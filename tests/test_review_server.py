@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from conftest import Cli
+from conftest import Cli, serve_in_background
 from pipeline.config import load_settings
 from pipeline.project import Project
 from pipeline.remarks import add_remark, read_remarks
@@ -32,8 +32,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 @contextmanager
 def review_server(project: Path, shared: bool | None = None):
     server, url = make_review_server(load_settings(project), "127.0.0.1", 0, shared)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         yield server, url
     finally:
@@ -425,8 +424,7 @@ def test_the_review_server_serves_on_ipv6_loopback(project):
     except OSError as error:
         pytest.skip(f"no IPv6 loopback on this machine: {error}")
     server, url = make_review_server(load_settings(project), "::1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         assert url.startswith("http://[::1]:")
         status, _, text = request(url.rstrip("/") + PAGE)

@@ -3,12 +3,11 @@ the WordPress itself is tested in test_wordpress.py)."""
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import one_line_error
+from conftest import one_line_error, serve_in_background
 from pipeline.cli import main
 
 
@@ -35,7 +34,7 @@ class Recorder:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def close(self):
         self.server.shutdown()
