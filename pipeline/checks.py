@@ -7,6 +7,7 @@ flag as an error ever reaches a reader.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -335,8 +336,10 @@ def capitalization_differs(source_letter: str, target_letter: str, language: str
 # -- the rules a translation is held to, read off its msgid ------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def segment_for(msgid: str, is_format: bool) -> Segment:
-    """The tags and placeholders a translation must keep, read off the msgid itself."""
+    """The tags and placeholders a translation must keep, read off the msgid itself (kept
+    for the next call: checks, imports and exports each ask several times per entry)."""
     names = placeholders(msgid) if is_format else ()
     return Segment(
         msgid=msgid,

@@ -9,6 +9,7 @@ between them. The tokens are `pipeline.notation.parse_message`'s: ("text", str),
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -30,10 +31,12 @@ class InlineError(ValueError):
     """An exchange file's segment that cannot become a message (the reason is the text)."""
 
 
-def message_tokens(message: str, msgid: str, is_format: bool) -> list:
+@functools.lru_cache(maxsize=4096)
+def message_tokens(message: str, msgid: str, is_format: bool) -> tuple:
     """The tokens of `message` (the msgid itself or a translation of it), checked against
-    the msgid's tags and placeholders; NotationError when they do not fit."""
-    return parse_message(message, segment_for(msgid, is_format))
+    the msgid's tags and placeholders; NotationError when they do not fit. Kept for the
+    next call: a unit of an exchange file reads its msgid and its target several times."""
+    return tuple(parse_message(message, segment_for(msgid, is_format)))
 
 
 def tokens_message(tokens: list, is_format: bool) -> str:

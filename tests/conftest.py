@@ -125,6 +125,44 @@ def published_project(project, published_once) -> Path:
     return project
 
 
+def identity_translated(catalog: Path) -> None:
+    """Give every entry of a catalog its msgid as msgstr, with gettext's own `msgen`."""
+    filled = catalog.with_suffix(".msgen")
+    subprocess.run(["msgen", "-o", str(filled), str(catalog)], check=True)
+    filled.replace(catalog)
+
+
+CORPUS_PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
+
+
+@pytest.fixture(scope="session")
+def corpus_identity(tmp_path_factory, page_cache) -> Path:
+    """A project whose articles are the corpus pages, extracted, with a French catalog each
+    translated as itself (an identity translation). Made once per test process and never
+    changed: tests work on a copy (`copy_corpus_identity`)."""
+    root = tmp_path_factory.mktemp("corpus-identity") / "project"
+    (root / "source").mkdir(parents=True)
+    for page in CORPUS_PAGES:
+        shutil.copy(page, root / "source" / page.name)
+    (root / "locales").mkdir()
+    shutil.copy(REPO / "locales/regions.toml", root / "locales/regions.toml")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    cli = Cli(root)
+    cli("extract")
+    cli("init", "fr")
+    for catalog in (root / "locales/fr/LC_MESSAGES").glob("*.po"):
+        identity_translated(catalog)
+    return root
+
+
+@pytest.fixture
+def copy_corpus_identity(corpus_identity, tmp_path) -> Path:
+    """A copy of `corpus_identity` for one test to work on."""
+    root = tmp_path / "corpus-project"
+    shutil.copytree(corpus_identity, root, symlinks=True)
+    return root
+
+
 @pytest.fixture
 def partial_german(project) -> Path:
     """The project with its German catalog 57% translated (the bundled one is complete): the

@@ -5,48 +5,22 @@ importing either back changes no byte of any catalog."""
 from __future__ import annotations
 
 import json
-import shutil
 
-import polib
 import pytest
 
-from conftest import CORPUS, REPO, Cli
+from conftest import CORPUS_PAGES, Cli
 from exchange_helpers import validate
 
-PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.slow,
-    pytest.mark.skipif(not PAGES, reason="../shared/corpus/pages is not here"),
+    pytest.mark.skipif(not CORPUS_PAGES, reason="../shared/corpus/pages is not here"),
 ]
 
 
-@pytest.fixture
-def corpus_project(tmp_path):
-    """A project whose articles are the corpus pages, with a French catalog each whose
-    translations are the source texts (an identity translation)."""
-    root = tmp_path / "corpus-project"
-    root.mkdir()
-    (root / "source").mkdir()
-    for page in PAGES:
-        shutil.copy(page, root / "source" / page.name)
-    (root / "locales").mkdir()
-    shutil.copy(REPO / "locales/regions.toml", root / "locales/regions.toml")
-    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
-    cli = Cli(root)
-    cli("extract")
-    cli("init", "fr")
-    for path in (root / "locales/fr/LC_MESSAGES").glob("*.po"):
-        catalog = polib.pofile(str(path))
-        for entry in catalog:
-            entry.msgstr = entry.msgid
-        catalog.save()
-    return root
-
-
-def test_corpus_round_trip(corpus_project, tmp_path):
-    """Both versions in one test: they share the project (extracting and initialising 65
-    real pages is the costly part), and neither round trip may change a catalog."""
+def test_corpus_round_trip(copy_corpus_identity, tmp_path):
+    """Both versions in one test: neither round trip may change a catalog."""
+    corpus_project = copy_corpus_identity
     cli = Cli(corpus_project)
     before = {p.name: p.read_bytes() for p in corpus_project.rglob("*.po")}
     for version in ("2.1", "1.2"):
