@@ -257,13 +257,15 @@ def verdict_key(root: Path, catalog: str = CATALOG) -> str:
     return pagecache.key_of((root / catalog).read_bytes(), "msgfmt")
 
 
-def test_publish_keeps_msgfmt_verdicts_in_the_project_state(cli, project, page_cache):
+def test_publish_keeps_msgfmt_verdicts_in_the_project_state(cli, project, tmp_path, monkeypatch):
     """Not in the user's cache folder (shared by every project): in the project's state."""
-    edit_catalog(project)  # bytes no other test judged
-    before = sorted(page_cache.rglob("*")) if page_cache.exists() else []
+    # A cache folder of the test's own: the run's shared one is written by other tests.
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    cli("publish")  # the cache now holds what a publish of these sources keeps there
+    edit_catalog(project)  # bytes never judged
+    before = sorted((tmp_path / "cache").rglob("*"))
     cli("publish")
-    after = sorted(page_cache.rglob("*")) if page_cache.exists() else []
-    assert after == before
+    assert sorted((tmp_path / "cache").rglob("*")) == before
     kept = StateStore(state_path(project)).entries("msgfmt")
     assert kept[verdict_key(project)] == []  # the German catalog, judged clean
     catalogs = list((project / "locales").rglob("*.po"))
