@@ -69,6 +69,17 @@ def cached_stems(stemmer):
     return stem
 
 
+@functools.lru_cache(maxsize=8192)
+def stemmed_words(language: str, text: str) -> tuple[tuple[str, str], ...]:
+    """`Stems.words` of a text in a language. Kept for the next call: every entry is looked
+    through for the same terms, and the same source texts are looked through for every
+    language."""
+    stemmer = stemmer_for(language)
+    words = [word.lower() for word in WORD.findall(text)]
+    stems = [stemmer(word) for word in words] if stemmer else words
+    return tuple((s, s + w[len(s) : len(s) + 1]) for s, w in zip(stems, words, strict=True))
+
+
 class Stems:
     """A language's stemming of texts and phrases.
 
@@ -77,14 +88,12 @@ class Stems:
     Snowball gives both "depend"), "délirantes" is not "délire"."""
 
     def __init__(self, language: str):
-        self.stemmer = stemmer_for(language)
+        self.language = language
         self.compounding = language.replace("-", "_").split("_")[0] in COMPOUNDING
 
-    def words(self, text: str) -> list[tuple[str, str]]:
+    def words(self, text: str) -> tuple[tuple[str, str], ...]:
         """(stem, key) of each word: the key is the stem and the letter after it."""
-        words = [word.lower() for word in WORD.findall(text)]
-        stems = [self.stemmer(word) for word in words] if self.stemmer else words
-        return [(s, s + w[len(s) : len(s) + 1]) for s, w in zip(stems, words, strict=True)]
+        return stemmed_words(self.language, text)
 
     def has(self, text: list[tuple[str, str]], phrase: str, inside_words: bool = False) -> bool:
         """Whether the phrase's words appear in a row among the text's; with
