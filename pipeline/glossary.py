@@ -69,11 +69,11 @@ def cached_stems(stemmer):
     return stem
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def stemmed_words(language: str, text: str) -> tuple[tuple[str, str], ...]:
-    """`Stems.words` of a text in a language. Kept for the next call: every entry is looked
-    through for the same terms, and the same source texts are looked through for every
-    language."""
+    """`Stems.words` of a text in a language. The last 1,024 are kept (about 3.5 MB): a
+    glossary's phrases are looked for in every entry, and a source text is looked through
+    again for each language."""
     stemmer = stemmer_for(language)
     words = [word.lower() for word in WORD.findall(text)]
     stems = [stemmer(word) for word in words] if stemmer else words
@@ -95,7 +95,9 @@ class Stems:
         """(stem, key) of each word: the key is the stem and the letter after it."""
         return stemmed_words(self.language, text)
 
-    def has(self, text: list[tuple[str, str]], phrase: str, inside_words: bool = False) -> bool:
+    def has(
+        self, text: tuple[tuple[str, str], ...], phrase: str, inside_words: bool = False
+    ) -> bool:
         """Whether the phrase's words appear in a row among the text's; with
         `inside_words`, a one-word phrase may also be part of a compound."""
         wanted = [key for _, key in self.words(phrase)]
