@@ -336,10 +336,10 @@ def capitalization_differs(source_letter: str, target_letter: str, language: str
 # -- the rules a translation is held to, read off its msgid ------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def segment_for(msgid: str, is_format: bool) -> Segment:
-    """The tags and placeholders a translation must keep, read off the msgid itself (kept
-    for the next call: checks, imports and exports each ask several times per entry)."""
+    """The tags and placeholders a translation must keep, read off the msgid itself (the
+    last 1,024 are kept: checks, imports and exports each ask several times per entry)."""
     names = placeholders(msgid) if is_format else ()
     return Segment(
         msgid=msgid,

@@ -31,11 +31,11 @@ class InlineError(ValueError):
     """An exchange file's segment that cannot become a message (the reason is the text)."""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def message_tokens(message: str, msgid: str, is_format: bool) -> tuple:
     """The tokens of `message` (the msgid itself or a translation of it), checked against
-    the msgid's tags and placeholders; NotationError when they do not fit. Kept for the
-    next call: a unit of an exchange file reads its msgid and its target several times."""
+    the msgid's tags and placeholders; NotationError when they do not fit. The last few are
+    kept: a unit of an exchange file reads its msgid and its target several times."""
     return tuple(parse_message(message, segment_for(msgid, is_format)))
 
 
