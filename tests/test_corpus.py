@@ -11,14 +11,14 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from conftest import CORPUS, Cli, identity_translated
+from conftest import CORPUS_PAGES, Cli, identity_translated
 from pipeline.catalogs import read_translations, render_template
 from pipeline.htmlfile import merge_page, read_page
 from pipeline.notation import parse_message
 from pipeline.notation import serialize as serialize_message
 from pipeline.passages import published_markup
 
-PAGES = sorted((CORPUS / "pages").glob("*.html")) if (CORPUS / "pages").is_dir() else []
+PAGES = CORPUS_PAGES
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.skipif(not PAGES, reason="../shared/corpus/pages is not here"),
