@@ -22,7 +22,6 @@ from pipeline.notation import (
     visible_text,
 )
 from pipeline.notation import words as source_words
-from pipeline.segment import MAYBE_PHONE
 
 SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.I)
@@ -212,12 +211,22 @@ def source_url_findings(text: str, shown: str) -> list[Finding]:
 
 
 NOT_DIGIT = re.compile(r"\D")
+# A phone number as people write one: at least 7 digits (a valid 4-digit German number is a
+# year to a reader), joined by the separators phonenumbers' matcher itself allows between the
+# digits of one number (dashes and slashes of several scripts, brackets, dots, spaces).
+PHONE_SEPARATOR = (
+    r"[\s\-x\u2010-\u2015\u2212\u30fc\uff0d-\uff0f\u00ad\u200b\u2060"
+    r"()\uff08\uff09\uff3b\uff3d.\[\]/~\u2053\u223c\uff5e]"
+)
+MIN_PHONE_DIGITS = 7
+WRITTEN_PHONE = re.compile(rf"\d(?:{PHONE_SEPARATOR}{{0,4}}\d){{{MIN_PHONE_DIGITS - 1},}}")
 
 
 def written_phone_number(target: str, msgid: str, regions: tuple[str, ...]) -> str | None:
     """A phone number in the translation (its plain text) that the source text does not
-    contain."""
-    if not MAYBE_PHONE.search(target):
+    contain: at least `MIN_PHONE_DIGITS` digits that phonenumbers reads as a valid number in
+    one of `regions` (every country of the region file)."""
+    if not WRITTEN_PHONE.search(target):
         return None
     source_digits = NOT_DIGIT.sub("", plain_text(msgid))
     # A number found is a run of the translation's digits: when all of them, in order, are a
@@ -226,16 +235,23 @@ def written_phone_number(target: str, msgid: str, regions: tuple[str, ...]) -> s
         return None
     import phonenumbers
 
-    # Valid numbers only: `regions` is every country of the region file, and a merely
-    # possible number in one of them is any run of digits ("1.234.567 usuarios", "2019").
+    # Valid numbers only: a merely possible number in one of the countries is any run of
+    # digits ("1.234.567 usuarios", "2019").
     for region in regions or ("US",):
         for match in phonenumbers.PhoneNumberMatcher(
             target, region, leniency=phonenumbers.Leniency.VALID
         ):
-            digits = NOT_DIGIT.sub("", match.raw_string)
-            if digits not in source_digits:
+            digits = number_digits(match)
+            if len(digits) >= MIN_PHONE_DIGITS and digits not in source_digits:
                 return match.raw_string
     return None
+
+
+def number_digits(match) -> str:
+    """The digits of a matched number as written, without its extension ("x 12")."""
+    digits = NOT_DIGIT.sub("", match.raw_string)
+    extension = match.number.extension or ""
+    return digits[: len(digits) - len(extension)]
 
 
 def translation_warnings(
