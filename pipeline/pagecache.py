@@ -96,10 +96,11 @@ def lookup(known_as: str | None, contents, kind: str, make, fill: bool = True):
     reads those bytes.
 
     `known_as`: the file's `stat_key`, taken before it was read. A settled file is looked
-    up by it first; its bytes are read and hashed only when that misses, and an entry found
-    by them is then kept under the stat key as well (the file settled after it was stored).
-    Without `fill` (`file extract`), a settled file is looked up by its stat alone. With
-    the cache off, nothing is hashed."""
+    up by it first; its bytes are read and hashed only when that misses. An entry is kept
+    under its content key, and under the stat key as a second name for the same file: the
+    stat key finds an unchanged file without reading it, the content key finds the same bytes
+    in a copy, a fresh clone or another checkout. Without `fill` (`file extract`), a settled
+    file is looked up by its stat alone. With the cache off, nothing is hashed."""
     if folder() is None:
         return make(contents())
     if known_as:
@@ -113,11 +114,24 @@ def lookup(known_as: str | None, contents, kind: str, make, fill: bool = True):
     value = load(key)
     if value is None:
         value = make(data)
-        if fill:
-            store(known_as or key, value)
-    elif known_as:
-        store(known_as, value)
+        if not fill:
+            return value
+        store(key, value)
+    if known_as:
+        alias(known_as, key, value)
     return value
+
+
+def alias(known_as: str, key: str, value) -> None:
+    """Keep the entry stored under `key` under `known_as` too: a hard link, as entries are
+    never changed (a second copy where the file system has no links)."""
+    place = folder()
+    try:
+        os.link(place / key, place / known_as)
+    except FileExistsError:
+        pass  # another process named it first
+    except OSError:
+        store(known_as, value)
 
 
 def load(key: str):

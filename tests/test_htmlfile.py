@@ -336,8 +336,9 @@ def test_the_command_flushes_everything_before_its_fast_exit(tmp_path):
 
 
 def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
-    """A merge finds a page unchanged for a while by its stat (not hashing its bytes), and
-    a page written since is segmented anew."""
+    """A merge finds a page unchanged for a while by its stat (not hashing its bytes), a
+    copy of it (another inode: a clone, another checkout) by its bytes, and a page written
+    since is segmented anew."""
     import dataclasses
 
     from pipeline.htmlfile import merge_file
@@ -352,8 +353,9 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     out = tmp_path / "out.html"
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     known_as = pagecache.stat_key(str(page), "page")
-    html_tag, slots, links, words = pagecache.load(known_as)  # the merge stored it by stat,
-    assert pagecache.load(pagecache.key_of(page.read_bytes())) is None  # and only there
+    html_tag, slots, links, words = pagecache.load(known_as)  # the merge stored it by stat
+    by_content = page_cache / pagecache.key_of(page.read_bytes())
+    assert (page_cache / known_as).samefile(by_content)  # and by content: one entry, two names
     assert words == {"Found by stat, unique 5d1e": 5}  # with the words it counted
     marked = [
         dataclasses.replace(slot, msgid="Marked") if isinstance(slot, htmlfile.Segment) else slot
@@ -362,6 +364,13 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     pagecache.store(known_as, (html_tag, marked, links, words))
     item = merge_file(str(page), str(pot), str(out), None)
     assert item["completeness"] == 0  # the marked msgid has no translation
+    by_content.unlink()
+    pagecache.store(by_content.name, (html_tag, marked, links, words))
+    copy = tmp_path / "copy" / "page.html"
+    copy.parent.mkdir()
+    copy.write_bytes(page.read_bytes())
+    assert merge_file(str(copy), str(pot), str(out), None)["completeness"] == 0  # by content
+    assert (page_cache / pagecache.stat_key(str(copy), "page")).samefile(by_content)
     page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     assert b"<p>Hallada otra vez</p>" in out.read_bytes()
