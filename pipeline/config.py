@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PathError
@@ -91,14 +93,29 @@ def find_root(start: Path) -> Path:
     return start
 
 
+def parse_toml(text: str) -> dict:
+    """`tomllib.loads`, remembered by text in this process: a publish reads the settings, the
+    region file, each glossary and each review record, and a process that lives on (`serve
+    --watch`, the review server) reads them again at each run. tomllib is pure Python (1 ms for
+    the region file); the result is kept pickled, so each call gets a table of its own."""
+    return pickle.loads(pickled_toml(text))
+
+
+@lru_cache(maxsize=64)
+def pickled_toml(text: str) -> bytes:
+    import tomllib  # only where settings are read: `file` commands have none (5 ms)
+
+    return pickle.dumps(tomllib.loads(text), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def read_toml(path: Path) -> dict:
     """A TOML file as a table; ConfigError (naming the file) for anything unreadable."""
-    import tomllib  # only where settings are read: `file` commands have none (5 ms)
+    import tomllib
 
     from pipeline.files import read_bytes
 
     try:
-        return tomllib.loads(read_bytes(path).decode("utf-8"))
+        return parse_toml(read_bytes(path).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
     except RecursionError:  # tomllib recurses once per level of nesting

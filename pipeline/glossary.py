@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.config import parse_toml
 from pipeline.errors import ConfigError
 from pipeline.files import read_bytes
 
@@ -212,7 +213,7 @@ def load_glossary(locales_dir: Path, language: str, source_language: str = "en")
 def read_terms(path: Path) -> list[Term]:
     """The terms of a glossary file; a ConfigError names the file (and line) when wrong."""
     try:
-        data = tomllib.loads(read_bytes(path).decode("utf-8"))
+        data = parse_toml(read_bytes(path).decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8") from None
     except tomllib.TOMLDecodeError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pipeline.config import parse_toml
 from pipeline.errors import ConfigError
 from pipeline.files import read_bytes
 
@@ -24,7 +25,7 @@ def read_toml_file(path: Path) -> tuple[str, dict] | None:
     except OSError as error:
         raise ConfigError(f"{path}: {error.strerror}") from None
     try:
-        return text, tomllib.loads(text)
+        return text, parse_toml(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+), column \d+\)", str(error))
         line = found.group(1) if found else "1"

@@ -480,6 +480,48 @@ def test_a_catalog_read_again_comes_from_the_cache_by_its_bytes(tmp_path, page_c
             read_translations(path, use_cache=True)
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 40)), max_size=40))
+def test_catalogs_read_again_in_one_process_are_the_catalogs_on_disk(steps):
+    """Catalogs kept in memory by their bytes (the last few read): any sequence of writes and
+    reads, over more catalogs than are kept, reads what a fresh parse of the file gives, and a
+    broken catalog names the file read, in copies of the same bytes too."""
+    import tempfile
+    from pathlib import Path
+
+    from pipeline.catalogs import parse_translations, read_translations, translations_of
+    from pipeline.errors import CatalogError
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {name: Path(folder) / name / "LC_MESSAGES" / "page.po" for name in "ab"}
+        for name, number in steps:
+            path = paths[name]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if number == 40:  # broken: a string never closed
+                path.write_text(CACHED_CATALOG.replace('msgstr "Quizás"', 'msgstr "Quizás'))
+                with pytest.raises(CatalogError, match=rf"{name}/LC_MESSAGES/page\.po:11: "):
+                    read_translations(path)
+                continue
+            path.write_text(CACHED_CATALOG.replace("Llame ahora", f"Llame {number % 20}"))
+            fresh = translations_of(path, parse_translations(path, path.read_bytes()))
+            assert read_translations(path) == fresh
+            assert fresh.entries == {(None, "Call now"): f"Llame {number % 20}"}
+
+
+def test_toml_read_again_is_a_table_of_its_own():
+    """TOML texts kept by their text: the same table as tomllib's, a new one at each call."""
+    import tomllib
+
+    from pipeline.config import parse_toml
+
+    text = (REPO / "locales/regions.toml").read_text()
+    first = parse_toml(text)
+    assert first == tomllib.loads(text)
+    first.clear()
+    assert parse_toml(text) == tomllib.loads(text)
+    assert parse_toml(text) is not parse_toml(text)
+
+
 def test_translation_memory_files_one_index_object_under_all_its_words(tmp_path):
     """Each entry's index is one int object, whatever the word pairs it is filed under: an
     integer made anew for every word cost 140 MB on 3 languages of 1,000 articles."""
