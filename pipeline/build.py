@@ -144,8 +144,7 @@ def start_worker(settings, shell_path, target=None) -> None:
 
 
 def build_group_in_worker(group: list[ArticleTask]) -> list[ArticleBuild]:
-    if len(group) > 1:
-        _WORKER.judge_catalogs(group)
+    _WORKER.judge_catalogs(group)  # an article alone has a catalog for each language too
     return [_WORKER.build(task) for task in group]
 
 

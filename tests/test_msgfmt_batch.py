@@ -126,7 +126,9 @@ def verdicts(root: Path) -> dict:
 
 def test_a_publish_judging_in_batches_gives_the_bytes_of_one_judging_alone(tmp_path, monkeypatch):
     alone = broken_project(tmp_path / "alone")
-    done = run_pipeline("--project", str(alone), "publish", "-j", "1", "--json")
+    with monkeypatch.context() as each_alone:  # no batch accepted: each catalog judged alone
+        each_alone.setattr(catalog_checks, "accepts_together", lambda catalogs: False)
+        done = run_pipeline("--project", str(alone), "publish", "-j", "1", "--json")
     assert done.returncode == 0, done.stderr
 
     runs = []
