@@ -22,9 +22,9 @@ ENVIRONMENT = st.characters(blacklist_characters="\x00", blacklist_categories=["
 REGIONS = ["de-DE", "en-AU", "en-GB", "en-US", "es-MX", "es-US", "fr-FR"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def wordpress():
-    """One WordPress for the whole run (about 10 s to start), removed at the end."""
+    """One WordPress for this module's tests (about 10 s to start), removed after them."""
     reason = missing()
     if reason:
         pytest.skip(reason)

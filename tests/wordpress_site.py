@@ -259,11 +259,9 @@ class WordPressServer:
             return False
 
     def stop(self) -> None:
+        # Killed, not asked to stop: the database is thrown away with its folder, and a clean
+        # MariaDB shutdown (flushing InnoDB) kept the test run waiting about two seconds.
         for process in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            process.kill()
+            process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
