@@ -218,6 +218,34 @@ def run_pipeline(
     return subprocess.CompletedProcess(["pipeline", *args], result.exit_code, out, err)
 
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (through Playwright) per test process, for every browser test:
+    each test opens its own page, and so its own context (cookies, storage). Playwright's
+    driver and Chromium took about two seconds to start for each module."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not CHROMIUM:
+        pytest.skip("no Chromium on this machine")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
 def serve_in_background(server) -> threading.Thread:
     """Start a loopback test server on a daemon thread. It looks for `shutdown()` every
     50 ms: with the default half second, every test that stops a server waited that long."""

@@ -10,11 +10,10 @@ import shutil
 
 import pytest
 
-from conftest import REPO, serve_in_background
+from conftest import CHROMIUM, REPO, serve_in_background
 from pipeline.regions import load_regions
 from pipeline.serve import make_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
     pytest.mark.browser,
@@ -23,15 +22,6 @@ pytestmark = [
 
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +51,6 @@ def site(tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_port}", regions
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_browser import ARGS, CHROMIUM, PHONE, SCREENSHOTS
+from test_browser import PHONE, SCREENSHOTS
 
-from conftest import Cli, serve_in_background
+from conftest import CHROMIUM, Cli, serve_in_background
 from pipeline.config import load_settings
 from pipeline.reviewserver import make_review_server
 
@@ -30,14 +30,6 @@ def served(project):
     yield url.rstrip("/")
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_review(browser, url: str, viewport: dict):
