@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -129,25 +129,20 @@ def read_translations(path: Path, use_cache: bool = False) -> Translations:
     return translations_of(path, parsed)
 
 
-RECENT_CATALOGS = 16
-_recent: dict[bytes, tuple] = {}
-_recent_lock = threading.Lock()
-
-
 def recent_translations(path: Path, data: bytes) -> tuple:
-    """`parse_translations` of a catalog's bytes, remembered for the last catalogs this
+    """`parse_translations` of a catalog's bytes, remembered for the last 16 catalogs this
     process read (by bytes alone: the same catalog in a copy of the project is the same): a
     process that lives on (`serve --watch`, the review server) reads the same unchanged
     catalogs at each publish and each page it shows. What it returns is shared: read-only."""
-    with _recent_lock:
-        parsed = _recent.get(data)
-    if parsed is None:
-        parsed = parse_translations(path, data)  # a broken catalog raises: not kept
-        with _recent_lock:
-            _recent[data] = parsed
-            while len(_recent) > RECENT_CATALOGS:
-                del _recent[next(iter(_recent))]  # the one read first
-    return parsed
+    try:
+        return translations_in(data)
+    except CatalogError:  # read again, for an error that names this file
+        return parse_translations(path, data)
+
+
+@lru_cache(maxsize=16)
+def translations_in(data: bytes) -> tuple:
+    return parse_translations(Path("catalog"), data)  # the path only names errors
 
 
 def translations_of(path: Path, parsed: tuple) -> Translations:

@@ -67,6 +67,12 @@ def write_all(handle: int, data: bytes) -> None:
 _numbers = itertools.count()
 
 
+def temporary_name(path: Path) -> str:
+    """A new name beside `path` for its next content (old ones a killed run left are pruned
+    by their `.tmp` ending)."""
+    return str(path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp"))
+
+
 def open_temporary(path: Path) -> tuple[int, str]:
     """A new file beside `path` for its next content, with the mode `path` has: a file
     replaced keeps its permissions, a new one gets the usual ones (0o666 less the umask;
@@ -76,7 +82,7 @@ def open_temporary(path: Path) -> tuple[int, str]:
     except OSError:
         mode = None
     while True:
-        temporary = str(path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp"))
+        temporary = temporary_name(path)
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:  # left by a killed run with the same process id

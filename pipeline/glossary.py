@@ -218,6 +218,8 @@ def read_terms(path: Path) -> list[Term]:
         raise ConfigError(f"{path}: not UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{path}: nested too deeply") from None
     terms = []
     for number, item in enumerate(data.get("term", []), 1):
         if not isinstance(item, dict):

@@ -23,7 +23,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.files import read_bytes, write_atomic
+from pipeline.files import read_bytes, temporary_name, write_atomic
 
 PACKAGE = Path(__file__).parent
 
@@ -123,14 +123,17 @@ def lookup(known_as: str | None, contents, kind: str, make, fill: bool = True):
 
 
 def alias(known_as: str, key: str, value) -> None:
-    """Keep the entry stored under `key` under `known_as` too: a hard link, as entries are
-    never changed (a second copy where the file system has no links)."""
+    """Keep the entry stored under `key` under `known_as` too, in place of whatever is there
+    (a damaged entry): a hard link, as entries are never changed (a second copy where the
+    file system has no links)."""
     place = folder()
+    temporary = temporary_name(place / known_as)
     try:
-        os.link(place / key, place / known_as)
-    except FileExistsError:
-        pass  # another process named it first
+        os.link(place / key, temporary)
+        os.replace(temporary, place / known_as)
     except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         store(known_as, value)
 
 

@@ -59,6 +59,13 @@ def test_region_file_nested_thousands_deep(project):
     assert_one_line(result, "regions.toml: nested too deeply")
 
 
+def test_glossary_nested_thousands_deep(project):
+    with open(project / "locales/de/glossary.toml", "a") as glossary:
+        glossary.write("deep = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = pipeline("--project", str(project), "publish")
+    assert_one_line(result, "glossary.toml: nested too deeply")
+
+
 @pytest.mark.parametrize(
     "shell, problem",
     [

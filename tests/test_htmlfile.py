@@ -370,7 +370,12 @@ def test_a_settled_page_is_found_by_its_stat(tmp_path, page_cache, monkeypatch):
     copy.parent.mkdir()
     copy.write_bytes(page.read_bytes())
     assert merge_file(str(copy), str(pot), str(out), None)["completeness"] == 0  # by content
-    assert (page_cache / pagecache.stat_key(str(copy), "page")).samefile(by_content)
+    copy_known_as = page_cache / pagecache.stat_key(str(copy), "page")
+    assert copy_known_as.samefile(by_content)
+    copy_known_as.unlink()
+    copy_known_as.write_bytes(b"damaged")  # a damaged stat entry is named anew
+    assert merge_file(str(copy), str(pot), str(out), None)["completeness"] == 0
+    assert copy_known_as.samefile(by_content)
     page.write_bytes(page.read_bytes().replace(b"5d1e", b"5d1f"))
     assert merge_file(str(page), str(pot), str(out), None)["completeness"] == 1
     assert b"<p>Hallada otra vez</p>" in out.read_bytes()
