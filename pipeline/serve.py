@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -215,8 +216,17 @@ def http_server(host: str, port: int, handler) -> ThreadingHTTPServer:
 def preview_folder() -> Iterator[Path]:
     """The output folder of `serve --build`: inside a new temporary folder that is removed
     however serving ends (Ctrl-C, SIGTERM, an error, even during the build)."""
-    folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
+    # The stopping signals wait while the folder is made and the cleanup armed: one that came
+    # just after mkdtemp made it, before the `try`, left the folder behind.
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
+        folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)  # one that waited is raised here
         yield folder / "output"
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -246,3 +246,25 @@ def test_any_request_path_maps_inside_the_output_folder(tmp_path_factory, path):
     target = Path(handler.translate_path(path))
     root = output.resolve()
     assert target == root or root in target.parents
+
+
+def test_a_signal_just_after_the_build_folder_is_made_still_removes_it(tmp_path, monkeypatch):
+    """The moment the processes above can only hit now and then: SIGTERM arrives as soon as
+    mkdtemp has made the folder, before the cleanup is armed (here sent from inside it)."""
+    import os
+    import tempfile
+
+    from pipeline.interrupts import stopping_signals
+    from pipeline.serve import preview_folder
+
+    made = tempfile.mkdtemp
+
+    def made_then_stopped(*args, **kwargs):
+        folder = made(*args, dir=tmp_path, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return folder
+
+    monkeypatch.setattr(tempfile, "mkdtemp", made_then_stopped)
+    with pytest.raises(KeyboardInterrupt), stopping_signals(), preview_folder():
+        pytest.fail("the signal is raised as the folder's cleanup is armed, before any use")
+    assert list(tmp_path.iterdir()) == []
