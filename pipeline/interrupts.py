@@ -23,3 +23,28 @@ def stopping_signals() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+class HeldSignals:
+    """Holds the stopping signals over a step that must not be cut in two (making a folder and
+    arming its cleanup); `release` puts the handlers back and raises one that came meanwhile.
+
+    A Python handler that only notes the signal is used rather than a signal mask: the mask is
+    per thread, and with other threads running the kernel may hand the signal to one of them,
+    whose flag the main thread then acts on at once, inside the step."""
+
+    NUMBERS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.arrived: list[int] = []
+        self.previous = {number: signal.signal(number, self.note) for number in self.NUMBERS}
+
+    def note(self, number: int, frame) -> None:
+        self.arrived.append(number)
+
+    def release(self) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+        if self.arrived:
+            # Delivered again now under the previous handler, so it acts as it would have.
+            signal.raise_signal(self.arrived[0])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import signal
 import socket
 import tempfile
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pipeline.errors import PublishError
+from pipeline.interrupts import HeldSignals
 from pipeline.output import read_manifest as read_output_manifest
 
 INDEX_STYLE = """
@@ -218,15 +218,14 @@ def preview_folder() -> Iterator[Path]:
     however serving ends (Ctrl-C, SIGTERM, an error, even during the build)."""
     # The stopping signals wait while the folder is made and the cleanup armed: one that came
     # just after mkdtemp made it, before the `try`, left the folder behind.
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    held = HeldSignals()
     try:
         folder = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
     except BaseException:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        held.release()
         raise
     try:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)  # one that waited is raised here
+        held.release()  # one that waited is raised here
         yield folder / "output"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
