@@ -257,6 +257,7 @@ def test_a_signal_just_after_the_build_folder_is_made_still_removes_it(
     another thread alive the kernel may hand the signal to that thread (sent straight to it
     here), so holding it must not rely on the main thread's signal mask."""
     import os
+    import select
     import tempfile
     import threading
 
@@ -269,7 +270,9 @@ def test_a_signal_just_after_the_build_folder_is_made_still_removes_it(
         folder = made(*args, dir=tmp_path, **kwargs)
         if other_thread:
             signal.pthread_kill(waiter.ident, signal.SIGTERM)
-            time.sleep(0.2)  # its handler runs in the main thread as soon as the flag is up
+            # Once the signal's C handler has run in that thread (it writes to the wakeup
+            # fd), the main thread runs the Python handler at its next instruction.
+            select.select([woken], [], [], 30)
         else:
             os.kill(os.getpid(), signal.SIGTERM)
         return folder
@@ -277,6 +280,9 @@ def test_a_signal_just_after_the_build_folder_is_made_still_removes_it(
     monkeypatch.setattr(tempfile, "mkdtemp", made_then_stopped)
     done = threading.Event()
     waiter = threading.Thread(target=done.wait, daemon=True)
+    woken, wake = os.pipe()
+    os.set_blocking(wake, False)
+    previous_wakeup = signal.set_wakeup_fd(wake)
     if other_thread:
         waiter.start()
     try:
@@ -284,4 +290,7 @@ def test_a_signal_just_after_the_build_folder_is_made_still_removes_it(
             pytest.fail("the signal is raised as the folder's cleanup is armed, before any use")
     finally:
         done.set()
+        signal.set_wakeup_fd(previous_wakeup)
+        os.close(woken)
+        os.close(wake)
     assert list(tmp_path.iterdir()) == []
