@@ -96,14 +96,16 @@ def find_root(start: Path) -> Path:
 def parse_toml(text: str) -> dict:
     """`tomllib.loads`, remembered by text in this process: a publish reads the settings, the
     region file, each glossary and each review record, and a process that lives on (`serve
-    --watch`, the review server) reads them again at each run. tomllib is pure Python (1 ms for
-    the region file); the result is kept pickled, so each call gets a table of its own."""
+    --watch`, the review server) reads them again at each run. Each call gets a table of its
+    own (callers may change it)."""
+    # Kept pickled: tomllib is pure Python, and unpickling a table is much quicker than
+    # parsing its text again, while still handing out a new table each time.
     return pickle.loads(pickled_toml(text))
 
 
 @lru_cache(maxsize=64)
 def pickled_toml(text: str) -> bytes:
-    import tomllib  # only where settings are read: `file` commands have none (5 ms)
+    import tomllib  # only where settings are read: `file` commands have none
 
     return pickle.dumps(tomllib.loads(text), protocol=pickle.HIGHEST_PROTOCOL)
 
