@@ -10,8 +10,10 @@ plain HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -137,7 +139,7 @@ def wait_for(check, what: str, seconds: float = 60) -> None:
         if check():
             return
         time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start within {seconds:g} s")
+    raise RuntimeError(f"{what} within {seconds:g} s")
 
 
 class WordPressServer:
@@ -165,7 +167,7 @@ class WordPressServer:
         (docroot / "install-site.php").unlink()
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
         self.spawn(["php", "-S", f"127.0.0.1:{port}", "-t", str(docroot)], "php.log", env)
-        wait_for(lambda: self.answers(url), "PHP's server")
+        wait_for(lambda: self.answers(url), "PHP's server did not start")
         return Site(url, USER, password, self.folder)
 
     def install(self, docroot: Path, socket_path: str) -> str:
@@ -241,14 +243,22 @@ class WordPressServer:
         def answers() -> bool:
             return subprocess.run([*client, "-e", "SELECT 1"], capture_output=True).returncode == 0
 
-        wait_for(answers, "MariaDB")
+        wait_for(answers, "MariaDB did not start")
         subprocess.run([*client, "-e", "CREATE DATABASE wordpress"], check=True, timeout=30)
         return socket_path
 
     def spawn(self, command: list[str], log: str, env=None) -> None:
+        """Start a server in a process group of its own: PHP's server forks its workers
+        (PHP_CLI_SERVER_WORKERS), and `stop` ends them with it."""
         with open(self.folder / log, "wb") as out:
             self.processes.append(
-                subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+                subprocess.Popen(
+                    command,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
             )
 
     @staticmethod
@@ -261,7 +271,28 @@ class WordPressServer:
     def stop(self) -> None:
         # Killed, not asked to stop: the database is thrown away with its folder, and a clean
         # MariaDB shutdown (flushing InnoDB) kept the test run waiting about two seconds.
+        # The whole group: killing PHP's server alone left its four workers running, orphaned,
+        # still listening.
         for process in reversed(self.processes):
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        wait_for(
+            lambda: not any(map(group_running, (p.pid for p in self.processes))),
+            "the WordPress site's processes did not end",
+            seconds=10,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def group_running(group: int) -> bool:
+    """Whether a process of the process group is still running (a zombie, waiting to be
+    reaped, is not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended while listed
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
