@@ -126,6 +126,10 @@ def connect(distributed, executor: Executor, jobs: int):
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # The scheduler serves HTTP (health, metrics) even without a dashboard, by default on
+        # port 8787; where that port was taken (another cluster, another run) dask printed a
+        # four-line warning. Any free loopback port does.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=logging.CRITICAL,
     )
     with cluster, distributed.Client(cluster, set_as_default=False) as client:
