@@ -15,13 +15,14 @@ import queue
 import re
 import socket
 import threading
+import warnings
 from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
 import requests
 import urllib3
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 
 from pipeline import extract_main
 from pipeline.cleaning import (
@@ -181,8 +182,18 @@ def fetch(url: str, options: FetchOptions = FetchOptions()) -> Fetched:
     return clean_page(text, final_url, response.headers.get("Content-Language", ""))
 
 
+def parse_html(text: str) -> BeautifulSoup:
+    """HTML parsed as a browser parses a page served as text/html (an XHTML page's XML
+    declaration included). bs4's advice on that, and on a text that looks like a URL, would
+    reach the user's terminal as a dozen lines of warning: a fetched page is what it is."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(text, "lxml")
+
+
 def clean_page(text: str, url: str, header_language: str = "") -> Fetched:
-    soup = BeautifulSoup(text, "lxml")
+    soup = parse_html(text)
     base = url
     base_tag = soup.find("base", href=True)
     if base_tag and urlparse(urljoin(url, base_tag["href"])).scheme in ("http", "https"):
@@ -222,7 +233,7 @@ def article_root(text: str, base: str, soup) -> Tag:
     """The page's article: trafilatura's extraction, else our own heuristic's block."""
     extracted = extract_main.main_html(prepared(text))
     if extracted:
-        found = BeautifulSoup(extracted, "lxml").find("body")
+        found = parse_html(extracted).find("body")
         if found is not None and text_length(found) > 0:
             return found
     root = main_content(soup)
@@ -234,7 +245,7 @@ def article_root(text: str, base: str, soup) -> Tag:
 def prepared(text: str) -> str:
     """The page as trafilatura should see it: without tracking pixels (it drops the sizes
     that tell one) and with figure captions as paragraphs (it drops captions)."""
-    soup = BeautifulSoup(text, "lxml")
+    soup = parse_html(text)
     for image in soup.find_all("img"):
         if is_tracking_pixel(image):
             image.decompose()

@@ -14,11 +14,18 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import requests
-from bs4 import BeautifulSoup
 
 from pipeline import extract_main
 from pipeline.errors import NetworkError, SourceError
-from pipeline.fetch import USER_AGENT, Fetched, FetchOptions, check_url, clean_tree, source_document
+from pipeline.fetch import (
+    USER_AGENT,
+    Fetched,
+    FetchOptions,
+    check_url,
+    clean_tree,
+    parse_html,
+    source_document,
+)
 
 
 def fetch_entry(url: str, login: tuple[str | None, str | None], options: FetchOptions) -> Fetched:
@@ -135,7 +142,7 @@ def field(entry: dict, name: str) -> str:
 
 
 def text_of(html: str) -> str:
-    return " ".join(BeautifulSoup(html, "lxml").get_text(" ").split())
+    return " ".join(parse_html(html).get_text(" ").split())
 
 
 def article_of(root, soup):
@@ -154,7 +161,7 @@ def entry_document(entry: dict, url: str) -> Fetched:
     """The source document of an entry: its content cleaned, with title, excerpt, date,
     address, language and direction (those a push recorded, else detected)."""
     link = entry.get("link") or url
-    soup = BeautifulSoup(f"<body>{field(entry, 'content')}</body>", "lxml")
+    soup = parse_html(f"<body>{field(entry, 'content')}</body>")
     root = soup.find("body")
     wrapper = root.find("div", class_="pipeline-article")
     language, direction = "", ""

@@ -6,6 +6,7 @@ import json
 import sys
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -56,10 +57,27 @@ LATIN1_PAGE = (
     "toutes les brasseries de la ville et des environs.</p></article></body></html>"
 )
 
+# An XHTML page as older CMSs serve it, as text/html with an XML declaration: browsers read it
+# as HTML, and so does fetch. (Over 512 characters, as real pages are: bs4 did not warn about
+# a shorter one.)
+XHTML_PAGE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+    '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>Ketamine help</title>'
+    "</head><body><article><h1>Ketamine help</h1><p>Help is there for anyone who uses "
+    "ketamine and wants to stop, whatever the day or the hour.</p><p>Call the helpline "
+    "for free and confidential advice on treatment and on what comes next.</p><p>Family "
+    "and friends can call too: they are often the first to see that something is wrong, "
+    "and the first to be asked for help.</p></article>"
+    "</body></html>"
+)
+
 ROUTES = {
     "/sante/article.html": (200, "text/html; charset=utf-8", ARTICLE_PAGE.encode()),
     "/plain": (200, "text/html", NO_ARTICLE_PAGE.encode()),
     "/latin": (200, "text/html; charset=iso-8859-1", LATIN1_PAGE.encode("latin-1")),
+    "/xhtml": (200, "text/html; charset=utf-8", XHTML_PAGE.encode()),
     "/doc.pdf": (200, "application/pdf", b"%PDF-1.4 fake"),
     "/big": (200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
     "/slow": (200, "text/html", ARTICLE_PAGE.encode()),
@@ -197,6 +215,31 @@ def test_declared_charset_is_honoured(cli, project, site):
     assert "Le café crème est servi à toute heure" in (project / "source/latin.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_an_xhtml_page_is_read_as_html_without_warnings(cli, project, site):
+    """Nothing but fetch's own lines reaches the terminal: bs4 warned, in a dozen lines
+    naming its own file, that an XML document was being parsed as HTML."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cli("fetch", f"{site.url}/xhtml", "--slug", "xhtml")
+    assert [str(w.message) for w in caught if w.category is not DeprecationWarning] == []
+    assert "Call the helpline" in (project / "source/xhtml.html").read_text()
+    assert "xml version" not in (project / "source/xhtml.html").read_text()
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("text", ["https://example.org/aide", "guide.html", XHTML_PAGE])
+def test_parse_html_reads_a_field_or_page_quietly(text):
+    """A WordPress field that is only a URL or a file name, or an XHTML page, is HTML text:
+    bs4's warnings that it looks like something else never reach the terminal."""
+    from pipeline.fetch import parse_html
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        soup = parse_html(text)
+    assert [str(w.message) for w in caught] == []
+    assert soup.get_text().strip().startswith(("https://", "guide", "Ketamine help"))
 
 
 def test_redirects_are_followed(cli, project, site):
