@@ -118,7 +118,9 @@ def read_toml(path: Path) -> dict:
 
     try:
         return parse_toml(read_bytes(path).decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     except RecursionError:  # tomllib recurses once per level of nesting
         raise ConfigError(f"{path}: nested too deeply") from None

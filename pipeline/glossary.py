@@ -12,11 +12,10 @@ import functools
 import json
 import re
 import threading
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import parse_toml
+from pipeline.config import read_toml
 from pipeline.errors import ConfigError
 from pipeline.files import read_bytes
 
@@ -212,14 +211,7 @@ def load_glossary(locales_dir: Path, language: str, source_language: str = "en")
 
 def read_terms(path: Path) -> list[Term]:
     """The terms of a glossary file; a ConfigError names the file (and line) when wrong."""
-    try:
-        data = parse_toml(read_bytes(path).decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}") from None
-    except RecursionError:  # tomllib recurses once per level of nesting
-        raise ConfigError(f"{path}: nested too deeply") from None
+    data = read_toml(path)
     terms = []
     for number, item in enumerate(data.get("term", []), 1):
         if not isinstance(item, dict):
