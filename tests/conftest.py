@@ -24,7 +24,30 @@ THOROUGH = os.environ.get("PIPELINE_THOROUGH", "0") not in ("", "0")
 settings.load_profile("thorough" if THOROUGH else "pipeline")
 
 
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_NEEDED = 4 * 2**30  # a run writes about 0.7 GB; the last run's folders are kept
+
+
+def temporary_folders_in_memory(config) -> None:
+    """The tests' temporary folders on a RAM file system where one has room, unless the
+    user chose where they go: a run writes about 40,000 files (projects, output trees, page
+    caches), and on a disk file system creating, linking and removing them was a sixth of
+    the run's CPU time (system time 44 s against 28 s in memory, on two cores)."""
+    if config.option.basetemp or "PYTEST_DEBUG_TEMPROOT" in os.environ:
+        return
+    if "TMPDIR" in os.environ or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return
+    room = os.statvfs(MEMORY_FOLDER)
+    if room.f_bavail * room.f_frsize >= MEMORY_NEEDED:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)  # pytest's own setting
+
+
 def pytest_configure(config):
+    temporary_folders_in_memory(config)
+    compile_package()
+
+
+def compile_package():
     """Bytecode for the package, once: the tests start hundreds of `python -m pipeline`
     processes, and where nothing writes it (an editable install run with
     PYTHONDONTWRITEBYTECODE set) each would compile every module it imports first, about
