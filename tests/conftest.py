@@ -30,9 +30,9 @@ MEMORY_NEEDED = 4 * 2**30  # a run writes about 0.7 GB; the last run's folders a
 
 def temporary_folders_in_memory(config) -> None:
     """The tests' temporary folders on a RAM file system where one has room, unless the
-    user chose where they go: a run writes about 40,000 files (projects, output trees, page
-    caches), and on a disk file system creating, linking and removing them was a sixth of
-    the run's CPU time (system time 44 s against 28 s in memory, on two cores)."""
+    user chose where they go."""
+    # A run makes, links and removes about 40,000 files (projects, output trees, page
+    # caches): on a disk that kernel work is a large share of the run (README, Testing).
     if config.option.basetemp or "PYTEST_DEBUG_TEMPROOT" in os.environ:
         return
     if "TMPDIR" in os.environ or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
